@@ -1,0 +1,93 @@
+// The canonical printer: parseFormula(formatExpr(e)) equals e apart from spans. It writes
+// only the parentheses precedence requires, strings single-quoted, numbers as written.
+
+import type { BinaryOp, Expr, UnaryTest } from './ast.ts';
+import { quoteString } from './literals.ts';
+
+/** Binding strength, loosest first; mirrors the rule layering in parser.ts. */
+const enum Precedence { Lambda, Or, And, Not, Comparison, Sum, Product, Sign, Postfix, Atom }
+
+const BINARY: Record<BinaryOp, Precedence> = {
+  or: Precedence.Or, and: Precedence.And,
+  '==': Precedence.Comparison, '!=': Precedence.Comparison, '<': Precedence.Comparison, '<=': Precedence.Comparison,
+  '>': Precedence.Comparison, '>=': Precedence.Comparison, in: Precedence.Comparison,
+  '+': Precedence.Sum, '-': Precedence.Sum, '*': Precedence.Product, '/': Precedence.Product,
+};
+
+const IDENTIFIER = /^[A-Za-z_][A-Za-z0-9_]*$/;
+const KEYWORD = /^(and|or|not|in|true|false)$/i;
+
+export function formatExpr(e: Expr): string {
+  return format(e, Precedence.Lambda);
+}
+
+export function formatUnaryTest(t: UnaryTest): string {
+  switch (t.kind) {
+    case 'any': return '-';
+    case 'compare': return t.op === '==' ? operand(t.value) : `${t.op} ${operand(t.value)}`;
+    case 'in': return `${t.negated ? 'not in' : 'in'} ${operand(t.list)}`;
+    case 'range':
+      return `${t.lowInclusive ? '[' : '('}${operand(t.low)}..${operand(t.high)}${t.highInclusive ? ']' : ')'}`;
+  }
+}
+
+/** Unary-test values are parsed at the level of `+` and `-`. */
+function operand(e: Expr): string {
+  return format(e, Precedence.Sum);
+}
+
+/** `e`, parenthesised if it binds more loosely than its context requires. */
+function format(e: Expr, context: Precedence): string {
+  const text = formatBare(e);
+  return precedence(e) < context ? `(${text})` : text;
+}
+
+function precedence(e: Expr): Precedence {
+  switch (e.kind) {
+    case 'binary': return BINARY[e.op];
+    case 'unary': return e.op === '-' ? Precedence.Sign : isNotIn(e) ? Precedence.Comparison : Precedence.Not;
+    case 'lambda': return Precedence.Lambda;
+    case 'member': case 'index': return Precedence.Postfix;
+    default: return Precedence.Atom;
+  }
+}
+
+/** `not (x in xs)` is printed the way it is usually written: `x not in xs`. */
+function isNotIn(e: Expr & { kind: 'unary' }): boolean {
+  return e.op === 'not' && e.operand.kind === 'binary' && e.operand.op === 'in';
+}
+
+function formatBare(e: Expr): string {
+  switch (e.kind) {
+    case 'number': return e.text;
+    case 'string': return quoteString(e.value);
+    case 'boolean': return String(e.value);
+    case 'name': return e.name;
+    case 'list': return `[${e.items.map(formatExpr).join(', ')}]`;
+    case 'record': return `{${e.fields.map((f) => `${fieldName(f.name)}: ${formatExpr(f.value)}`).join(', ')}}`;
+    case 'member': return `${format(e.object, Precedence.Postfix)}.${e.property}`;
+    case 'index': return `${format(e.object, Precedence.Postfix)}[${formatExpr(e.index)}]`;
+    case 'call': return `${e.callee}(${e.args.map(formatExpr).join(', ')})`;
+    case 'lambda': {
+      const params = e.params.map((p) => p.name).join(', ');
+      return `${e.params.length === 1 ? params : `(${params})`} => ${formatExpr(e.body)}`;
+    }
+    case 'unary':
+      if (isNotIn(e) && e.operand.kind === 'binary') {
+        const { left, right } = e.operand;
+        return `${format(left, Precedence.Sum)} not in ${format(right, Precedence.Sum)}`;
+      }
+      return e.op === '-' ? `-${format(e.operand, Precedence.Sign)}` : `not ${format(e.operand, Precedence.Not)}`;
+    case 'binary': {
+      const level = BINARY[e.op];
+      // Comparisons don't chain, so neither side may be a comparison; elsewhere only the
+      // right side needs parentheses at equal precedence, as the operators group to the left.
+      const leftContext = level === Precedence.Comparison ? level + 1 : level;
+      return `${format(e.left, leftContext)} ${e.op} ${format(e.right, level + 1)}`;
+    }
+  }
+}
+
+function fieldName(name: string): string {
+  return IDENTIFIER.test(name) && !KEYWORD.test(name) ? name : quoteString(name);
+}

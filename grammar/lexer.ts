@@ -1,0 +1,97 @@
+// The tokens of the formula language. Besides the real tokens there are "mistake" tokens
+// (`=`, `&&`, `<>`, a stray `%`, an unterminated string, any unknown character): the grammar
+// never accepts them, so the parser stops exactly there and syntax-errors.ts explains the
+// mistake. As a result the lexer itself never fails and errors come out in text order.
+
+import { createToken, Lexer, type IToken, type TokenType } from 'chevrotain';
+
+const WhiteSpace = createToken({ name: 'WhiteSpace', pattern: /\s+/, group: Lexer.SKIPPED });
+
+export const Identifier = createToken({ name: 'Identifier', label: 'name', pattern: /[A-Za-z_][A-Za-z0-9_]*/ });
+const keyword = (name: string) =>
+  createToken({ name, label: `'${name.toLowerCase()}'`, pattern: new RegExp(name.toLowerCase(), 'i'), longer_alt: Identifier });
+export const And = keyword('And');
+export const Or = keyword('Or');
+export const Not = keyword('Not');
+export const In = keyword('In');
+export const True = keyword('True');
+export const False = keyword('False');
+
+/** `200_000`, `0.02`, `1_000.50`, `20%` — no exponent. */
+export const NumberLiteral = createToken({
+  name: 'NumberLiteral',
+  label: 'number',
+  pattern: /\d+(?:_\d+)*(?:\.\d+(?:_\d+)*)?%?/,
+});
+export const StringLiteral = createToken({
+  name: 'StringLiteral',
+  label: 'string',
+  pattern: /'(?:[^'\\]|\\['"\\nt])*'|"(?:[^"\\]|\\['"\\nt])*"/,
+});
+
+export const ComparisonOperator = createToken({
+  name: 'ComparisonOperator',
+  label: 'comparison (== != < <= > >=)',
+  pattern: Lexer.NA,
+});
+export const AdditiveOperator = createToken({ name: 'AdditiveOperator', label: '+ or -', pattern: Lexer.NA });
+export const MultiplicativeOperator = createToken({ name: 'MultiplicativeOperator', label: '* or /', pattern: Lexer.NA });
+const operator = (name: string, pattern: string, category: TokenType) =>
+  createToken({ name, label: `'${pattern}'`, pattern, categories: [category] });
+const Equals = operator('Equals', '==', ComparisonOperator);
+const NotEquals = operator('NotEquals', '!=', ComparisonOperator);
+const LessOrEqual = operator('LessOrEqual', '<=', ComparisonOperator);
+const GreaterOrEqual = operator('GreaterOrEqual', '>=', ComparisonOperator);
+const Less = operator('Less', '<', ComparisonOperator);
+const Greater = operator('Greater', '>', ComparisonOperator);
+export const Plus = operator('Plus', '+', AdditiveOperator);
+export const Minus = operator('Minus', '-', AdditiveOperator);
+const Times = operator('Times', '*', MultiplicativeOperator);
+const Divide = operator('Divide', '/', MultiplicativeOperator);
+
+const punctuation = (name: string, pattern: string) => createToken({ name, label: `'${pattern}'`, pattern });
+export const Arrow = punctuation('Arrow', '=>');
+export const DotDot = punctuation('DotDot', '..');
+export const Dot = punctuation('Dot', '.');
+export const Comma = punctuation('Comma', ',');
+export const Colon = punctuation('Colon', ':');
+export const LParen = punctuation('LParen', '(');
+export const RParen = punctuation('RParen', ')');
+export const LBracket = punctuation('LBracket', '[');
+export const RBracket = punctuation('RBracket', ']');
+export const LBrace = punctuation('LBrace', '{');
+export const RBrace = punctuation('RBrace', '}');
+
+// Mistakes, each explained in syntax-errors.ts.
+export const SingleEquals = createToken({ name: 'SingleEquals', pattern: '=' });
+export const LessGreater = createToken({ name: 'LessGreater', pattern: '<>' });
+export const Ampersands = createToken({ name: 'Ampersands', pattern: /&&?/ });
+export const Pipes = createToken({ name: 'Pipes', pattern: /\|\|?/ });
+export const Bang = createToken({ name: 'Bang', pattern: '!' });
+export const Percent = createToken({ name: 'Percent', pattern: '%' });
+export const BadEscapeString = createToken({
+  name: 'BadEscapeString',
+  pattern: /'(?:[^'\\]|\\[\s\S])*'|"(?:[^"\\]|\\[\s\S])*"/,
+});
+export const UnterminatedString = createToken({ name: 'UnterminatedString', pattern: /['"][\s\S]*/ });
+export const UnknownCharacter = createToken({ name: 'UnknownCharacter', pattern: /[\s\S]/ });
+
+/** In matching order: the first pattern that matches wins, so longer operators come first. */
+export const allTokens: TokenType[] = [
+  WhiteSpace,
+  NumberLiteral,
+  StringLiteral, BadEscapeString, UnterminatedString,
+  And, Or, Not, In, True, False, Identifier,
+  Arrow, Equals, NotEquals, LessGreater, LessOrEqual, GreaterOrEqual, Less, Greater,
+  SingleEquals, Ampersands, Pipes, Bang, Percent,
+  Plus, Minus, Times, Divide,
+  DotDot, Dot, Comma, Colon, LParen, RParen, LBracket, RBracket, LBrace, RBrace,
+  ComparisonOperator, AdditiveOperator, MultiplicativeOperator,
+  UnknownCharacter,
+];
+
+const lexer = new Lexer(allTokens, { positionTracking: 'onlyOffset', ensureOptimizations: true });
+
+export function tokenize(text: string): IToken[] {
+  return lexer.tokenize(text).tokens;
+}

@@ -1,0 +1,392 @@
+// The grammar, as a chevrotain parser with embedded actions that build the AST directly.
+// Precedence is layered, loosest first: expression (or) → conjunction (and) → negation (not)
+// → comparison → sum → product → signed (unary minus) → postfix → atom.
+// AST building runs inside ACTION so that chevrotain's grammar recording (which calls
+// each rule once with placeholder values) never touches a placeholder.
+
+import { EmbeddedActionsParser, EOF, tokenMatcher, type IToken, type TokenType } from 'chevrotain';
+import type { BinaryOp, Expr, LambdaParam, RecordField, Span, UnaryOp, UnaryTest } from './ast.ts';
+import {
+  AdditiveOperator, allTokens, And, Arrow, Colon, Comma, ComparisonOperator, Dot, DotDot, False, Identifier, In,
+  LBrace, LBracket, LParen, Minus, MultiplicativeOperator, Not, NumberLiteral, Or, RBrace, RBracket, RParen,
+  StringLiteral, True,
+} from './lexer.ts';
+import { numberValue, stringValue } from './literals.ts';
+import * as errors from './syntax-errors.ts';
+import type { SyntaxContext } from './syntax-errors.ts';
+
+type CompareOp = Extract<BinaryOp, '==' | '!=' | '<' | '<=' | '>' | '>='>;
+
+class FormulaParser extends EmbeddedActionsParser {
+  private ctx!: SyntaxContext;
+  private maxDepth = 0;
+  private depth = 0;
+
+  constructor() {
+    super(allTokens);
+    this.performSelfAnalysis();
+  }
+
+  /** Points the (reused) parser at a new text; then call a rule, e.g. `expression()`. */
+  begin(ctx: SyntaxContext, maxDepth: number): void {
+    this.input = ctx.tokens;
+    this.ctx = ctx;
+    this.maxDepth = maxDepth;
+    this.depth = 0;
+  }
+
+  expression = this.RULE('expression', (): Expr => this.leftAssociative(Or, (i) => this.subrule(i, this.conjunction)));
+
+  conjunction = this.RULE('conjunction', (): Expr => this.leftAssociative(And, (i) => this.subrule(i, this.negation)));
+
+  negation = this.RULE('negation', (): Expr =>
+    this.OR([
+      { ALT: () => this.prefix('not', Not, () => this.SUBRULE(this.negation)) },
+      { ALT: () => this.SUBRULE(this.comparison) },
+    ]),
+  );
+
+  /** Comparisons don't chain: `a < b < c` is an error rather than `(a < b) < c`. */
+  comparison = this.RULE('comparison', (): Expr => {
+    const first = this.LA(1);
+    const left = this.SUBRULE(this.sum);
+    const compared = this.OPTION(() =>
+      this.OR([
+        { ALT: () => {
+          const op = this.CONSUME(ComparisonOperator);
+          const right = this.SUBRULE2(this.sum);
+          return this.ACTION(() => this.binary(op.image as CompareOp, left, right, op, first));
+        } },
+        { ALT: () => {
+          const op = this.CONSUME(In);
+          const right = this.SUBRULE3(this.sum);
+          return this.ACTION(() => this.binary('in', left, right, op, first));
+        } },
+        { ALT: () => {
+          this.CONSUME(Not);
+          const op = this.CONSUME2(In);
+          const right = this.SUBRULE4(this.sum);
+          return this.ACTION((): Expr => {
+            const test = this.binary('in', left, right, op, first);
+            return { kind: 'unary', op: 'not', operand: test, span: test.span };
+          });
+        } },
+      ]),
+    );
+    this.ACTION(() => {
+      if (this.comparisonAhead()) throw errors.chainedComparison(this.LA(1), this.ctx);
+    });
+    return compared ?? left;
+  });
+
+  sum = this.RULE('sum', (): Expr => this.leftAssociative(AdditiveOperator, (i) => this.subrule(i, this.product)));
+
+  product = this.RULE('product', (): Expr =>
+    this.leftAssociative(MultiplicativeOperator, (i) => this.subrule(i, this.signed)),
+  );
+
+  signed = this.RULE('signed', (): Expr =>
+    this.OR([
+      { ALT: () => this.prefix('-', Minus, () => this.SUBRULE(this.signed)) },
+      { ALT: () => this.SUBRULE(this.postfix) },
+    ]),
+  );
+
+  /** `table[key].column`, `run_model({model: m}).cost`, `steps[1].model`. */
+  postfix = this.RULE('postfix', (): Expr => {
+    const first = this.LA(1);
+    let object = this.SUBRULE(this.atom);
+    this.MANY(() =>
+      this.OR([
+        { ALT: () => {
+          const dot = this.CONSUME(Dot);
+          const property = this.expect(Identifier, (found) => errors.expectedName(dot, found, this.ctx));
+          object = this.ACTION((): Expr => ({
+            kind: 'member', object, property: property.image, propertySpan: this.span(property), span: this.spanFrom(first),
+          }));
+        } },
+        { ALT: () => {
+          const open = this.CONSUME(LBracket);
+          const index = this.nested(open, () => this.SUBRULE(this.expression));
+          this.close(RBracket, open);
+          object = this.ACTION((): Expr => ({ kind: 'index', object, index, span: this.spanFrom(first) }));
+        } },
+      ]),
+    );
+    return object;
+  });
+
+  atom = this.RULE('atom', (): Expr =>
+    this.OR([
+      { ALT: () => {
+        const literal = this.CONSUME(NumberLiteral);
+        return this.ACTION((): Expr => ({
+          kind: 'number', value: numberValue(literal.image), text: literal.image, span: this.span(literal),
+        }));
+      } },
+      { ALT: () => {
+        const literal = this.CONSUME(StringLiteral);
+        return this.ACTION((): Expr => ({ kind: 'string', value: stringValue(literal.image), span: this.span(literal) }));
+      } },
+      { ALT: () => {
+        const literal = this.CONSUME(True);
+        return this.ACTION((): Expr => ({ kind: 'boolean', value: true, span: this.span(literal) }));
+      } },
+      { ALT: () => {
+        const literal = this.CONSUME(False);
+        return this.ACTION((): Expr => ({ kind: 'boolean', value: false, span: this.span(literal) }));
+      } },
+      { ALT: () => this.SUBRULE(this.list) },
+      { ALT: () => this.SUBRULE(this.record) },
+      { ALT: () => this.SUBRULE(this.parenthesized) },
+      { ALT: () => this.SUBRULE(this.callOrName) },
+    ]),
+  );
+
+  list = this.RULE('list', (): Expr => {
+    const open = this.CONSUME(LBracket);
+    const items = this.nested(open, () => this.commaSeparated(RBracket, (i) => this.subrule(i, this.expression)));
+    this.close(RBracket, open);
+    return this.ACTION((): Expr => ({ kind: 'list', items, span: this.spanFrom(open) }));
+  });
+
+  record = this.RULE('record', (): Expr => {
+    const open = this.CONSUME(LBrace);
+    const fields = this.nested(open, () => this.commaSeparated(RBrace, (i) => this.subrule(i, this.field)));
+    this.close(RBrace, open);
+    return this.ACTION((): Expr => {
+      const names = new Set<string>();
+      for (const { key, field } of fields) {
+        if (names.has(field.name)) throw errors.duplicateField(key, this.ctx);
+        names.add(field.name);
+      }
+      return { kind: 'record', fields: fields.map((f) => f.field), span: this.spanFrom(open) };
+    });
+  });
+
+  /** `model: x` or `'odd key': y`; returns the key token too, to point at a duplicate. */
+  field = this.RULE('field', (): { key: IToken; field: RecordField } => {
+    const key = this.OR([
+      { ALT: () => this.CONSUME(Identifier) },
+      { ALT: () => this.CONSUME(StringLiteral) },
+    ]);
+    this.expect(Colon, (found) => errors.expectedColon(key, found, this.ctx));
+    const value = this.SUBRULE(this.expression);
+    return this.ACTION(() => {
+      const name = tokenMatcher(key, StringLiteral) ? stringValue(key.image) : key.image;
+      return { key, field: { name, value, span: this.spanFrom(key) } };
+    });
+  });
+
+  parenthesized = this.RULE('parenthesized', (): Expr => {
+    const open = this.CONSUME(LParen);
+    const inner = this.nested(open, () => this.SUBRULE(this.expression));
+    this.close(RParen, open);
+    return inner;
+  });
+
+  callOrName = this.RULE('callOrName', (): Expr => {
+    const name = this.CONSUME(Identifier);
+    const args = this.OPTION(() => this.SUBRULE(this.callArguments));
+    return this.ACTION((): Expr =>
+      args
+        ? { kind: 'call', callee: name.image, calleeSpan: this.span(name), args, span: this.spanFrom(name) }
+        : { kind: 'name', name: name.image, span: this.span(name) },
+    );
+  });
+
+  callArguments = this.RULE('callArguments', (): Expr[] => {
+    const open = this.CONSUME(LParen);
+    const args = this.nested(open, () => this.commaSeparated(RParen, (i) => this.subrule(i, this.argument)));
+    this.close(RParen, open);
+    return args;
+  });
+
+  /** Lambdas exist only here, directly as a call argument: `MAP(xs, x => x * 2)`. */
+  argument = this.RULE('argument', (): Expr =>
+    this.OR([
+      { GATE: () => this.lambdaAhead(), IGNORE_AMBIGUITIES: true, ALT: () => this.SUBRULE(this.lambda) },
+      { ALT: () => this.SUBRULE(this.expression) },
+    ]),
+  );
+
+  lambda = this.RULE('lambda', (): Expr => {
+    const first = this.LA(1);
+    const params: LambdaParam[] = [];
+    const param = (name: IToken) => this.ACTION(() => params.push({ name: name.image, span: this.span(name) }));
+    this.OR([
+      { ALT: () => param(this.CONSUME(Identifier)) },
+      { ALT: () => {
+        this.CONSUME(LParen);
+        this.AT_LEAST_ONE_SEP({ SEP: Comma, DEF: () => param(this.CONSUME2(Identifier)) });
+        this.CONSUME(RParen);
+      } },
+    ]);
+    this.CONSUME(Arrow);
+    const body = this.SUBRULE(this.expression);
+    return this.ACTION((): Expr => ({ kind: 'lambda', params, body, span: this.spanFrom(first) }));
+  });
+
+  /** A decision-table condition cell: `-`, `25`, `>= 25`, `not in [..]`, `[1..4)`. */
+  unaryTest = this.RULE('unaryTest', (): UnaryTest => {
+    const first = this.LA(1);
+    return this.OR([
+      { GATE: () => this.LA(2).tokenType === EOF, IGNORE_AMBIGUITIES: true, ALT: () => {
+        this.CONSUME(Minus);
+        return this.ACTION((): UnaryTest => ({ kind: 'any', span: this.spanFrom(first) }));
+      } },
+      { ALT: () => {
+        const op = this.CONSUME(ComparisonOperator);
+        const value = this.SUBRULE(this.sum);
+        return this.ACTION((): UnaryTest => ({ kind: 'compare', op: op.image as CompareOp, value, span: this.spanFrom(first) }));
+      } },
+      { ALT: () => {
+        const not = this.OPTION(() => this.CONSUME(Not));
+        this.CONSUME(In);
+        const list = this.SUBRULE2(this.sum);
+        return this.ACTION((): UnaryTest => ({ kind: 'in', negated: not !== undefined, list, span: this.spanFrom(first) }));
+      } },
+      { GATE: () => this.rangeAhead(), IGNORE_AMBIGUITIES: true, ALT: () => this.SUBRULE(this.range) },
+      { ALT: () => {
+        const value = this.SUBRULE3(this.sum);
+        return this.ACTION((): UnaryTest => ({ kind: 'compare', op: '==', value, span: this.spanFrom(first) }));
+      } },
+    ]);
+  });
+
+  /** `[1..4]`, `(1..4]`, `[1..4)`, `(0..1280)`: a bracket includes its end, a parenthesis excludes it. */
+  range = this.RULE('range', (): UnaryTest => {
+    const open = this.OR([
+      { ALT: () => this.CONSUME(LBracket) },
+      { ALT: () => this.CONSUME(LParen) },
+    ]);
+    const [low, high] = this.nested(open, () => {
+      const from = this.SUBRULE(this.sum);
+      this.expect(DotDot, (found) => errors.expectedRangeDots(found, this.ctx));
+      return [from, this.SUBRULE2(this.sum)];
+    });
+    this.ACTION(() => {
+      if (!tokenMatcher(this.LA(1), RBracket) && !tokenMatcher(this.LA(1), RParen)) {
+        throw errors.missingRangeEnd(open, this.LA(1), this.ctx);
+      }
+    });
+    const close = this.OR2([
+      { ALT: () => this.CONSUME(RBracket) },
+      { ALT: () => this.CONSUME(RParen) },
+    ]);
+    return this.ACTION((): UnaryTest => ({
+      kind: 'range', low, high,
+      lowInclusive: tokenMatcher(open, LBracket), highInclusive: tokenMatcher(close, RBracket),
+      span: this.spanFrom(open),
+    }));
+  });
+
+  // ---- building blocks shared by the rules ----
+
+  /** `operand (operator operand)*`, grouped to the left; `operand(i)` calls its subrule with occurrence index `i`. */
+  private leftAssociative(operator: TokenType, operand: (occurrence: number) => Expr): Expr {
+    const first = this.LA(1);
+    let left = operand(1);
+    this.MANY(() => {
+      const op = this.CONSUME(operator);
+      const right = operand(2);
+      left = this.ACTION(() => this.binary(op.image.toLowerCase() as BinaryOp, left, right, op, first));
+    });
+    return left;
+  }
+
+  private prefix(op: UnaryOp, token: TokenType, operand: () => Expr): Expr {
+    const opToken = this.CONSUME(token);
+    const inner = this.nested(opToken, operand);
+    return this.ACTION((): Expr => ({ kind: 'unary', op, operand: inner, span: this.spanFrom(opToken) }));
+  }
+
+  private binary(op: BinaryOp, left: Expr, right: Expr, opToken: IToken, first: IToken): Expr {
+    return { kind: 'binary', op, left, right, opSpan: this.span(opToken), span: this.spanFrom(first) };
+  }
+
+  /** `item (, item)* ,?` or nothing; `item(i)` must call its subrule with occurrence index `i`. */
+  private commaSeparated<T>(closer: TokenType, item: (occurrence: number) => T): T[] {
+    const items: T[] = [];
+    this.OPTION(() => {
+      items.push(item(1));
+      this.MANY({
+        GATE: () => !tokenMatcher(this.LA(2), closer),
+        DEF: () => {
+          this.CONSUME(Comma);
+          items.push(item(2));
+        },
+      });
+      this.OPTION2(() => this.CONSUME2(Comma));
+    });
+    return items;
+  }
+
+  /** Counts bracket and prefix-operator nesting, so deep input fails cleanly instead of overflowing the stack. */
+  private nested<T>(opener: IToken, parse: () => T): T {
+    this.ACTION(() => {
+      if (++this.depth > this.maxDepth) throw errors.tooDeep(opener, this.maxDepth, this.ctx);
+    });
+    const result = parse();
+    this.ACTION(() => this.depth--);
+    return result;
+  }
+
+  /**
+   * CONSUME, but a different token becomes the RuleError `explain` words. Uses occurrence
+   * index 9, so a rule must not also CONSUME9 the same token type.
+   */
+  private expect(type: TokenType, explain: (found: IToken) => Error): IToken {
+    this.ACTION(() => {
+      if (!tokenMatcher(this.LA(1), type)) throw explain(this.LA(1));
+    });
+    return this.consume(9, type);
+  }
+
+  private close(closer: TokenType, opener: IToken): IToken {
+    return this.expect(closer, (found) => errors.missingCloser(closer.PATTERN as string, opener, found, this.ctx));
+  }
+
+  /** `x =>` or `(a, b) =>` ahead; decided by scanning since the parameter list has no length bound. */
+  private lambdaAhead(): boolean {
+    if (tokenMatcher(this.LA(1), Identifier)) return tokenMatcher(this.LA(2), Arrow);
+    if (!tokenMatcher(this.LA(1), LParen)) return false;
+    for (let i = 2; tokenMatcher(this.LA(i), Identifier); i += 2) {
+      if (tokenMatcher(this.LA(i + 1), RParen)) return tokenMatcher(this.LA(i + 2), Arrow);
+      if (!tokenMatcher(this.LA(i + 1), Comma)) return false;
+    }
+    return false;
+  }
+
+  /** A `..` inside the bracket ahead tells a range `[1..4]` from a list or parenthesised value. */
+  private rangeAhead(): boolean {
+    let depth = 0;
+    for (let i = 1; this.LA(i).tokenType !== EOF; i++) {
+      const token = this.LA(i);
+      if ([LParen, LBracket, LBrace].some((t) => tokenMatcher(token, t))) depth++;
+      else if ([RParen, RBracket, RBrace].some((t) => tokenMatcher(token, t))) depth--;
+      else if (tokenMatcher(token, DotDot)) return depth === 1;
+      if (depth === 0) return false;
+    }
+    return false;
+  }
+
+  private comparisonAhead(): boolean {
+    const next = this.LA(1);
+    return tokenMatcher(next, ComparisonOperator) || tokenMatcher(next, In)
+      || (tokenMatcher(next, Not) && tokenMatcher(this.LA(2), In));
+  }
+
+  private span(token: IToken): Span {
+    return { start: token.startOffset, end: token.startOffset + token.image.length };
+  }
+
+  /** From the start of `first` to the end of the last token consumed. */
+  private spanFrom(first: IToken): Span {
+    const last = this.LA(0);
+    return { start: first.startOffset, end: last.startOffset + last.image.length };
+  }
+}
+
+/** The one parser instance; chevrotain parsers are built to be reused. */
+export const parser = new FormulaParser();

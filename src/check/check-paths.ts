@@ -1,0 +1,62 @@
+// Finds the packs under the paths a user names, loads and checks each: the one entry
+// point shared by `credits check`, `credits test`, the engine and the server.
+import { existsSync, readdirSync, statSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { RuleError } from '../../grammar/diagnostic.ts';
+import { isPackDir, loadPack } from '../rules/load-pack.ts';
+import { checkPack } from './check-pack.ts';
+import type { CheckedPack } from './model.ts';
+
+export interface Workspace {
+  packs: CheckedPack[];
+  diagnostics: RuleError[];
+}
+
+/** Pack folders at or directly under each path. */
+export function findPackDirs(paths: string[]): { dirs: string[]; problems: RuleError[] } {
+  const dirs: string[] = [];
+  const problems: RuleError[] = [];
+  for (const p of paths) {
+    const abs = resolve(p);
+    if (!existsSync(abs)) {
+      problems.push(new RuleError('not-found', `${p}: no such file or folder`));
+      continue;
+    }
+    if (!statSync(abs).isDirectory()) {
+      problems.push(new RuleError('not-a-pack', `${p}: not a folder; give a pack folder (with pack.yaml) or a folder of packs`));
+      continue;
+    }
+    if (isPackDir(abs)) dirs.push(abs);
+    else {
+      const subs = readdirSync(abs).sort().map((n) => join(abs, n)).filter((d) => statSync(d).isDirectory() && isPackDir(d));
+      if (subs.length === 0) problems.push(new RuleError('not-a-pack', `${p}: no pack here (a pack is a folder with pack.yaml)`));
+      dirs.push(...subs);
+    }
+  }
+  return { dirs: [...new Set(dirs)], problems };
+}
+
+export function loadWorkspace(paths: string[]): Workspace {
+  const { dirs, problems } = findPackDirs(paths);
+  const diagnostics = [...problems];
+  const packs: CheckedPack[] = [];
+  for (const dir of dirs) {
+    const loaded = loadPack(dir);
+    diagnostics.push(...loaded.diagnostics);
+    if (!loaded.pack || loaded.diagnostics.some((d) => d.severity === 'error')) continue;
+    const checked = checkPack(loaded.pack);
+    diagnostics.push(...checked.diagnostics);
+    packs.push(checked.pack);
+  }
+  const names = new Map<string, string>();
+  for (const p of packs) {
+    const other = names.get(p.decl.name);
+    if (other) diagnostics.push(new RuleError('duplicate-pack', `two packs are named '${p.decl.name}': ${other} and ${p.decl.dir}`, p.decl.loc.source, p.decl.loc.span));
+    names.set(p.decl.name, p.decl.dir);
+  }
+  return { packs, diagnostics };
+}
+
+export function hasErrors(diagnostics: RuleError[]): boolean {
+  return diagnostics.some((d) => d.severity === 'error');
+}

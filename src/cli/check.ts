@@ -1,0 +1,10 @@
+import { hasErrors, loadWorkspace } from '../check/check-paths.ts';
+import { plural, printDiagnostics } from './output.ts';
+
+export function checkCommand(paths: string[]): void {
+  const ws = loadWorkspace(paths);
+  const { errors, warnings } = printDiagnostics(ws.diagnostics);
+  const ops = ws.packs.reduce((n, p) => n + p.versions.reduce((m, v) => m + v.operations.size, 0), 0);
+  console.log(`${plural(ws.packs.length, 'pack')}, ${plural(ops, 'operation')} checked: ${plural(errors, 'error')}, ${plural(warnings, 'warning')}`);
+  process.exitCode = hasErrors(ws.diagnostics) ? 1 : 0;
+}

@@ -1,0 +1,230 @@
+// A checked operation becomes an evaluator: inputs validated, constraints tested first,
+// then the outputs pulled through their cells, each cell computed once, in dependency
+// order — which is also the order of the explain trace.
+import type { Span } from '../../grammar/ast.ts';
+import { RuleError, type Source } from '../../grammar/diagnostic.ts';
+import { formatExpr } from '../../grammar/index.ts';
+import type { CheckedDecision, CheckedOperation, Symbol } from '../check/model.ts';
+import { Decimal, ZERO } from '../decimal.ts';
+import { coerceInputs } from '../rules/inputs.ts';
+import type { InputDecl } from '../rules/model.ts';
+import { isRecord, makeRecord, showValue, type RecordValue, type Value } from '../value.ts';
+import { compileExpr, compileUnaryTest, type Code, type Resolver } from './compile-expr.ts';
+import { Rejected, type Frame, type Rejection, type TraceEntry } from './frame.ts';
+
+export const MAX_CALL_DEPTH = 16;
+
+export interface Evaluation {
+  outputs: RecordValue;
+  rejections: Rejection[];
+  trace?: TraceEntry[];
+}
+
+export interface CompiledOperation {
+  readonly name: string;
+  readonly inputs: readonly InputDecl[];
+  readonly outputs: readonly string[];
+  /** Validates raw JSON-like input and evaluates. Throws RuleError on bad input or evaluation errors. */
+  evaluate(input: Record<string, unknown>, options?: { trace?: boolean }): Evaluation;
+  /** Evaluates already validated inputs (for operation calls). */
+  run(inputs: RecordValue, trace: TraceEntry[] | undefined, depth: number): Evaluation;
+}
+
+/** Looks up the other compiled operations of the same version, for calls. */
+export type OperationLookup = (name: string) => CompiledOperation | undefined;
+
+/** Shared cells of a version are constants, computed once per version. */
+export type SharedValue = (name: string, span: Span) => Value;
+
+export function compileOperation(op: CheckedOperation, lookup: OperationLookup, shared: SharedValue): CompiledOperation {
+  const slotOf = new Map<string, number>();
+  const computeBySlot: ((f: Frame) => Value)[] = [];
+  const lambdaSlots = { n: 0 };
+
+  const resolver: Resolver = {
+    name(name, span) {
+      const sym = op.symbols.get(name);
+      if (!sym) throw new RuleError('unknown-name', `unknown name '${name}'`);
+      switch (sym.kind) {
+        case 'input': return (f) => f.inputs[name]!;
+        case 'table': {
+          const v = sym.value;
+          return () => v;
+        }
+        case 'cell':
+          if (sym.shared) {
+            const v = shared(name, span);
+            return () => v;
+          }
+          return slotRef(name);
+        case 'decision':
+          return slotRef(name);
+      }
+    },
+    call(name) {
+      if (!op.calls.has(name)) return undefined;
+      return (f, input) => {
+        const callee = lookup(name)!;
+        if (f.depth >= MAX_CALL_DEPTH) throw new RuleError('call-depth', `operation calls nest deeper than ${MAX_CALL_DEPTH}`);
+        if (!isRecord(input)) throw new RuleError('type-error', `operation ${name} takes a record of inputs`);
+        const inputs = coerceInputs(callee.inputs, recordToRaw(input));
+        const r = callee.run(inputs, f.trace, f.depth + 1);
+        if (r.rejections.length) throw new Rejected(r.rejections);
+        f.trace?.push({ name: `${name}(…)`, kind: 'call', value: r.outputs });
+        return r.outputs;
+      };
+    },
+  };
+
+  const slotRef = (name: string): Code => {
+    const slot = slotFor(name);
+    return (f) => {
+      const v = f.values[slot];
+      return v !== undefined ? v : computeBySlot[slot]!(f);
+    };
+  };
+
+  function slotFor(name: string): number {
+    let slot = slotOf.get(name);
+    if (slot === undefined) {
+      slot = computeBySlot.length;
+      slotOf.set(name, slot);
+      computeBySlot.push(() => { throw new Error(`slot ${name} not compiled`); });
+    }
+    return slot;
+  }
+
+  for (const [name, sym] of op.symbols) {
+    if (sym.kind === 'cell' && !sym.shared) {
+      const slot = slotFor(name);
+      const code = compileExpr(sym.formula.expr, sym.formula.source, resolver, lambdaSlots);
+      const formula = formatExpr(sym.formula.expr);
+      computeBySlot[slot] = (f) => {
+        const v = code(f);
+        f.values[slot] = v;
+        f.trace?.push({ name, kind: 'cell', formula, value: v });
+        return v;
+      };
+    } else if (sym.kind === 'decision') {
+      const slot = slotFor(name);
+      const evalDecision = compileDecision(sym.decision, resolver, lambdaSlots);
+      computeBySlot[slot] = (f) => {
+        const { value, note } = evalDecision(f);
+        f.values[slot] = value;
+        f.trace?.push({ name, kind: 'decision', value, note });
+        return value;
+      };
+    }
+  }
+
+  const constraints = op.constraints.map((c) => ({
+    test: compileExpr(c.formula.expr, c.formula.source, resolver, lambdaSlots),
+    formula: formatExpr(c.formula.expr),
+    message: c.decl.message,
+    code: c.decl.code,
+    names: c.messageNames.map((n) => [n, resolver.name(n, c.decl.messageLoc.span)] as const),
+    source: c.formula.source,
+    span: c.formula.expr.span,
+  }));
+  const outputs = op.outputs.map((name) => [name, resolver.name(name, op.decl.loc.span)] as const);
+  const inputs = op.decl.inputs;
+
+  const run = (values: RecordValue, trace: TraceEntry[] | undefined, depth: number): Evaluation => {
+    const f: Frame = { inputs: values, values: new Array(computeBySlot.length), locals: new Array(lambdaSlots.n), trace, depth };
+    if (trace && depth === 0) for (const i of inputs) trace.push({ name: i.name, kind: 'input', value: values[i.name]! });
+    try {
+      const rejections: Rejection[] = [];
+      for (const c of constraints) {
+        const ok = c.test(f);
+        if (typeof ok !== 'boolean') throw new RuleError('type-error', `a constraint must be true or false, got ${showValue(ok)}`, c.source, c.span);
+        if (!ok) {
+          const message = c.message.replace(/\{([A-Za-z_][A-Za-z0-9_]*)\}/g, (m, n: string) => {
+            const code = c.names.find(([k]) => k === n)?.[1];
+            const v = code?.(f);
+            return v === undefined ? m : typeof v === 'string' ? v : showValue(v);
+          });
+          rejections.push(c.code ? { code: c.code, message } : { message });
+          trace?.push({ name: 'constraint', kind: 'constraint', formula: c.formula, value: false, note: message });
+        }
+      }
+      if (rejections.length) return { outputs: makeRecord([]), rejections, trace };
+      const out = makeRecord(outputs.map(([name, code]) => [name, code(f)]));
+      return { outputs: out, rejections, trace };
+    } catch (e) {
+      if (e instanceof Rejected) return { outputs: makeRecord([]), rejections: e.rejections, trace };
+      throw e;
+    }
+  };
+
+  return {
+    name: op.decl.name,
+    inputs,
+    outputs: op.outputs,
+    run,
+    evaluate(input, options) {
+      return run(coerceInputs(inputs, input), options?.trace ? [] : undefined, 0);
+    },
+  };
+}
+
+function recordToRaw(r: RecordValue): Record<string, unknown> {
+  // Already exact values; coerceInputs accepts decimals as decimal text.
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(r)) out[k] = rawOf(v);
+  return out;
+}
+
+function rawOf(v: Value): unknown {
+  if (v instanceof Decimal) return v.toFixed();
+  if (Array.isArray(v)) return v.map(rawOf);
+  if (isRecord(v)) return recordToRaw(v);
+  return v;
+}
+
+function compileDecision(d: CheckedDecision, resolver: Resolver, slots: { n: number }): (f: Frame) => { value: Value; note: string } {
+  const inputs = d.inputs.map((i) => compileExpr(i.expr, i.source, resolver, slots));
+  const rows = d.rows.map((r) => ({
+    tests: r.conditions.map((c) => compileUnaryTest(c.test, c.source, resolver, slots)),
+    outputs: r.outputs.map((o) => compileExpr(o.expr, o.source, resolver, slots)),
+    line: r.line,
+  }));
+  const defaults = d.default?.map((o) => compileExpr(o.expr, o.source, resolver, slots));
+  const names = d.decl.outputs.map((o) => o.name);
+  const where: { source: Source; span: Span } = { source: d.decl.loc.source, span: d.decl.loc.span };
+  const record = (codes: Code[], f: Frame): RecordValue => makeRecord(names.map((n, i) => [n, codes[i]!(f)]));
+  const describeInputs = (values: Value[]): string => d.inputs.map((i, k) => `${i.text} = ${showValue(values[k]!)}`).join(', ');
+
+  return (f) => {
+    const values = inputs.map((c) => c(f));
+    const matched = rows.filter((r) => r.tests.every((t, i) => t(f, values[i]!)));
+    const rowNote = (m: typeof rows) => m.length ? `matched row${m.length > 1 ? 's' : ''} ${m.map((r) => `at line ${r.line}`).join(', ')}` : 'no row matched';
+    if (d.decl.hit !== 'collect') {
+      if (d.decl.hit === 'unique' && matched.length > 1) {
+        throw new RuleError('decision-not-unique', `decision table '${d.decl.name}' is 'unique' but ${matched.length} rows match (lines ${matched.map((r) => r.line).join(' and ')}) for ${describeInputs(values)}`, where.source, where.span, "make the rows' conditions exclusive, or use hit: first");
+      }
+      const row = matched[0];
+      if (row) return { value: record(row.outputs, f), note: rowNote([row]) };
+      if (defaults) return { value: record(defaults, f), note: 'no row matched; default used' };
+      throw new RuleError('decision-no-match', `no row of decision table '${d.decl.name}' matches ${describeInputs(values)}`, where.source, where.span, 'add a row for this case, a catch-all row of "-", or a default');
+    }
+    const out: [string, Value][] = names.map((n, i) => {
+      const items = matched.map((r) => r.outputs[i]!(f));
+      switch (d.decl.aggregate) {
+        case 'list': return [n, items];
+        case 'count': return [n, new Decimal(items.length)];
+        case 'sum': return [n, items.reduce<Decimal>((s, x) => s.plus(x as Decimal), ZERO)];
+        default: {
+          if (items.length === 0) {
+            if (defaults) return [n, defaults[i]!(f)];
+            throw new RuleError('decision-no-match', `no row of decision table '${d.decl.name}' matches ${describeInputs(values)}, so it has no ${d.decl.aggregate}`, where.source, where.span, 'add a default');
+          }
+          const nums = items as Decimal[];
+          return [n, d.decl.aggregate === 'min' ? Decimal.min(...nums) : Decimal.max(...nums)];
+        }
+      }
+    });
+    return { value: makeRecord(out), note: rowNote(matched) };
+  };
+}
+
+export type { Symbol };

@@ -1,0 +1,127 @@
+// The engine: packs loaded, checked and compiled once; quotes evaluated against the
+// version in force at the request's time.
+import { RuleError } from '../../grammar/diagnostic.ts';
+import { hasErrors, loadWorkspace } from '../check/check-paths.ts';
+import { compilePack, type CompiledPack, type CompiledVersion } from '../compile/compile-pack.ts';
+import type { Rejection, TraceEntry } from '../compile/frame.ts';
+import type { CompiledOperation } from '../compile/compile-operation.ts';
+import { didYouMean } from '../suggest.ts';
+import type { RecordValue } from '../value.ts';
+import { inputSchema } from './input-schema.ts';
+
+export interface QuoteRequest {
+  pack: string;
+  operation: string;
+  input: Record<string, unknown>;
+  /** The request's time: picks the rule version in force. Default now. */
+  at?: Date;
+  explain?: boolean;
+}
+
+export interface QuoteResult {
+  pack: string;
+  operation: string;
+  version: string;
+  unit: 'credits' | 'usd';
+  outputs: RecordValue;
+  rejections: Rejection[];
+  trace?: TraceEntry[];
+}
+
+export interface PackInfo {
+  name: string;
+  title?: string;
+  description?: string;
+  unit: 'credits' | 'usd';
+  decimals: number;
+  dir: string;
+  versions: { version: string; effective: string }[];
+  operations: string[];
+}
+
+/** Thrown by Engine.load when the packs have errors; holds every diagnostic. */
+export class PackErrors extends Error {
+  constructor(readonly diagnostics: RuleError[]) {
+    super(`the rule packs have ${diagnostics.filter((d) => d.severity === 'error').length} error(s):\n${diagnostics.map((d) => d.format()).join('\n')}`);
+  }
+}
+
+export class Engine {
+  private readonly byName: Map<string, CompiledPack>;
+
+  private constructor(packs: CompiledPack[], readonly warnings: RuleError[]) {
+    this.byName = new Map(packs.map((p) => [p.pack.decl.name, p]));
+  }
+
+  /** Loads every pack at or under the paths; throws PackErrors if any pack has errors. */
+  static load(paths: string | string[]): Engine {
+    const ws = loadWorkspace(Array.isArray(paths) ? paths : [paths]);
+    if (hasErrors(ws.diagnostics)) throw new PackErrors(ws.diagnostics);
+    return new Engine(ws.packs.map(compilePack), ws.diagnostics);
+  }
+
+  packs(): PackInfo[] {
+    return [...this.byName.values()].map((p) => {
+      const d = p.pack.decl;
+      const latest = p.versions[p.versions.length - 1];
+      return {
+        name: d.name, title: d.title, description: d.description, unit: d.unit, decimals: d.decimals, dir: d.dir,
+        versions: p.versions.map((v) => ({ version: v.version, effective: v.effective.toISOString() })),
+        operations: latest ? [...latest.operations.keys()] : [],
+      };
+    });
+  }
+
+  pack(name: string): PackInfo {
+    const info = this.packs().find((p) => p.name === name);
+    if (!info) throw this.unknownPack(name);
+    return info;
+  }
+
+  private unknownPack(name: string): RuleError {
+    return new RuleError('unknown-pack', `unknown pack '${name}'`, undefined, undefined, didYouMean(name, this.byName.keys()) ?? `packs: ${[...this.byName.keys()].join(', ')}`);
+  }
+
+  /** The version of a pack in force at a time. */
+  version(packName: string, at: Date = new Date()): CompiledVersion {
+    const p = this.byName.get(packName);
+    if (!p) throw this.unknownPack(packName);
+    if (Number.isNaN(at.getTime())) throw new RuleError('invalid-time', 'the request time is not a valid date');
+    let found: CompiledVersion | undefined;
+    for (const v of p.versions) if (v.effective.getTime() <= at.getTime()) found = v;
+    if (!found) {
+      throw new RuleError('no-version-in-force', `pack '${packName}' has no version in force at ${at.toISOString()}`, undefined, undefined,
+        `its first version takes effect at ${p.versions[0]!.effective.toISOString()}`);
+    }
+    return found;
+  }
+
+  operation(packName: string, operation: string, at?: Date): { version: CompiledVersion; op: CompiledOperation } {
+    const version = this.version(packName, at);
+    const op = version.operations.get(operation);
+    if (!op) {
+      throw new RuleError('unknown-operation', `pack '${packName}' (version ${version.version}) has no operation '${operation}'`, undefined, undefined,
+        didYouMean(operation, version.operations.keys()) ?? `operations: ${[...version.operations.keys()].join(', ')}`);
+    }
+    return { version, op };
+  }
+
+  quote(req: QuoteRequest): QuoteResult {
+    const { version, op } = this.operation(req.pack, req.operation, req.at);
+    const r = op.evaluate(req.input, { trace: req.explain });
+    const result: QuoteResult = {
+      pack: req.pack, operation: req.operation, version: version.version, unit: this.byName.get(req.pack)!.pack.decl.unit,
+      outputs: r.outputs, rejections: r.rejections,
+    };
+    if (r.trace) result.trace = r.trace;
+    return result;
+  }
+
+  inputSchema(pack: string, operation: string, at?: Date): object {
+    return inputSchema(this.operation(pack, operation, at).op.inputs);
+  }
+
+  inputNames(pack: string, operation: string, at?: Date): string[] {
+    return this.operation(pack, operation, at).op.inputs.map((i) => i.name);
+  }
+}

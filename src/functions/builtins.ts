@@ -1,0 +1,302 @@
+// The built-in functions of the formula language: what each accepts (for the checker)
+// and what it does (for the evaluator), declared together so they cannot drift apart.
+import { Decimal, decimalText, divide, ZERO, type Rounding } from '../decimal.ts';
+import { showType, T, type Type, unify } from '../check/types.ts';
+import { keyOf, showValue, TableValue, type Value } from '../value.ts';
+
+/** An argument, evaluated only when the function asks (IF evaluates one branch). */
+export type Thunk = () => Value;
+/** A lambda argument, called with its parameters' values. */
+export type LambdaFn = (...params: Value[]) => Value;
+/** Raises an evaluation error at an argument (index) or at the call (-1). */
+export type Fail = (arg: number, message: string, hint?: string) => never;
+/** Reports a check error at an argument (index) or at the call (-1), and carries on. */
+export type Complain = (arg: number, message: string, hint?: string) => void;
+
+export interface Builtin {
+  name: string;
+  signature: string;
+  summary: string;
+  minArgs: number;
+  maxArgs: number;
+  /** Arguments that must be lambdas, with their parameter count; the element type of arg 0 binds them. */
+  lambdas?: Record<number, number>;
+  type(args: Type[], complain: Complain): Type;
+  call(args: Thunk[], fail: Fail, lambdas: LambdaFn[]): Value;
+}
+
+function num(v: Value, i: number, fail: Fail): Decimal {
+  if (v instanceof Decimal) return v;
+  return fail(i, `expected a number, got ${showValue(v)}`);
+}
+
+function list(v: Value, i: number, fail: Fail): Value[] {
+  if (Array.isArray(v)) return v;
+  return fail(i, `expected a list, got ${showValue(v)}`);
+}
+
+function int(v: Value, i: number, fail: Fail, lo: number, hi: number, what: string): number {
+  const d = num(v, i, fail);
+  if (!d.isInteger() || d.lt(lo) || d.gt(hi)) fail(i, `${what} must be a whole number from ${lo} to ${hi}, got ${decimalText(d)}`);
+  return d.toNumber();
+}
+
+function expect(t: Type, want: Type, i: number, complain: Complain, what = 'argument'): void {
+  if (t.k === 'any' || want.k === 'any' || t.k === want.k) return;
+  complain(i, `${what} must be ${showType(want)}, but it is ${showType(t)}`);
+}
+
+function numbersOrList(args: Type[], complain: Complain): Type {
+  if (args.length === 1 && args[0]!.k !== 'number') {
+    const a = args[0]!;
+    if (a.k === 'list') expect(a.of, T.number, 0, complain, 'list items');
+    else expect(a, T.list(T.number), 0, complain);
+  } else args.forEach((a, i) => expect(a, T.number, i, complain));
+  return T.number;
+}
+
+function numbersOf(args: Thunk[], fail: Fail): Decimal[] {
+  if (args.length === 1) {
+    const v = args[0]!();
+    if (Array.isArray(v)) {
+      if (v.length === 0) fail(0, 'the list is empty');
+      return v.map((x) => num(x, 0, fail));
+    }
+    return [num(v, 0, fail)];
+  }
+  return args.map((a, i) => num(a(), i, fail));
+}
+
+const numberFn = (name: string, signature: string, summary: string, f: (x: Decimal) => Decimal): Builtin => ({
+  name, signature, summary, minArgs: 1, maxArgs: 1,
+  type: (args, c) => (expect(args[0]!, T.number, 0, c), T.number),
+  call: ([x], fail) => f(num(x!(), 0, fail)),
+});
+
+const roundingFn = (name: string, summary: string, mode: Rounding): Builtin => ({
+  name, signature: `${name}(x, digits = 0)`, summary, minArgs: 1, maxArgs: 2,
+  type: (args, c) => (args.forEach((a, i) => expect(a, T.number, i, c)), T.number),
+  call: ([x, digits], fail) => {
+    const v = num(x!(), 0, fail);
+    const d = digits ? int(digits(), 1, fail, -20, 20, 'digits') : 0;
+    if (d >= 0) return v.toDecimalPlaces(d, mode);
+    const scale = new Decimal(10).pow(-d);
+    return v.div(scale).toDecimalPlaces(0, mode).times(scale);
+  },
+});
+
+const listPredicate = (name: string, summary: string, f: (items: Value[], test: (x: Value) => boolean) => Value): Builtin => ({
+  name, signature: `${name}(list, x => condition)`, summary, minArgs: 2, maxArgs: 2, lambdas: { 1: 1 },
+  type: (args, c) => {
+    expect(args[0]!, T.list(T.any), 0, c);
+    expect(args[1]!, T.boolean, 1, c, 'the condition');
+    return name === 'FILTER' ? args[0]! : T.boolean;
+  },
+  call: ([xs], fail, [lambda]) => f(list(xs!(), 0, fail), (x) => {
+    const r = lambda!(x);
+    return typeof r === 'boolean' ? r : fail(1, `the condition must be true or false, got ${showValue(r)}`);
+  }),
+});
+
+function text(v: Value): string {
+  return typeof v === 'string' ? v : v instanceof Decimal ? decimalText(v) : showValue(v);
+}
+
+export const BUILTINS: readonly Builtin[] = [
+  {
+    name: 'IF', signature: 'IF(condition, then, else)', summary: 'then when condition is true, else otherwise; only the branch taken is evaluated',
+    minArgs: 3, maxArgs: 3,
+    type: (args, c) => {
+      expect(args[0]!, T.boolean, 0, c, 'the condition');
+      const t = unify(args[1]!, args[2]!);
+      if (!t) c(2, `both branches must have the same type; then is ${showType(args[1]!)}, else is ${showType(args[2]!)}`);
+      return t ?? T.any;
+    },
+    call: ([cond, a, b], fail) => {
+      const c = cond!();
+      if (typeof c !== 'boolean') return fail(0, `the condition must be true or false, got ${showValue(c)}`);
+      return c ? a!() : b!();
+    },
+  },
+  {
+    name: 'IFS', signature: 'IFS(cond1, value1, cond2, value2, …, [default])', summary: 'the value of the first true condition, or the default',
+    minArgs: 2, maxArgs: Infinity,
+    type: (args, c) => {
+      let t: Type = T.any;
+      args.forEach((a, i) => {
+        const isCond = i % 2 === 0 && i < args.length - 1;
+        if (isCond) expect(a, T.boolean, i, c, 'a condition');
+        else {
+          const u = unify(t, a);
+          if (!u) c(i, `every value must have the same type; this one is ${showType(a)}, earlier ones ${showType(t)}`);
+          t = u ?? t;
+        }
+      });
+      return t;
+    },
+    call: (args, fail) => {
+      for (let i = 0; i + 1 < args.length; i += 2) {
+        const c = args[i]!();
+        if (typeof c !== 'boolean') return fail(i, `a condition must be true or false, got ${showValue(c)}`);
+        if (c) return args[i + 1]!();
+      }
+      if (args.length % 2 === 1) return args[args.length - 1]!();
+      return fail(-1, 'no condition of IFS was true', 'add a default value as the last argument');
+    },
+  },
+  {
+    name: 'SWITCH', signature: 'SWITCH(value, case1, result1, …, [default])', summary: 'the result paired with the first case equal to value, or the default',
+    minArgs: 3, maxArgs: Infinity,
+    type: (args, c) => {
+      let t: Type = T.any;
+      args.slice(1).forEach((a, j) => {
+        const i = j + 1;
+        const isCase = j % 2 === 0 && i < args.length - 1;
+        if (isCase) {
+          if (!unify(a, args[0]!)) c(i, `this case is ${showType(a)} but the value is ${showType(args[0]!)}`);
+        } else {
+          const u = unify(t, a);
+          if (!u) c(i, `every result must have the same type; this one is ${showType(a)}, earlier ones ${showType(t)}`);
+          t = u ?? t;
+        }
+      });
+      return t;
+    },
+    call: (args, fail) => {
+      const v = args[0]!();
+      const k = keyOf(v);
+      for (let i = 1; i + 1 < args.length; i += 2) {
+        if (keyOf(args[i]!()) === k) return args[i + 1]!();
+      }
+      if (args.length % 2 === 0) return args[args.length - 1]!();
+      return fail(0, `no case matches ${showValue(v)}`, 'add a default result as the last argument');
+    },
+  },
+  {
+    name: 'MIN', signature: 'MIN(a, b, …) or MIN(list)', summary: 'the smallest number', minArgs: 1, maxArgs: Infinity,
+    type: numbersOrList, call: (args, fail) => Decimal.min(...numbersOf(args, fail)),
+  },
+  {
+    name: 'MAX', signature: 'MAX(a, b, …) or MAX(list)', summary: 'the largest number', minArgs: 1, maxArgs: Infinity,
+    type: numbersOrList, call: (args, fail) => Decimal.max(...numbersOf(args, fail)),
+  },
+  numberFn('ABS', 'ABS(x)', 'the absolute value', (x) => x.abs()),
+  roundingFn('CEIL', 'rounds up (toward +∞) to `digits` decimals', Decimal.ROUND_CEIL),
+  roundingFn('FLOOR', 'rounds down (toward −∞) to `digits` decimals', Decimal.ROUND_FLOOR),
+  roundingFn('ROUND', 'rounds to `digits` decimals, half away from zero', Decimal.ROUND_HALF_UP),
+  roundingFn('TRUNC', 'drops decimals beyond `digits` (toward zero)', Decimal.ROUND_DOWN),
+  {
+    name: 'CLAMP', signature: 'CLAMP(x, lo, hi)', summary: 'x limited to the range lo..hi', minArgs: 3, maxArgs: 3,
+    type: (args, c) => (args.forEach((a, i) => expect(a, T.number, i, c)), T.number),
+    call: ([x, lo, hi], fail) => {
+      const [v, l, h] = [num(x!(), 0, fail), num(lo!(), 1, fail), num(hi!(), 2, fail)];
+      if (l.gt(h)) fail(1, `lo (${decimalText(l)}) is greater than hi (${decimalText(h)})`);
+      return Decimal.min(Decimal.max(v, l), h);
+    },
+  },
+  {
+    name: 'MOD', signature: 'MOD(a, b)', summary: 'the remainder of a / b, with the sign of b', minArgs: 2, maxArgs: 2,
+    type: (args, c) => (args.forEach((a, i) => expect(a, T.number, i, c)), T.number),
+    call: ([a, b], fail) => {
+      const d = num(b!(), 1, fail);
+      if (d.isZero()) fail(1, 'division by zero in MOD', 'make sure the divisor can never be 0, e.g. MAX(b, 1)');
+      return num(a!(), 0, fail).mod(d);
+    },
+  },
+  {
+    name: 'POWER', signature: 'POWER(x, n)', summary: 'x to the whole power n (−64 ≤ n ≤ 64)', minArgs: 2, maxArgs: 2,
+    type: (args, c) => (args.forEach((a, i) => expect(a, T.number, i, c)), T.number),
+    call: ([x, n], fail) => {
+      const base = num(x!(), 0, fail);
+      const e = int(n!(), 1, fail, -64, 64, 'the exponent');
+      if (e < 0 && base.isZero()) fail(0, 'division by zero: 0 to a negative power');
+      const p = base.pow(Math.abs(e));
+      return e < 0 ? divide(new Decimal(1), p) : p;
+    },
+  },
+  {
+    name: 'SUM', signature: 'SUM(list)', summary: 'the sum of a list of numbers (0 for an empty list)', minArgs: 1, maxArgs: 1,
+    type: (args, c) => (args[0]!.k === 'list' ? expect(args[0]!.of, T.number, 0, c, 'list items') : expect(args[0]!, T.list(T.number), 0, c), T.number),
+    call: ([xs], fail) => list(xs!(), 0, fail).reduce<Decimal>((s, x) => s.plus(num(x, 0, fail)), ZERO),
+  },
+  {
+    name: 'COUNT', signature: 'COUNT(list)', summary: 'the number of items in a list', minArgs: 1, maxArgs: 1,
+    type: (args, c) => (expect(args[0]!, T.list(T.any), 0, c), T.number),
+    call: ([xs], fail) => new Decimal(list(xs!(), 0, fail).length),
+  },
+  {
+    name: 'AVERAGE', signature: 'AVERAGE(list)', summary: 'the mean of a non-empty list of numbers', minArgs: 1, maxArgs: 1,
+    type: (args, c) => (args[0]!.k === 'list' ? expect(args[0]!.of, T.number, 0, c, 'list items') : expect(args[0]!, T.list(T.number), 0, c), T.number),
+    call: ([xs], fail) => {
+      const items = list(xs!(), 0, fail);
+      if (items.length === 0) fail(0, 'AVERAGE of an empty list');
+      return divide(items.reduce<Decimal>((s, x) => s.plus(num(x, 0, fail)), ZERO), new Decimal(items.length));
+    },
+  },
+  {
+    name: 'MAP', signature: 'MAP(list, x => expression)', summary: 'the list of the expression applied to each item', minArgs: 2, maxArgs: 2, lambdas: { 1: 1 },
+    type: (args, c) => (expect(args[0]!, T.list(T.any), 0, c), T.list(args[1]!)),
+    call: ([xs], fail, [lambda]) => list(xs!(), 0, fail).map((x) => lambda!(x)),
+  },
+  listPredicate('FILTER', 'the items for which the condition is true', (items, test) => items.filter(test)),
+  listPredicate('ANY', 'whether the condition is true for some item', (items, test) => items.some(test)),
+  listPredicate('ALL', 'whether the condition is true for every item', (items, test) => items.every(test)),
+  {
+    name: 'HAS', signature: 'HAS(table, key)', summary: 'whether the table has a row with this key', minArgs: 2, maxArgs: 2,
+    type: (args, c) => {
+      if (args[0]!.k !== 'table' && args[0]!.k !== 'any') c(0, `the first argument must be a table, but it is ${showType(args[0]!)}`);
+      return T.boolean;
+    },
+    call: ([table, key], fail) => {
+      const t = table!();
+      if (!(t instanceof TableValue)) return fail(0, 'expected a table');
+      const k = keyOf(key!());
+      return k !== undefined && t.rows.has(k);
+    },
+  },
+  {
+    name: 'KEYS', signature: 'KEYS(table)', summary: "the table's keys, in row order", minArgs: 1, maxArgs: 1,
+    type: (args, c) => {
+      const t = args[0]!;
+      if (t.k === 'table') return T.list(t.key);
+      if (t.k !== 'any') c(0, `the argument must be a table, but it is ${showType(t)}`);
+      return T.list(T.any);
+    },
+    call: ([table], fail) => {
+      const t = table!();
+      return t instanceof TableValue ? [...t.keys] : fail(0, 'expected a table');
+    },
+  },
+  {
+    name: 'CONCAT', signature: 'CONCAT(a, b, …)', summary: 'the values joined as text', minArgs: 1, maxArgs: Infinity,
+    type: () => T.string,
+    call: (args) => args.map((a) => text(a())).join(''),
+  },
+  {
+    name: 'TEXT', signature: 'TEXT(x)', summary: 'the value as text (numbers in plain decimal notation)', minArgs: 1, maxArgs: 1,
+    type: () => T.string,
+    call: ([x]) => text(x!()),
+  },
+  {
+    name: 'LEN', signature: 'LEN(text or list)', summary: 'the number of characters of a text, or items of a list', minArgs: 1, maxArgs: 1,
+    type: (args, c) => {
+      const t = args[0]!;
+      if (t.k !== 'string' && t.k !== 'list' && t.k !== 'any') c(0, `the argument must be text or a list, but it is ${showType(t)}`);
+      return T.number;
+    },
+    call: ([x], fail) => {
+      const v = x!();
+      if (typeof v === 'string') return new Decimal([...v].length);
+      return new Decimal(list(v, 0, fail).length);
+    },
+  },
+];
+
+const byName = new Map(BUILTINS.map((b) => [b.name, b]));
+
+/** Function names are case-insensitive: `ceil`, `Ceil` and `CEIL` are the same. */
+export function builtin(name: string): Builtin | undefined {
+  return byName.get(name.toUpperCase());
+}
+
+export const BUILTIN_NAMES = BUILTINS.map((b) => b.name);

@@ -1,0 +1,89 @@
+// Account-local calendar arithmetic: "today", "this month" and "the end of the day" are
+// instants that depend on the account's time zone (or the zone the pack declares).
+
+export type Period = 'day' | 'month' | 'all';
+
+const formatters = new Map<string, Intl.DateTimeFormat>();
+
+function formatter(zone: string): Intl.DateTimeFormat {
+  let f = formatters.get(zone);
+  if (!f) {
+    f = new Intl.DateTimeFormat('en-US', {
+      timeZone: zone, hourCycle: 'h23',
+      year: 'numeric', month: 'numeric', day: 'numeric', hour: 'numeric', minute: 'numeric', second: 'numeric',
+    });
+    formatters.set(zone, f);
+  }
+  return f;
+}
+
+export function isTimeZone(zone: string): boolean {
+  try {
+    formatter(zone);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+interface Wall { year: number; month: number; day: number; hour: number; minute: number; second: number }
+
+function wallTime(at: number, zone: string): Wall {
+  const parts: Record<string, number> = {};
+  for (const p of formatter(zone).formatToParts(new Date(at))) if (p.type !== 'literal') parts[p.type] = Number(p.value);
+  return { year: parts.year!, month: parts.month!, day: parts.day!, hour: parts.hour!, minute: parts.minute!, second: parts.second! };
+}
+
+/** The instant at which the zone's clocks show the given wall time (month may overflow). */
+function instantOf(year: number, month: number, day: number, zone: string): number {
+  const asUtc = Date.UTC(year, month - 1, day);
+  let guess = asUtc;
+  // Two rounds settle the offset even across a DST change.
+  for (let i = 0; i < 2; i++) {
+    const w = wallTime(guess, zone);
+    const offset = Date.UTC(w.year, w.month - 1, w.day, w.hour, w.minute, w.second) - Math.floor(guess / 1000) * 1000;
+    guess = asUtc - offset;
+  }
+  return guess;
+}
+
+/** `YYYY-MM-DD` of the local day that contains `at`. */
+export function localDay(at: number, zone: string): string {
+  const w = wallTime(at, zone);
+  return `${w.year}-${String(w.month).padStart(2, '0')}-${String(w.day).padStart(2, '0')}`;
+}
+
+export function startOfDay(at: number, zone: string): number {
+  const w = wallTime(at, zone);
+  return instantOf(w.year, w.month, w.day, zone);
+}
+
+export function endOfDay(at: number, zone: string): number {
+  const w = wallTime(at, zone);
+  return instantOf(w.year, w.month, w.day + 1, zone);
+}
+
+export function startOfMonth(at: number, zone: string): number {
+  const w = wallTime(at, zone);
+  return instantOf(w.year, w.month, 1, zone);
+}
+
+export function startOfPeriod(at: number, period: Period, zone: string): number {
+  switch (period) {
+    case 'day': return startOfDay(at, zone);
+    case 'month': return startOfMonth(at, zone);
+    case 'all': return 0;
+  }
+}
+
+/** The same local date `months` later, clamped to the month's last day (Jan 31 + 1 → Feb 28). */
+export function addMonths(at: number, months: number, zone: string): number {
+  const w = wallTime(at, zone);
+  const lastDay = new Date(Date.UTC(w.year, w.month - 1 + months + 1, 0)).getUTCDate();
+  const midnight = instantOf(w.year, w.month + months, Math.min(w.day, lastDay), zone);
+  return midnight + (at - instantOf(w.year, w.month, w.day, zone));
+}
+
+export function addDays(at: number, days: number): number {
+  return at + days * 86_400_000;
+}

@@ -1,0 +1,134 @@
+// Two-phase charges: a hold draws the quoted amount from grants, a capture settles the
+// actual amount (returning or drawing the difference), a release or a timeout gives it all
+// back, and a refund credits part of a captured charge back to the grants it came from.
+import { evaluate } from './account-inputs.ts';
+import { LedgerError } from './errors.ts';
+import { asDecimal, fromMinor, ruleAmount } from './money.ts';
+import { creditBack, draw, entry } from './postings.ts';
+import type { ChargeRecord } from './records.ts';
+import type { Scope } from './scope.ts';
+import { chargeView, type ChargeView } from './views.ts';
+
+export interface Priced {
+  operation: string;
+  version: string;
+  /** The rule input as evaluated, account inputs included. */
+  input: Record<string, unknown>;
+  amount: bigint;
+}
+
+export function chargeOutput(s: Scope, operation: string): string {
+  const output = s.policy.charges.get(operation);
+  if (!output) throw new LedgerError('not_chargeable', `operation '${operation}' of pack '${s.pack.name}' is not chargeable`, { chargeable: [...s.policy.charges.keys()] });
+  return output;
+}
+
+/** Prices a charge by its operation's rule at `at` (the quote's time, or now). */
+export function price(s: Scope, operation: string, input: Record<string, unknown>, at: number): Priced {
+  const output = chargeOutput(s, operation);
+  const result = evaluate(s.engine, s.pack.name, operation, input, at);
+  const value = asDecimal(result.outputs[output]);
+  if (!value) throw new LedgerError('not_chargeable', `output '${output}' of '${operation}' is not an amount`);
+  return { operation, version: result.version, input, amount: ruleAmount(value, s.pack.decimals, s.policy.rounding, `${operation}.${output}`) };
+}
+
+export async function hold(s: Scope, priced: Priced): Promise<ChargeRecord> {
+  const c: ChargeRecord = {
+    id: s.newId('ch'), accountId: s.account.id, pack: s.pack.name, operation: priced.operation, version: priced.version,
+    input: JSON.stringify(priced.input), status: 'held', held: priced.amount, captured: null, refunded: 0n,
+    createdAt: s.now, expiresAt: s.now + s.policy.holdTimeoutSeconds * 1000, resolvedAt: null,
+  };
+  await s.tx.insertCharge(c);
+  await draw(s, c.id, c.held, 'hold');
+  return c;
+}
+
+export async function capture(s: Scope, c: ChargeRecord, actual: bigint): Promise<void> {
+  assertHeld(c);
+  if (actual < c.held) {
+    await giveBack(s, c, c.held - actual, 'capture_return');
+  } else if (actual > c.held) {
+    // More than was held: the difference must still be available now.
+    await draw(s, c.id, actual - c.held, 'capture_extra');
+  }
+  if (actual !== c.held && !(await s.tx.setHeld(c.id, actual))) throw resolved(c);
+  if (!(await s.tx.resolveCharge(c.id, 'captured', actual, s.now))) throw resolved(c);
+  await entry(s, 'capture', 0n, null, c.id, `captured ${fromMinor(actual, s.pack.decimals)}`);
+}
+
+export async function release(s: Scope, c: ChargeRecord, status: 'released' | 'expired'): Promise<void> {
+  assertHeld(c);
+  await giveBack(s, c, c.held, status === 'released' ? 'release' : 'hold_expired');
+  if (!(await s.tx.resolveCharge(c.id, status, null, s.now))) throw resolved(c);
+}
+
+/** Returns part of a hold, last drawn first (so the credits spent last come back first). */
+async function giveBack(s: Scope, c: ChargeRecord, amount: bigint, kind: 'capture_return' | 'release' | 'hold_expired'): Promise<void> {
+  let left = amount;
+  for (const d of (await s.tx.draws(c.id)).reverse()) {
+    if (left === 0n) break;
+    const back = d.amount < left ? d.amount : left;
+    if (back === 0n) continue;
+    if (!(await s.tx.shrinkDraw(d.id, back))) throw new Error(`draw ${d.id} of ${c.id} is smaller than ${back}`);
+    await creditBack(s, d, back, kind);
+    left -= back;
+  }
+}
+
+export interface RefundRequest {
+  outcome?: string;
+  /** An explicit amount, for packs without a refund rule. */
+  amount?: bigint;
+}
+
+export async function refund(s: Scope, c: ChargeRecord, r: RefundRequest): Promise<bigint> {
+  if (c.status !== 'captured' || c.captured === null) throw new LedgerError('not_captured', `charge ${c.id} is ${c.status}; only a captured charge can be refunded`);
+  const refundable = c.captured - c.refunded;
+  const amount = refundAmount(s, c, r, refundable);
+  if (amount > refundable) {
+    throw new LedgerError('refund_exceeds_capture', `charge ${c.id} has ${fromMinor(refundable, s.pack.decimals)} left to refund, not ${fromMinor(amount, s.pack.decimals)}`);
+  }
+  if (amount === 0n) return 0n;
+  if (!(await s.tx.addRefund(c.id, amount))) throw new LedgerError('refund_exceeds_capture', `charge ${c.id} cannot be refunded by that much`);
+  let left = amount;
+  for (const d of (await s.tx.draws(c.id)).reverse()) {
+    if (left === 0n) break;
+    const open = d.amount - d.refunded;
+    const back = open < left ? open : left;
+    if (back === 0n) continue;
+    if (!(await s.tx.refundDraw(d.id, back))) throw new Error(`draw ${d.id} of ${c.id} cannot take a refund of ${back}`);
+    await creditBack(s, d, back, 'refund');
+    left -= back;
+  }
+  return amount;
+}
+
+function refundAmount(s: Scope, c: ChargeRecord, r: RefundRequest, refundable: bigint): bigint {
+  const rule = s.policy.refund;
+  if (!rule) {
+    if (r.amount === undefined) throw new LedgerError('not_supported', `pack '${s.pack.name}' has no refund rule: give the amount to refund`);
+    return r.amount;
+  }
+  if (r.amount !== undefined) throw new LedgerError('invalid_request', `pack '${s.pack.name}' decides refund amounts by its '${rule.operation}' rule: give the outcome, not an amount`);
+  if (r.outcome === undefined) throw new LedgerError('invalid_request', 'a refund needs the outcome of the generation');
+  const input = { [rule.outcomeInput]: r.outcome, [rule.chargedInput]: fromMinor(refundable, s.pack.decimals) };
+  const result = evaluate(s.engine, s.pack.name, rule.operation, input, s.now);
+  const value = asDecimal(result.outputs[rule.output]);
+  if (!value) throw new LedgerError('not_supported', `output '${rule.output}' of '${rule.operation}' is not an amount`);
+  return ruleAmount(value, s.pack.decimals, s.policy.rounding, `${rule.operation}.${rule.output}`);
+}
+
+function assertHeld(c: ChargeRecord): void {
+  if (c.status === 'expired') throw new LedgerError('hold_expired', `the hold ${c.id} expired at ${new Date(c.expiresAt).toISOString()} and was released`);
+  if (c.status !== 'held') throw resolved(c);
+}
+
+function resolved(c: ChargeRecord): LedgerError {
+  return new LedgerError('hold_already_resolved', `charge ${c.id} is already ${c.status}`);
+}
+
+export async function viewCharge(s: Pick<Scope, 'tx' | 'pack'>, id: string): Promise<ChargeView> {
+  const c = (await s.tx.charge(id))!;
+  const draws = await Promise.all((await s.tx.draws(id)).map(async (d) => ({ draw: d, kind: d.grantId ? (await s.tx.grant(d.grantId))?.kind ?? null : null })));
+  return chargeView(c, draws, s.pack.decimals);
+}

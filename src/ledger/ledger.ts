@@ -1,0 +1,402 @@
+// The ledger's public face. Every mutation runs in one store transaction that first claims
+// its idempotency key, then locks the account, brings it up to date (expired holds,
+// renewals) and does its work; the result is stored with the key and replayed on retry.
+import { randomBytes } from 'node:crypto';
+import type { BillingMode, LedgerPolicy } from '../rules/ledger-policy.ts';
+import { toJsonData } from '../value.ts';
+import { accountInputs, withAccountInputs, zoneOf } from './account-inputs.ts';
+import { isTimeZone, localDay, startOfDay, startOfMonth } from './calendar.ts';
+import { capture, hold, price, refund, release, viewCharge } from './charges.ts';
+import { LedgerError } from './errors.ts';
+import { grantEvent } from './grants.ts';
+import { requestHash } from './idempotency.ts';
+import { asDecimal, fromMinor, parseAmount, ruleAmount } from './money.ts';
+import { addGrant, grantKind } from './postings.ts';
+import type { PackInfo, PricingEngine } from './pricing.ts';
+import { QuoteSigner } from './quote-token.ts';
+import type { AccountRecord } from './records.ts';
+import type { Scope } from './scope.ts';
+import type { ReadTx, Store, WriteTx } from './store/store.ts';
+import { cancel, settle, subscribe, upgrade } from './subscriptions.ts';
+import { accountView, entryView, grantView, type AccountView, type ChargeView, type EntryView, type GrantView } from './views.ts';
+
+export interface LedgerOptions {
+  /** Epoch ms; tests move time by passing their own clock. */
+  clock?: () => number;
+  quoteTtlSeconds?: number;
+}
+
+export interface NewAccount {
+  id?: string;
+  pack: string;
+  plan?: string;
+  billing?: BillingMode;
+  overdraft_limit?: string;
+  time_zone?: string;
+}
+
+export type ChargeRequest =
+  | { account: string; quote_id: string; capture: boolean }
+  | { account: string; pack?: string; operation: string; input: Record<string, unknown>; capture: boolean };
+
+export interface CaptureRequest {
+  /** The actual amount; or `usage`: inputs to re-price with (e.g. the seconds actually rendered). */
+  amount?: string;
+  usage?: Record<string, unknown>;
+}
+
+export type MembershipRequest = { action: 'subscribe' | 'upgrade'; plan: string } | { action: 'cancel' };
+
+export interface QuoteView {
+  quote_id: string | null;
+  expires_at: string | null;
+  pack: string;
+  operation: string;
+  version: string;
+  account: string | null;
+  input: Record<string, unknown>;
+  account_inputs: Record<string, unknown>;
+  outputs: Record<string, unknown>;
+  /** The amount a charge of this quote takes, when the operation is chargeable. */
+  amount: string | null;
+  rejections: { code?: string; message: string }[];
+  trace?: { name: string; formula?: string; value: unknown }[];
+}
+
+export interface UsageView {
+  account: string;
+  requests_today: number;
+  requests_this_month: number;
+  requests_total: number;
+  spend_today: string;
+  spend_this_month: string;
+  spend_total: string;
+}
+
+const ACCOUNT_ID = /^[A-Za-z0-9_-]{1,64}$/;
+
+export class Ledger {
+  private readonly packs: Map<string, PackInfo>;
+  private readonly clock: () => number;
+  private readonly quoteTtl: number;
+
+  private constructor(
+    readonly store: Store,
+    readonly engine: PricingEngine,
+    private readonly quotes: QuoteSigner,
+    options: LedgerOptions,
+  ) {
+    this.packs = new Map(engine.packs().map((p) => [p.name, p]));
+    this.clock = options.clock ?? Date.now;
+    this.quoteTtl = (options.quoteTtlSeconds ?? 300) * 1000;
+  }
+
+  /** The quote-signing secret is kept in the database, so every server over it agrees. */
+  static async open(store: Store, engine: PricingEngine, options: LedgerOptions = {}): Promise<Ledger> {
+    const secret = await store.setting('quote_secret', () => randomBytes(32).toString('base64url'));
+    return new Ledger(store, engine, new QuoteSigner(secret), options);
+  }
+
+  now(): number {
+    return this.clock();
+  }
+
+  pack(name: string): { info: PackInfo; policy: LedgerPolicy } {
+    const info = this.packs.get(name);
+    if (!info) throw new LedgerError('pack_not_found', `no pack '${name}'`, { packs: [...this.packs.keys()] });
+    const policy = this.engine.ledgerPolicy(name);
+    if (!policy) throw new LedgerError('pack_not_found', `pack '${name}' has no ledger.yaml, so it has no accounts`);
+    return { info, policy };
+  }
+
+  // ---- reads ----
+
+  async account(id: string): Promise<AccountView> {
+    await this.settleIfDue(id);
+    return this.store.read(async (tx) => {
+      const a = await this.mustRead(tx, id);
+      const { info } = this.pack(a.pack);
+      return accountView(a, info.unit, info.decimals, await tx.spendableGrants(a.id, this.now()));
+    });
+  }
+
+  async grants(accountId: string): Promise<GrantView[]> {
+    return this.store.read(async (tx) => {
+      const a = await this.mustRead(tx, accountId);
+      const { info } = this.pack(a.pack);
+      return (await tx.grants(a.id)).map((g) => grantView(g, info.decimals));
+    });
+  }
+
+  async entries(accountId: string, after = 0, limit = 100): Promise<{ entries: EntryView[]; next_after: number | null }> {
+    return this.store.read(async (tx) => {
+      const a = await this.mustRead(tx, accountId);
+      const { info } = this.pack(a.pack);
+      const rows = await tx.entries(a.id, after, limit + 1);
+      const page = rows.slice(0, limit);
+      return { entries: page.map((e) => entryView(e, info.decimals)), next_after: rows.length > limit ? page[page.length - 1]!.seq : null };
+    });
+  }
+
+  async usage(accountId: string): Promise<UsageView> {
+    return this.store.read(async (tx) => {
+      const a = await this.mustRead(tx, accountId);
+      const { info, policy } = this.pack(a.pack);
+      const zone = zoneOf(policy, a);
+      const now = this.now();
+      const [today, month, total] = await Promise.all([
+        tx.usage(a.id, startOfDay(now, zone)), tx.usage(a.id, startOfMonth(now, zone)), tx.usage(a.id, 0),
+      ]);
+      const d = info.decimals;
+      return {
+        account: a.id, requests_today: today.requests, requests_this_month: month.requests, requests_total: total.requests,
+        spend_today: fromMinor(today.spend, d), spend_this_month: fromMinor(month.spend, d), spend_total: fromMinor(total.spend, d),
+      };
+    });
+  }
+
+  async charge(id: string): Promise<ChargeView> {
+    return this.store.read(async (tx) => {
+      const c = await tx.charge(id);
+      if (!c) throw new LedgerError('charge_not_found', `no charge '${id}'`);
+      return viewCharge({ tx: tx as WriteTx, pack: this.pack(c.pack).info }, id);
+    });
+  }
+
+  /** Prices an operation; with an account, its plan and usage counters feed the rule. */
+  async quote(q: { pack: string; operation: string; input: Record<string, unknown>; account?: string; explain?: boolean }): Promise<QuoteView> {
+    const now = this.now();
+    const { info, policy } = this.pack(q.pack);
+    let fromAccount: Record<string, unknown> = {};
+    if (q.account !== undefined) {
+      await this.settleIfDue(q.account);
+      fromAccount = await this.store.read(async (tx) => {
+        const a = await this.mustRead(tx, q.account!);
+        if (a.pack !== q.pack) throw new LedgerError('invalid_request', `account '${a.id}' belongs to pack '${a.pack}', not '${q.pack}'`);
+        return accountInputs(tx, a, policy, zoneOf(policy, a), now, this.engine.inputNames(q.pack, q.operation));
+      });
+    }
+    const input = withAccountInputs(q.input, fromAccount);
+    const result = this.engine.quote({ pack: q.pack, operation: q.operation, input, at: new Date(now), explain: q.explain });
+    const output = policy.charges.get(q.operation);
+    const value = output !== undefined ? result.outputs[output] : undefined;
+    const decimal = result.rejections.length === 0 ? asDecimal(value) : undefined;
+    const amount = decimal ? fromMinor(ruleAmount(decimal, info.decimals, policy.rounding, `${q.operation}.${output}`), info.decimals) : null;
+    const expiresAt = now + this.quoteTtl;
+    const quoteId = result.rejections.length
+      ? null
+      : this.quotes.sign({ pack: q.pack, operation: q.operation, input, at: now, expiresAt, account: q.account ?? null, amount });
+    return {
+      quote_id: quoteId, expires_at: quoteId ? new Date(expiresAt).toISOString() : null,
+      pack: result.pack, operation: result.operation, version: result.version, account: q.account ?? null,
+      input, account_inputs: fromAccount,
+      outputs: Object.fromEntries(Object.entries(result.outputs).map(([k, v]) => [k, toJsonData(v)])),
+      amount, rejections: result.rejections,
+      ...(result.trace ? { trace: result.trace.map((t) => ({ ...t, value: toJsonData(t.value) })) } : {}),
+    };
+  }
+
+  // ---- mutations ----
+
+  createAccount(req: NewAccount, key: string): Promise<AccountView> {
+    return this.mutate(key, { op: 'create_account', ...req }, async (tx, now) => {
+      const { info, policy } = this.pack(req.pack);
+      const id = req.id ?? newId('acct');
+      if (!ACCOUNT_ID.test(id)) throw new LedgerError('invalid_request', 'an account id is 1–64 letters, digits, _ or -');
+      const timeZone = req.time_zone ?? 'UTC';
+      if (!isTimeZone(timeZone)) throw new LedgerError('invalid_request', `unknown time zone '${timeZone}'`);
+      const billing = req.billing ?? policy.billing.default;
+      if (billing === 'prepaid' && req.overdraft_limit !== undefined && req.overdraft_limit !== '0') {
+        throw new LedgerError('invalid_request', 'a prepaid account has no overdraft');
+      }
+      const overdraftLimit = billing === 'postpaid' ? parseAmount(req.overdraft_limit ?? policy.billing.postpaidOverdraftLimit, info.decimals, 'overdraft_limit') : 0n;
+      const plans = policy.plans;
+      if (req.plan !== undefined && !plans?.names.includes(req.plan)) {
+        throw new LedgerError('invalid_request', plans ? `unknown plan '${req.plan}'` : `pack '${req.pack}' has no plans`, { plans: plans?.names ?? [] });
+      }
+      const account: AccountRecord = {
+        id, pack: req.pack, plan: plans?.default ?? null, billing, overdraftLimit, overdraftUsed: 0n, timeZone,
+        periodIndex: 0, periodStart: null, periodEnd: null, cancelAtPeriodEnd: false, createdAt: now,
+      };
+      if (!(await tx.insertAccount(account))) throw new LedgerError('account_exists', `account '${id}' already exists`);
+      const s = this.scope(tx, now, account);
+      if (policy.signup) await grantEvent(s, 'signup', policy.signup, {});
+      if (req.plan !== undefined && req.plan !== plans!.default) await subscribe(s, req.plan);
+      return this.viewIn(tx, s.account, now);
+    });
+  }
+
+  grant(accountId: string, req: { kind: string; amount: string; expires_at?: string }, key: string): Promise<GrantView> {
+    return this.mutate(key, { op: 'grant', account: accountId, ...req }, (tx, now) =>
+      this.inAccount(tx, accountId, now, async (s) => {
+        grantKind(s, req.kind);
+        const amount = parseAmount(req.amount, s.pack.decimals);
+        if (amount === 0n) throw new LedgerError('invalid_amount', 'a grant must be more than 0');
+        const expiresAt = req.expires_at === undefined ? undefined : Date.parse(req.expires_at);
+        if (expiresAt !== undefined && !(expiresAt > now)) throw new LedgerError('invalid_request', 'expires_at must be a future ISO 8601 time');
+        const g = await addGrant(s, req.kind, amount, 'admin', { expiresAt });
+        return grantView(g!, s.pack.decimals);
+      }));
+  }
+
+  topup(accountId: string, input: Record<string, unknown>, key: string): Promise<{ grants: GrantView[]; outputs: Record<string, unknown>; account: AccountView }> {
+    return this.eventMutation('topup', accountId, input, key, (p) => p.topup);
+  }
+
+  dailyClaim(accountId: string, key: string): Promise<{ grants: GrantView[]; outputs: Record<string, unknown>; account: AccountView }> {
+    return this.eventMutation('daily_claim', accountId, {}, key, (p) => p.dailyClaim);
+  }
+
+  private eventMutation(name: 'topup' | 'daily_claim', accountId: string, input: Record<string, unknown>, key: string, event: (p: LedgerPolicy) => LedgerPolicy['topup']) {
+    return this.mutate(key, { op: name, account: accountId, input }, (tx, now) =>
+      this.inAccount(tx, accountId, now, async (s) => {
+        if (name === 'daily_claim') {
+          const day = localDay(now, s.zone);
+          if (!(await tx.claimDay(s.account.id, day))) throw new LedgerError('already_claimed', `the daily credits of ${day} were claimed already`);
+        }
+        const r = await grantEvent(s, name, event(s.policy), input);
+        return { grants: r.grants.map((g) => grantView(g, s.pack.decimals)), outputs: r.outputs, account: await this.viewIn(tx, s.account, now) };
+      }));
+  }
+
+  membership(accountId: string, req: MembershipRequest, key: string): Promise<{ account: AccountView; outputs: Record<string, unknown> }> {
+    return this.mutate(key, { op: 'membership', account: accountId, ...req }, (tx, now) =>
+      this.inAccount(tx, accountId, now, async (s) => {
+        let outputs: Record<string, unknown> = {};
+        switch (req.action) {
+          case 'subscribe': await subscribe(s, req.plan); break;
+          case 'cancel': await cancel(s); break;
+          case 'upgrade': outputs = await upgrade(s, req.plan); break;
+        }
+        return { account: await this.viewIn(tx, s.account, now), outputs };
+      }));
+  }
+
+  /** A hold of the priced amount, captured at once when `capture` is true. */
+  createCharge(req: ChargeRequest, key: string): Promise<ChargeView> {
+    return this.mutate(key, { op: 'charge', ...req }, (tx, now) =>
+      this.inAccount(tx, req.account, now, async (s) => {
+        let priced;
+        if ('quote_id' in req) {
+          const q = this.quotes.verify(req.quote_id, now);
+          if (q.pack !== s.account.pack) throw new LedgerError('quote_invalid', `the quote is for pack '${q.pack}', account '${s.account.id}' is on '${s.account.pack}'`);
+          if (q.account !== null && q.account !== s.account.id) throw new LedgerError('quote_invalid', 'the quote was made for another account');
+          priced = price(s, q.operation, await this.ruleInput(s, q.operation, q.input), q.at);
+          if (q.amount !== null && fromMinor(priced.amount, s.pack.decimals) !== q.amount) {
+            throw new LedgerError('quote_changed', `the account's usage changed since the quote: it would now cost ${fromMinor(priced.amount, s.pack.decimals)}, not ${q.amount}; quote again`);
+          }
+        } else {
+          if (req.pack !== undefined && req.pack !== s.account.pack) throw new LedgerError('invalid_request', `account '${s.account.id}' belongs to pack '${s.account.pack}', not '${req.pack}'`);
+          priced = price(s, req.operation, await this.ruleInput(s, req.operation, req.input), now);
+        }
+        const c = await hold(s, priced);
+        if (req.capture) await capture(s, { ...c }, c.held);
+        return viewCharge(s, c.id);
+      }));
+  }
+
+  captureCharge(id: string, req: CaptureRequest, key: string): Promise<ChargeView> {
+    return this.mutate(key, { op: 'capture', charge: id, ...req }, (tx, now) =>
+      this.inCharge(tx, id, now, async (s, c) => {
+        if (req.amount !== undefined && req.usage !== undefined) throw new LedgerError('invalid_request', 'give the actual amount or the usage, not both');
+        let actual = c.held;
+        if (req.amount !== undefined) actual = parseAmount(req.amount, s.pack.decimals);
+        if (req.usage !== undefined) {
+          const input = { ...(JSON.parse(c.input) as Record<string, unknown>), ...req.usage };
+          actual = price(s, c.operation, input, c.createdAt).amount;
+        }
+        await capture(s, c, actual);
+        return viewCharge(s, id);
+      }));
+  }
+
+  releaseCharge(id: string, key: string): Promise<ChargeView> {
+    return this.mutate(key, { op: 'release', charge: id }, (tx, now) =>
+      this.inCharge(tx, id, now, async (s, c) => {
+        await release(s, c, 'released');
+        return viewCharge(s, id);
+      }));
+  }
+
+  refundCharge(id: string, req: { outcome?: string; amount?: string }, key: string): Promise<{ refunded: string; charge: ChargeView }> {
+    return this.mutate(key, { op: 'refund', charge: id, ...req }, (tx, now) =>
+      this.inCharge(tx, id, now, async (s, c) => {
+        const amount = await refund(s, c, { outcome: req.outcome, amount: req.amount === undefined ? undefined : parseAmount(req.amount, s.pack.decimals) });
+        return { refunded: fromMinor(amount, s.pack.decimals), charge: await viewCharge(s, id) };
+      }));
+  }
+
+  /** Releases holds that timed out; a server calls this now and then. Returns accounts settled. */
+  async releaseExpiredHolds(limit = 100): Promise<number> {
+    const ids = await this.store.transaction((tx) => tx.accountsWithExpiredHolds(this.now(), limit));
+    for (const id of ids) await this.store.transaction((tx) => this.inAccount(tx, id, this.now(), async () => undefined));
+    return ids.length;
+  }
+
+  // ---- plumbing ----
+
+  private async mutate<T>(key: string, request: object, work: (tx: WriteTx, now: number) => Promise<T>): Promise<T> {
+    if (!key) throw new LedgerError('invalid_request', 'an idempotency key is required');
+    const hash = requestHash(request);
+    return this.store.transaction(async (tx) => {
+      const now = this.now();
+      const seen = await tx.claimKey(key, hash, now);
+      if (seen) {
+        if (seen.requestHash !== hash) throw new LedgerError('idempotency_conflict', 'this idempotency key was used with different parameters');
+        return JSON.parse(seen.response) as T;
+      }
+      const result = await work(tx, now);
+      await tx.saveResponse(key, JSON.stringify(result));
+      return result;
+    });
+  }
+
+  private scope(tx: WriteTx, now: number, account: AccountRecord): Scope {
+    const { info, policy } = this.pack(account.pack);
+    return { tx, now, account, pack: info, policy, engine: this.engine, zone: zoneOf(policy, account), newId };
+  }
+
+  private async inAccount<T>(tx: WriteTx, id: string, now: number, work: (s: Scope) => Promise<T>): Promise<T> {
+    const account = await tx.lockAccount(id);
+    if (!account) throw new LedgerError('account_not_found', `no account '${id}'`);
+    const s = this.scope(tx, now, account);
+    await settle(s);
+    return work(s);
+  }
+
+  private async inCharge<T>(tx: WriteTx, id: string, now: number, work: (s: Scope, c: NonNullable<Awaited<ReturnType<WriteTx['charge']>>>) => Promise<T>): Promise<T> {
+    const found = await tx.charge(id);
+    if (!found) throw new LedgerError('charge_not_found', `no charge '${id}'`);
+    // Locked through its account; read again under the lock (settling may have expired it).
+    return this.inAccount(tx, found.accountId, now, async (s) => work(s, (await tx.charge(id))!));
+  }
+
+  private async ruleInput(s: Scope, operation: string, input: Record<string, unknown>): Promise<Record<string, unknown>> {
+    const declared = s.engine.inputNames(s.pack.name, operation);
+    return withAccountInputs(input, await accountInputs(s.tx, s.account, s.policy, s.zone, s.now, declared));
+  }
+
+  private async viewIn(tx: ReadTx, a: AccountRecord, now: number): Promise<AccountView> {
+    const { info } = this.pack(a.pack);
+    return accountView(a, info.unit, info.decimals, await tx.spendableGrants(a.id, now));
+  }
+
+  private async mustRead(tx: ReadTx, id: string): Promise<AccountRecord> {
+    const a = await tx.account(id);
+    if (!a) throw new LedgerError('account_not_found', `no account '${id}'`);
+    return a;
+  }
+
+  private async settleIfDue(id: string): Promise<void> {
+    const now = this.now();
+    const due = await this.store.read(async (tx) => {
+      const a = await tx.account(id);
+      return a !== undefined && ((a.periodEnd !== null && a.periodEnd <= now) || (await tx.expiredHolds(id, now)).length > 0);
+    });
+    if (due) await this.store.transaction((tx) => this.inAccount(tx, id, now, async () => undefined));
+  }
+}
+
+function newId(prefix: string): string {
+  return `${prefix}_${randomBytes(10).toString('hex')}`;
+}

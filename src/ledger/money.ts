@@ -1,0 +1,43 @@
+// Amounts cross the store boundary as integer minor units of the pack's `decimals`
+// (bigint, so no amount ever passes through a float) and everywhere else as exact decimals.
+import { Decimal, decimalText, parseDecimalText } from '../decimal.ts';
+import type { Value } from '../value.ts';
+import type { Rounding } from '../rules/ledger-policy.ts';
+import { LedgerError } from './errors.ts';
+
+const MODES: Record<Rounding, 0 | 1 | 4> = {
+  up: Decimal.ROUND_UP,
+  down: Decimal.ROUND_DOWN,
+  half_up: Decimal.ROUND_HALF_UP,
+};
+
+/** An amount a client typed: plain non-negative decimal text with at most `decimals` digits. */
+export function parseAmount(text: string, decimals: number, field = 'amount'): bigint {
+  const d = parseDecimalText(text);
+  if (!d || d.isNegative()) throw new LedgerError('invalid_amount', `${field} must be a non-negative decimal string, got ${JSON.stringify(text)}`);
+  if (d.decimalPlaces() > decimals) throw new LedgerError('invalid_amount', `${field} has more than ${decimals} decimal digits: ${text}`);
+  return toMinor(d, decimals);
+}
+
+/** A rule output as minor units, rounded by the pack's policy when it has extra digits. */
+export function ruleAmount(d: Decimal, decimals: number, rounding: Rounding, what: string): bigint {
+  if (d.isNegative()) throw new LedgerError('invalid_amount', `${what} is negative: ${decimalText(d)}`);
+  return toMinor(d.toDecimalPlaces(decimals, MODES[rounding]), decimals);
+}
+
+export function toMinor(d: Decimal, decimals: number): bigint {
+  return BigInt(d.times(new Decimal(10).pow(decimals)).toFixed(0));
+}
+
+export function fromMinor(minor: bigint, decimals: number): string {
+  return decimalText(new Decimal(minor.toString()).div(new Decimal(10).pow(decimals)));
+}
+
+export function minorDecimal(minor: bigint, decimals: number): Decimal {
+  return new Decimal(fromMinor(minor, decimals));
+}
+
+/** The value when it is a number (rule outputs are Values of any type). */
+export function asDecimal(v: Value | undefined): Decimal | undefined {
+  return v !== undefined && Decimal.isDecimal(v) ? (v as Decimal) : undefined;
+}

@@ -1,0 +1,41 @@
+// A quote id is the quote itself, signed: any server sharing the secret can honour it
+// without a database write per quote (quoting is the hot path).
+import { createHmac, timingSafeEqual } from 'node:crypto';
+import { LedgerError } from './errors.ts';
+
+export interface QuotedCharge {
+  pack: string;
+  operation: string;
+  /** The rule input as evaluated, account inputs included. */
+  input: Record<string, unknown>;
+  /** Epoch ms of the quote: the rule version in force then prices the charge. */
+  at: number;
+  expiresAt: number;
+  account: string | null;
+  /** The amount to charge as quoted (decimal text), when the operation is chargeable. */
+  amount: string | null;
+}
+
+export class QuoteSigner {
+  constructor(private readonly secret: string) {}
+
+  sign(q: QuotedCharge): string {
+    const payload = Buffer.from(JSON.stringify(q)).toString('base64url');
+    return `q1.${payload}.${this.mac(payload)}`;
+  }
+
+  verify(id: string, now: number): QuotedCharge {
+    const [tag, payload, mac] = id.split('.');
+    if (tag !== 'q1' || !payload || !mac) throw new LedgerError('quote_invalid', 'not a quote id');
+    const expected = Buffer.from(this.mac(payload));
+    const given = Buffer.from(mac);
+    if (expected.length !== given.length || !timingSafeEqual(expected, given)) throw new LedgerError('quote_invalid', 'the quote id is not one this service issued');
+    const q = JSON.parse(Buffer.from(payload, 'base64url').toString('utf8')) as QuotedCharge;
+    if (q.expiresAt <= now) throw new LedgerError('quote_expired', `the quote expired at ${new Date(q.expiresAt).toISOString()}; ask for a new one`);
+    return q;
+  }
+
+  private mac(payload: string): string {
+    return createHmac('sha256', this.secret).update(payload).digest('base64url');
+  }
+}

@@ -1,0 +1,91 @@
+// Rows as the store keeps them. Amounts are integer minor units of the pack's `decimals`;
+// times are epoch milliseconds.
+import type { BillingMode } from '../rules/ledger-policy.ts';
+
+export interface AccountRecord {
+  id: string;
+  pack: string;
+  plan: string | null;
+  billing: BillingMode;
+  overdraftLimit: bigint;
+  overdraftUsed: bigint;
+  timeZone: string;
+  /** 1 in the first subscription period, 0 when not subscribed. */
+  periodIndex: number;
+  periodStart: number | null;
+  periodEnd: number | null;
+  cancelAtPeriodEnd: boolean;
+  createdAt: number;
+}
+
+export interface GrantRecord {
+  id: string;
+  accountId: string;
+  kind: string;
+  amount: bigint;
+  remaining: bigint;
+  priority: number;
+  effectiveAt: number;
+  expiresAt: number | null;
+  createdAt: number;
+  /** What created it: `topup`, `daily_claim`, `admin`, `refund of ch_…`, … */
+  source: string;
+}
+
+export type ChargeStatus = 'held' | 'captured' | 'released' | 'expired';
+
+export interface ChargeRecord {
+  id: string;
+  accountId: string;
+  pack: string;
+  operation: string;
+  version: string;
+  /** The rule input as evaluated (request input plus account inputs), JSON. */
+  input: string;
+  status: ChargeStatus;
+  held: bigint;
+  captured: bigint | null;
+  refunded: bigint;
+  createdAt: number;
+  expiresAt: number;
+  resolvedAt: number | null;
+}
+
+/** How much of a charge one grant (or, with grantId null, the overdraft) covers. */
+export interface DrawRecord {
+  id: number;
+  chargeId: string;
+  grantId: string | null;
+  amount: bigint;
+  refunded: bigint;
+}
+
+export type EntryKind =
+  | 'grant' | 'hold' | 'capture' | 'capture_return' | 'capture_extra' | 'release' | 'hold_expired'
+  | 'refund' | 'forfeit' | 'rollover';
+
+/** One line of the append-only log. `amount` is the change to the grant's remaining credits,
+ *  or with grantId null to the balance through the overdraft (negative = more owed). */
+export interface EntryRecord {
+  seq: number;
+  accountId: string;
+  at: number;
+  kind: EntryKind;
+  amount: bigint;
+  grantId: string | null;
+  chargeId: string | null;
+  memo: string | null;
+}
+
+export type KeyScope = 'quote' | 'charge' | 'admin';
+
+export interface ApiKeyRecord {
+  id: string;
+  secretHash: string;
+  scope: KeyScope;
+  /** Accounts the key may act on; admin keys act on all. */
+  accounts: string[];
+  label: string | null;
+  createdAt: number;
+  revokedAt: number | null;
+}

@@ -1,0 +1,228 @@
+// Versioned schema migrations, one list per dialect, applied in order at start.
+// Append a new version; never edit one that has shipped.
+
+export interface Migration {
+  version: number;
+  sql: string;
+}
+
+const sqliteV1 = `
+CREATE TABLE accounts (
+  id TEXT PRIMARY KEY,
+  pack TEXT NOT NULL,
+  plan TEXT,
+  billing TEXT NOT NULL CHECK (billing IN ('prepaid', 'postpaid')),
+  overdraft_limit INTEGER NOT NULL CHECK (overdraft_limit >= 0),
+  overdraft_used INTEGER NOT NULL CHECK (overdraft_used >= 0 AND overdraft_used <= overdraft_limit),
+  time_zone TEXT NOT NULL,
+  period_index INTEGER NOT NULL CHECK (period_index >= 0),
+  period_start INTEGER,
+  period_end INTEGER,
+  cancel_at_period_end INTEGER NOT NULL CHECK (cancel_at_period_end IN (0, 1)),
+  created_at INTEGER NOT NULL,
+  CHECK (billing = 'postpaid' OR overdraft_limit = 0)
+) STRICT;
+
+CREATE TABLE grants (
+  id TEXT PRIMARY KEY,
+  account_id TEXT NOT NULL REFERENCES accounts (id),
+  kind TEXT NOT NULL,
+  amount INTEGER NOT NULL CHECK (amount > 0),
+  remaining INTEGER NOT NULL CHECK (remaining >= 0 AND remaining <= amount),
+  priority INTEGER NOT NULL,
+  effective_at INTEGER NOT NULL,
+  expires_at INTEGER,
+  created_at INTEGER NOT NULL,
+  source TEXT NOT NULL
+) STRICT;
+CREATE INDEX grants_by_account ON grants (account_id, remaining);
+
+CREATE TABLE charges (
+  id TEXT PRIMARY KEY,
+  account_id TEXT NOT NULL REFERENCES accounts (id),
+  pack TEXT NOT NULL,
+  operation TEXT NOT NULL,
+  version TEXT NOT NULL,
+  input TEXT NOT NULL,
+  status TEXT NOT NULL CHECK (status IN ('held', 'captured', 'released', 'expired')),
+  held INTEGER NOT NULL CHECK (held >= 0),
+  captured INTEGER CHECK (captured >= 0),
+  refunded INTEGER NOT NULL CHECK (refunded >= 0 AND refunded <= COALESCE(captured, 0)),
+  created_at INTEGER NOT NULL,
+  expires_at INTEGER NOT NULL,
+  resolved_at INTEGER,
+  CHECK ((status = 'captured') = (captured IS NOT NULL)),
+  CHECK ((status = 'held') = (resolved_at IS NULL))
+) STRICT;
+CREATE INDEX charges_by_account ON charges (account_id, created_at);
+CREATE INDEX charges_held ON charges (status, expires_at) WHERE status = 'held';
+
+-- A hold resolves once: after it leaves 'held' its status and captured amount are final.
+CREATE TRIGGER charges_resolve_once BEFORE UPDATE OF status, captured, held ON charges
+WHEN OLD.status <> 'held' AND (NEW.status IS NOT OLD.status OR NEW.captured IS NOT OLD.captured OR NEW.held IS NOT OLD.held)
+BEGIN SELECT RAISE(ABORT, 'hold_already_resolved'); END;
+
+CREATE TABLE draws (
+  id INTEGER PRIMARY KEY AUTOINCREMENT,
+  charge_id TEXT NOT NULL REFERENCES charges (id),
+  grant_id TEXT REFERENCES grants (id),
+  amount INTEGER NOT NULL CHECK (amount >= 0),
+  refunded INTEGER NOT NULL CHECK (refunded >= 0 AND refunded <= amount)
+) STRICT;
+CREATE INDEX draws_by_charge ON draws (charge_id);
+
+CREATE TABLE entries (
+  seq INTEGER PRIMARY KEY AUTOINCREMENT,
+  account_id TEXT NOT NULL REFERENCES accounts (id),
+  at INTEGER NOT NULL,
+  kind TEXT NOT NULL,
+  amount INTEGER NOT NULL,
+  grant_id TEXT REFERENCES grants (id),
+  charge_id TEXT REFERENCES charges (id),
+  memo TEXT
+) STRICT;
+CREATE INDEX entries_by_account ON entries (account_id, seq);
+CREATE TRIGGER entries_append_only_update BEFORE UPDATE ON entries BEGIN SELECT RAISE(ABORT, 'entries are append-only'); END;
+CREATE TRIGGER entries_append_only_delete BEFORE DELETE ON entries BEGIN SELECT RAISE(ABORT, 'entries are append-only'); END;
+
+CREATE TABLE daily_claims (
+  account_id TEXT NOT NULL REFERENCES accounts (id),
+  day TEXT NOT NULL,
+  PRIMARY KEY (account_id, day)
+) STRICT;
+
+CREATE TABLE idempotency (
+  key TEXT PRIMARY KEY,
+  request_hash TEXT NOT NULL,
+  response TEXT,
+  created_at INTEGER NOT NULL
+) STRICT;
+
+CREATE TABLE api_keys (
+  id TEXT PRIMARY KEY,
+  secret_hash TEXT NOT NULL UNIQUE,
+  scope TEXT NOT NULL CHECK (scope IN ('quote', 'charge', 'admin')),
+  accounts TEXT NOT NULL,
+  label TEXT,
+  created_at INTEGER NOT NULL,
+  revoked_at INTEGER
+) STRICT;
+
+CREATE TABLE settings (name TEXT PRIMARY KEY, value TEXT NOT NULL) STRICT;
+`;
+
+const postgresV1 = `
+CREATE TABLE accounts (
+  id TEXT PRIMARY KEY,
+  pack TEXT NOT NULL,
+  plan TEXT,
+  billing TEXT NOT NULL CHECK (billing IN ('prepaid', 'postpaid')),
+  overdraft_limit BIGINT NOT NULL CHECK (overdraft_limit >= 0),
+  overdraft_used BIGINT NOT NULL CHECK (overdraft_used >= 0 AND overdraft_used <= overdraft_limit),
+  time_zone TEXT NOT NULL,
+  period_index INTEGER NOT NULL CHECK (period_index >= 0),
+  period_start BIGINT,
+  period_end BIGINT,
+  cancel_at_period_end INTEGER NOT NULL CHECK (cancel_at_period_end IN (0, 1)),
+  created_at BIGINT NOT NULL,
+  CHECK (billing = 'postpaid' OR overdraft_limit = 0)
+);
+
+CREATE TABLE grants (
+  id TEXT PRIMARY KEY,
+  account_id TEXT NOT NULL REFERENCES accounts (id),
+  kind TEXT NOT NULL,
+  amount BIGINT NOT NULL CHECK (amount > 0),
+  remaining BIGINT NOT NULL CHECK (remaining >= 0 AND remaining <= amount),
+  priority INTEGER NOT NULL,
+  effective_at BIGINT NOT NULL,
+  expires_at BIGINT,
+  created_at BIGINT NOT NULL,
+  source TEXT NOT NULL
+);
+CREATE INDEX grants_by_account ON grants (account_id, remaining);
+
+CREATE TABLE charges (
+  id TEXT PRIMARY KEY,
+  account_id TEXT NOT NULL REFERENCES accounts (id),
+  pack TEXT NOT NULL,
+  operation TEXT NOT NULL,
+  version TEXT NOT NULL,
+  input TEXT NOT NULL,
+  status TEXT NOT NULL CHECK (status IN ('held', 'captured', 'released', 'expired')),
+  held BIGINT NOT NULL CHECK (held >= 0),
+  captured BIGINT CHECK (captured >= 0),
+  refunded BIGINT NOT NULL CHECK (refunded >= 0 AND refunded <= COALESCE(captured, 0)),
+  created_at BIGINT NOT NULL,
+  expires_at BIGINT NOT NULL,
+  resolved_at BIGINT,
+  CHECK ((status = 'captured') = (captured IS NOT NULL)),
+  CHECK ((status = 'held') = (resolved_at IS NULL))
+);
+CREATE INDEX charges_by_account ON charges (account_id, created_at);
+CREATE INDEX charges_held ON charges (status, expires_at) WHERE status = 'held';
+
+-- A hold resolves once: after it leaves 'held' its status and captured amount are final.
+CREATE FUNCTION charges_resolve_once() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+  IF OLD.status <> 'held' AND (NEW.status IS DISTINCT FROM OLD.status OR NEW.captured IS DISTINCT FROM OLD.captured OR NEW.held IS DISTINCT FROM OLD.held) THEN
+    RAISE EXCEPTION 'hold_already_resolved';
+  END IF;
+  RETURN NEW;
+END $$;
+CREATE TRIGGER charges_resolve_once BEFORE UPDATE ON charges FOR EACH ROW EXECUTE FUNCTION charges_resolve_once();
+
+CREATE TABLE draws (
+  id BIGSERIAL PRIMARY KEY,
+  charge_id TEXT NOT NULL REFERENCES charges (id),
+  grant_id TEXT REFERENCES grants (id),
+  amount BIGINT NOT NULL CHECK (amount >= 0),
+  refunded BIGINT NOT NULL CHECK (refunded >= 0 AND refunded <= amount)
+);
+CREATE INDEX draws_by_charge ON draws (charge_id);
+
+CREATE TABLE entries (
+  seq BIGSERIAL PRIMARY KEY,
+  account_id TEXT NOT NULL REFERENCES accounts (id),
+  at BIGINT NOT NULL,
+  kind TEXT NOT NULL,
+  amount BIGINT NOT NULL,
+  grant_id TEXT REFERENCES grants (id),
+  charge_id TEXT REFERENCES charges (id),
+  memo TEXT
+);
+CREATE INDEX entries_by_account ON entries (account_id, seq);
+CREATE FUNCTION entries_append_only() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN RAISE EXCEPTION 'entries are append-only'; END $$;
+CREATE TRIGGER entries_append_only BEFORE UPDATE OR DELETE ON entries FOR EACH ROW EXECUTE FUNCTION entries_append_only();
+
+CREATE TABLE daily_claims (
+  account_id TEXT NOT NULL REFERENCES accounts (id),
+  day TEXT NOT NULL,
+  PRIMARY KEY (account_id, day)
+);
+
+CREATE TABLE idempotency (
+  key TEXT PRIMARY KEY,
+  request_hash TEXT NOT NULL,
+  response TEXT,
+  created_at BIGINT NOT NULL
+);
+
+CREATE TABLE api_keys (
+  id TEXT PRIMARY KEY,
+  secret_hash TEXT NOT NULL UNIQUE,
+  scope TEXT NOT NULL CHECK (scope IN ('quote', 'charge', 'admin')),
+  accounts TEXT NOT NULL,
+  label TEXT,
+  created_at BIGINT NOT NULL,
+  revoked_at BIGINT
+);
+
+CREATE TABLE settings (name TEXT PRIMARY KEY, value TEXT NOT NULL);
+`;
+
+export const migrations: Record<'sqlite' | 'postgres', Migration[]> = {
+  sqlite: [{ version: 1, sql: sqliteV1 }],
+  postgres: [{ version: 1, sql: postgresV1 }],
+};

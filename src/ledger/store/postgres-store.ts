@@ -1,0 +1,150 @@
+// PostgreSQL through pg, for several API servers over one database. Each transaction runs
+// on its own pooled connection at READ COMMITTED; the ledger locks the account row
+// (SELECT … FOR UPDATE) before it reads balances, so charges to one account serialize
+// across servers while different accounts proceed in parallel.
+import pg from 'pg';
+import type { ApiKeyRecord } from '../records.ts';
+import { migrations } from './migrations.ts';
+import { apiKey, SqlTx, type Param, type Row, type SqlRunner } from './sql-tx.ts';
+import type { ReadTx, Store, WriteTx } from './store.ts';
+
+export interface PostgresOptions {
+  connectionString: string;
+  /** Schema to use (created if missing); default the server's search_path. */
+  schema?: string;
+  poolSize?: number;
+}
+
+const placeholders = new Map<string, string>();
+
+function numbered(sql: string): string {
+  let out = placeholders.get(sql);
+  if (!out) {
+    let n = 0;
+    out = sql.replace(/\?/g, () => `$${++n}`);
+    placeholders.set(sql, out);
+  }
+  return out;
+}
+
+class Runner implements SqlRunner {
+  readonly dialect = 'postgres';
+  constructor(private readonly client: pg.ClientBase | pg.Pool) {}
+
+  async all(sql: string, params: Param[]): Promise<Row[]> {
+    return (await this.client.query(numbered(sql), params.map(toPg))).rows as Row[];
+  }
+
+  async run(sql: string, params: Param[]): Promise<number> {
+    return (await this.client.query(numbered(sql), params.map(toPg))).rowCount ?? 0;
+  }
+}
+
+const toPg = (p: Param) => (typeof p === 'bigint' ? p.toString() : p);
+
+// Serialization failures and deadlocks are safe to retry: the transaction did nothing.
+const RETRYABLE = new Set(['40001', '40P01']);
+
+export class PostgresStore implements Store {
+  readonly kind = 'postgres';
+  private readonly pool: pg.Pool;
+
+  private constructor(pool: pg.Pool) {
+    this.pool = pool;
+  }
+
+  static async open(options: PostgresOptions): Promise<PostgresStore> {
+    const schema = options.schema;
+    if (schema !== undefined && !/^[a-z_][a-z0-9_]*$/.test(schema)) throw new Error(`invalid schema name '${schema}'`);
+    const pool = new pg.Pool({
+      connectionString: options.connectionString,
+      max: options.poolSize ?? 10,
+      ...(schema ? { options: `-c search_path=${schema}` } : {}),
+    });
+    const store = new PostgresStore(pool);
+    await store.migrate(schema);
+    return store;
+  }
+
+  private async migrate(schema: string | undefined): Promise<void> {
+    const client = await this.pool.connect();
+    try {
+      await client.query('BEGIN');
+      // Servers starting together take turns; the second finds the work done.
+      await client.query("SELECT pg_advisory_xact_lock(hashtext('credit-rules-migrations'))");
+      if (schema) await client.query(`CREATE SCHEMA IF NOT EXISTS ${schema}`);
+      await client.query('CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, applied_at BIGINT NOT NULL)');
+      const applied = new Set((await client.query('SELECT version FROM schema_migrations')).rows.map((r) => Number(r.version)));
+      for (const m of migrations.postgres) {
+        if (applied.has(m.version)) continue;
+        await client.query(m.sql);
+        await client.query('INSERT INTO schema_migrations (version, applied_at) VALUES ($1, $2)', [m.version, Date.now()]);
+      }
+      await client.query('COMMIT');
+    } catch (e) {
+      await client.query('ROLLBACK');
+      throw e;
+    } finally {
+      client.release();
+    }
+  }
+
+  async transaction<T>(work: (tx: WriteTx) => Promise<T>): Promise<T> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await this.inTransaction('BEGIN', work);
+      } catch (e) {
+        if (attempt < 5 && RETRYABLE.has((e as { code?: string }).code ?? '')) continue;
+        throw e;
+      }
+    }
+  }
+
+  read<T>(work: (tx: ReadTx) => Promise<T>): Promise<T> {
+    return this.inTransaction('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY', work);
+  }
+
+  private async inTransaction<T>(begin: string, work: (tx: WriteTx) => Promise<T>): Promise<T> {
+    const client = await this.pool.connect();
+    try {
+      await client.query(begin);
+      const result = await work(new SqlTx(new Runner(client)));
+      await client.query('COMMIT');
+      return result;
+    } catch (e) {
+      await client.query('ROLLBACK').catch(() => undefined);
+      throw e;
+    } finally {
+      client.release();
+    }
+  }
+
+  async insertApiKey(k: ApiKeyRecord): Promise<void> {
+    await this.pool.query(
+      'INSERT INTO api_keys (id, secret_hash, scope, accounts, label, created_at, revoked_at) VALUES ($1, $2, $3, $4, $5, $6, $7)',
+      [k.id, k.secretHash, k.scope, JSON.stringify(k.accounts), k.label, k.createdAt, k.revokedAt],
+    );
+  }
+
+  async apiKeyByHash(secretHash: string): Promise<ApiKeyRecord | undefined> {
+    const rows = await new Runner(this.pool).all('SELECT * FROM api_keys WHERE secret_hash = ?', [secretHash]);
+    return rows.length ? apiKey(rows[0]!) : undefined;
+  }
+
+  async apiKeys(): Promise<ApiKeyRecord[]> {
+    return (await new Runner(this.pool).all('SELECT * FROM api_keys ORDER BY created_at, id', [])).map(apiKey);
+  }
+
+  async revokeApiKey(id: string, at: number): Promise<boolean> {
+    return (await this.pool.query('UPDATE api_keys SET revoked_at = $1 WHERE id = $2 AND revoked_at IS NULL', [at, id])).rowCount === 1;
+  }
+
+  async setting(name: string, initial: () => string): Promise<string> {
+    await this.pool.query('INSERT INTO settings (name, value) VALUES ($1, $2) ON CONFLICT (name) DO NOTHING', [name, initial()]);
+    return (await this.pool.query('SELECT value FROM settings WHERE name = $1', [name])).rows[0].value as string;
+  }
+
+  async close(): Promise<void> {
+    await this.pool.end();
+  }
+}

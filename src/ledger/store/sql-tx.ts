@@ -1,0 +1,260 @@
+// The store's statements, written once in the SQL both SQLite and PostgreSQL accept
+// (`?` placeholders are renumbered for pg). Conditions on UPDATEs are the invariants.
+import type {
+  AccountRecord, ApiKeyRecord, ChargeRecord, ChargeStatus, DrawRecord, EntryRecord, GrantRecord, KeyScope,
+} from '../records.ts';
+import type { StoredResponse, UsageCounts, WriteTx } from './store.ts';
+
+export type Param = string | number | bigint | null;
+export type Row = Record<string, unknown>;
+
+export interface SqlRunner {
+  readonly dialect: 'sqlite' | 'postgres';
+  all(sql: string, params: Param[]): Promise<Row[]>;
+  /** Number of rows changed. */
+  run(sql: string, params: Param[]): Promise<number>;
+}
+
+const int = (v: unknown): bigint => (typeof v === 'bigint' ? v : BigInt(v as string | number));
+const num = (v: unknown): number => Number(v);
+const numOrNull = (v: unknown): number | null => (v === null || v === undefined ? null : Number(v));
+
+function account(r: Row): AccountRecord {
+  return {
+    id: r.id as string, pack: r.pack as string, plan: (r.plan as string | null) ?? null,
+    billing: r.billing as AccountRecord['billing'],
+    overdraftLimit: int(r.overdraft_limit), overdraftUsed: int(r.overdraft_used),
+    timeZone: r.time_zone as string, periodIndex: num(r.period_index),
+    periodStart: numOrNull(r.period_start), periodEnd: numOrNull(r.period_end),
+    cancelAtPeriodEnd: num(r.cancel_at_period_end) === 1, createdAt: num(r.created_at),
+  };
+}
+
+function grant(r: Row): GrantRecord {
+  return {
+    id: r.id as string, accountId: r.account_id as string, kind: r.kind as string,
+    amount: int(r.amount), remaining: int(r.remaining), priority: num(r.priority),
+    effectiveAt: num(r.effective_at), expiresAt: numOrNull(r.expires_at), createdAt: num(r.created_at),
+    source: r.source as string,
+  };
+}
+
+function charge(r: Row): ChargeRecord {
+  return {
+    id: r.id as string, accountId: r.account_id as string, pack: r.pack as string, operation: r.operation as string,
+    version: r.version as string, input: r.input as string, status: r.status as ChargeStatus,
+    held: int(r.held), captured: r.captured === null ? null : int(r.captured), refunded: int(r.refunded),
+    createdAt: num(r.created_at), expiresAt: num(r.expires_at), resolvedAt: numOrNull(r.resolved_at),
+  };
+}
+
+function draw(r: Row): DrawRecord {
+  return { id: num(r.id), chargeId: r.charge_id as string, grantId: (r.grant_id as string | null) ?? null, amount: int(r.amount), refunded: int(r.refunded) };
+}
+
+function entry(r: Row): EntryRecord {
+  return {
+    seq: num(r.seq), accountId: r.account_id as string, at: num(r.at), kind: r.kind as EntryRecord['kind'],
+    amount: int(r.amount), grantId: (r.grant_id as string | null) ?? null, chargeId: (r.charge_id as string | null) ?? null,
+    memo: (r.memo as string | null) ?? null,
+  };
+}
+
+export function apiKey(r: Row): ApiKeyRecord {
+  return {
+    id: r.id as string, secretHash: r.secret_hash as string, scope: r.scope as KeyScope,
+    accounts: JSON.parse(r.accounts as string) as string[], label: (r.label as string | null) ?? null,
+    createdAt: num(r.created_at), revokedAt: numOrNull(r.revoked_at),
+  };
+}
+
+export class SqlTx implements WriteTx {
+  constructor(private readonly db: SqlRunner) {}
+
+  private async one<T>(sql: string, params: Param[], map: (r: Row) => T): Promise<T | undefined> {
+    const rows = await this.db.all(sql, params);
+    return rows.length ? map(rows[0]!) : undefined;
+  }
+
+  async claimKey(key: string, requestHash: string, at: number): Promise<StoredResponse | undefined> {
+    const inserted = await this.db.run(
+      'INSERT INTO idempotency (key, request_hash, response, created_at) VALUES (?, ?, NULL, ?) ON CONFLICT (key) DO NOTHING',
+      [key, requestHash, at],
+    );
+    if (inserted === 1) return undefined;
+    return this.one('SELECT request_hash, response FROM idempotency WHERE key = ?', [key], (r) => ({
+      requestHash: r.request_hash as string, response: r.response as string,
+    }));
+  }
+
+  async saveResponse(key: string, response: string): Promise<void> {
+    await this.db.run('UPDATE idempotency SET response = ? WHERE key = ? AND response IS NULL', [response, key]);
+  }
+
+  async insertAccount(a: AccountRecord): Promise<boolean> {
+    const n = await this.db.run(
+      `INSERT INTO accounts (id, pack, plan, billing, overdraft_limit, overdraft_used, time_zone, period_index, period_start, period_end, cancel_at_period_end, created_at)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO NOTHING`,
+      [a.id, a.pack, a.plan, a.billing, a.overdraftLimit, a.overdraftUsed, a.timeZone, a.periodIndex, a.periodStart, a.periodEnd, a.cancelAtPeriodEnd ? 1 : 0, a.createdAt],
+    );
+    return n === 1;
+  }
+
+  account(id: string): Promise<AccountRecord | undefined> {
+    return this.one('SELECT * FROM accounts WHERE id = ?', [id], account);
+  }
+
+  lockAccount(id: string): Promise<AccountRecord | undefined> {
+    const lock = this.db.dialect === 'postgres' ? ' FOR UPDATE' : '';
+    return this.one(`SELECT * FROM accounts WHERE id = ?${lock}`, [id], account);
+  }
+
+  async updateSubscription(id: string, s: Pick<AccountRecord, 'plan' | 'periodIndex' | 'periodStart' | 'periodEnd' | 'cancelAtPeriodEnd'>): Promise<void> {
+    await this.db.run(
+      'UPDATE accounts SET plan = ?, period_index = ?, period_start = ?, period_end = ?, cancel_at_period_end = ? WHERE id = ?',
+      [s.plan, s.periodIndex, s.periodStart, s.periodEnd, s.cancelAtPeriodEnd ? 1 : 0, id],
+    );
+  }
+
+  async adjustOverdraft(accountId: string, delta: bigint): Promise<boolean> {
+    const n = await this.db.run(
+      'UPDATE accounts SET overdraft_used = overdraft_used + ? WHERE id = ? AND overdraft_used + ? BETWEEN 0 AND overdraft_limit',
+      [delta, accountId, delta],
+    );
+    return n === 1;
+  }
+
+  async insertGrant(g: GrantRecord): Promise<void> {
+    await this.db.run(
+      `INSERT INTO grants (id, account_id, kind, amount, remaining, priority, effective_at, expires_at, created_at, source)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+      [g.id, g.accountId, g.kind, g.amount, g.remaining, g.priority, g.effectiveAt, g.expiresAt, g.createdAt, g.source],
+    );
+  }
+
+  async grants(accountId: string): Promise<GrantRecord[]> {
+    return (await this.db.all('SELECT * FROM grants WHERE account_id = ? ORDER BY created_at, id', [accountId])).map(grant);
+  }
+
+  grant(id: string): Promise<GrantRecord | undefined> {
+    return this.one('SELECT * FROM grants WHERE id = ?', [id], grant);
+  }
+
+  async spendableGrants(accountId: string, at: number): Promise<GrantRecord[]> {
+    const rows = await this.db.all(
+      `SELECT * FROM grants WHERE account_id = ? AND remaining > 0 AND effective_at <= ?
+         AND (expires_at IS NULL OR expires_at > ?)`,
+      [accountId, at, at],
+    );
+    return rows.map(grant);
+  }
+
+  async takeFromGrant(grantId: string, amount: bigint, at: number): Promise<boolean> {
+    const n = await this.db.run(
+      `UPDATE grants SET remaining = remaining - ? WHERE id = ? AND remaining >= ? AND effective_at <= ?
+         AND (expires_at IS NULL OR expires_at > ?)`,
+      [amount, grantId, amount, at, at],
+    );
+    return n === 1;
+  }
+
+  async returnToGrant(grantId: string, amount: bigint): Promise<boolean> {
+    const n = await this.db.run('UPDATE grants SET remaining = remaining + ? WHERE id = ? AND remaining + ? <= amount', [amount, grantId, amount]);
+    return n === 1;
+  }
+
+  async emptyGrant(grantId: string, expected: bigint): Promise<boolean> {
+    const n = await this.db.run('UPDATE grants SET remaining = 0 WHERE id = ? AND remaining = ?', [grantId, expected]);
+    return n === 1;
+  }
+
+  async insertCharge(c: ChargeRecord): Promise<void> {
+    await this.db.run(
+      `INSERT INTO charges (id, account_id, pack, operation, version, input, status, held, captured, refunded, created_at, expires_at, resolved_at)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+      [c.id, c.accountId, c.pack, c.operation, c.version, c.input, c.status, c.held, c.captured, c.refunded, c.createdAt, c.expiresAt, c.resolvedAt],
+    );
+  }
+
+  charge(id: string): Promise<ChargeRecord | undefined> {
+    return this.one('SELECT * FROM charges WHERE id = ?', [id], charge);
+  }
+
+  async resolveCharge(id: string, status: Exclude<ChargeStatus, 'held'>, captured: bigint | null, at: number): Promise<boolean> {
+    const n = await this.db.run(
+      "UPDATE charges SET status = ?, captured = ?, resolved_at = ? WHERE id = ? AND status = 'held'",
+      [status, captured, at, id],
+    );
+    return n === 1;
+  }
+
+  async setHeld(id: string, held: bigint): Promise<boolean> {
+    return (await this.db.run("UPDATE charges SET held = ? WHERE id = ? AND status = 'held'", [held, id])) === 1;
+  }
+
+  async addRefund(id: string, amount: bigint): Promise<boolean> {
+    const n = await this.db.run(
+      "UPDATE charges SET refunded = refunded + ? WHERE id = ? AND status = 'captured' AND refunded + ? <= captured",
+      [amount, id, amount],
+    );
+    return n === 1;
+  }
+
+  async expiredHolds(accountId: string, at: number): Promise<ChargeRecord[]> {
+    return (await this.db.all("SELECT * FROM charges WHERE account_id = ? AND status = 'held' AND expires_at <= ? ORDER BY created_at", [accountId, at])).map(charge);
+  }
+
+  async accountsWithExpiredHolds(at: number, limit: number): Promise<string[]> {
+    const rows = await this.db.all("SELECT DISTINCT account_id FROM charges WHERE status = 'held' AND expires_at <= ? LIMIT ?", [at, limit]);
+    return rows.map((r) => r.account_id as string);
+  }
+
+  async insertDraw(chargeId: string, grantId: string | null, amount: bigint): Promise<void> {
+    await this.db.run('INSERT INTO draws (charge_id, grant_id, amount, refunded) VALUES (?, ?, ?, 0)', [chargeId, grantId, amount]);
+  }
+
+  async draws(chargeId: string): Promise<DrawRecord[]> {
+    return (await this.db.all('SELECT * FROM draws WHERE charge_id = ? ORDER BY id', [chargeId])).map(draw);
+  }
+
+  async shrinkDraw(id: number, amount: bigint): Promise<boolean> {
+    return (await this.db.run('UPDATE draws SET amount = amount - ? WHERE id = ? AND amount - ? >= refunded', [amount, id, amount])) === 1;
+  }
+
+  async refundDraw(id: number, amount: bigint): Promise<boolean> {
+    return (await this.db.run('UPDATE draws SET refunded = refunded + ? WHERE id = ? AND refunded + ? <= amount', [amount, id, amount])) === 1;
+  }
+
+  async appendEntry(e: Omit<EntryRecord, 'seq'>): Promise<void> {
+    await this.db.run(
+      'INSERT INTO entries (account_id, at, kind, amount, grant_id, charge_id, memo) VALUES (?, ?, ?, ?, ?, ?, ?)',
+      [e.accountId, e.at, e.kind, e.amount, e.grantId, e.chargeId, e.memo],
+    );
+  }
+
+  async entries(accountId: string, afterSeq: number, limit: number): Promise<EntryRecord[]> {
+    return (await this.db.all('SELECT * FROM entries WHERE account_id = ? AND seq > ? ORDER BY seq LIMIT ?', [accountId, afterSeq, limit])).map(entry);
+  }
+
+  async claimDay(accountId: string, day: string): Promise<boolean> {
+    return (await this.db.run('INSERT INTO daily_claims (account_id, day) VALUES (?, ?) ON CONFLICT DO NOTHING', [accountId, day])) === 1;
+  }
+
+  async countCharges(accountId: string, operation: string | null, since: number): Promise<number> {
+    const rows = await this.db.all(
+      `SELECT COUNT(*) AS n FROM charges WHERE account_id = ? AND status IN ('held', 'captured') AND created_at >= ?
+         AND (CAST(? AS TEXT) IS NULL OR operation = ?)`,
+      [accountId, since, operation, operation],
+    );
+    return num(rows[0]!.n);
+  }
+
+  async usage(accountId: string, since: number): Promise<UsageCounts> {
+    const rows = await this.db.all(
+      `SELECT COUNT(*) AS n, COALESCE(SUM(COALESCE(captured, 0) - refunded), 0) AS spend FROM charges
+        WHERE account_id = ? AND status IN ('held', 'captured') AND created_at >= ?`,
+      [accountId, since],
+    );
+    return { requests: num(rows[0]!.n), spend: int(rows[0]!.spend) };
+  }
+}

@@ -1,0 +1,89 @@
+// The one store interface: SQLite and PostgreSQL implement it over the same SQL.
+// Every invariant that matters for money is also enforced by the database (CHECK
+// constraints, triggers, conditional updates); the methods that may be refused by such a
+// condition return false instead of throwing, so the ledger can name the error.
+import type {
+  AccountRecord, ApiKeyRecord, ChargeRecord, ChargeStatus, DrawRecord, EntryRecord, GrantRecord,
+} from '../records.ts';
+
+export interface StoredResponse {
+  requestHash: string;
+  response: string;
+}
+
+export interface UsageCounts {
+  requests: number;
+  spend: bigint;
+}
+
+export interface ReadTx {
+  account(id: string): Promise<AccountRecord | undefined>;
+  grants(accountId: string): Promise<GrantRecord[]>;
+  grant(id: string): Promise<GrantRecord | undefined>;
+  /** Grants of the account that can be spent at `at`, with something left. */
+  spendableGrants(accountId: string, at: number): Promise<GrantRecord[]>;
+  charge(id: string): Promise<ChargeRecord | undefined>;
+  draws(chargeId: string): Promise<DrawRecord[]>;
+  entries(accountId: string, afterSeq: number, limit: number): Promise<EntryRecord[]>;
+  /** Charges (held or captured) of an operation, or of any when null, created at or after `since`. */
+  countCharges(accountId: string, operation: string | null, since: number): Promise<number>;
+  usage(accountId: string, since: number): Promise<UsageCounts>;
+  expiredHolds(accountId: string, at: number): Promise<ChargeRecord[]>;
+}
+
+export interface WriteTx extends ReadTx {
+  /** Claims an idempotency key for this transaction; the stored response when it is taken. */
+  claimKey(key: string, requestHash: string, at: number): Promise<StoredResponse | undefined>;
+  saveResponse(key: string, response: string): Promise<void>;
+
+  insertAccount(a: AccountRecord): Promise<boolean>;
+  /** Reads the account and locks it until the transaction ends. */
+  lockAccount(id: string): Promise<AccountRecord | undefined>;
+  updateSubscription(id: string, s: Pick<AccountRecord, 'plan' | 'periodIndex' | 'periodStart' | 'periodEnd' | 'cancelAtPeriodEnd'>): Promise<void>;
+  /** Moves overdraft_used by delta, unless that leaves [0, limit]. */
+  adjustOverdraft(accountId: string, delta: bigint): Promise<boolean>;
+
+  insertGrant(g: GrantRecord): Promise<void>;
+  /** Takes credits from a grant spendable at `at`, unless it has fewer left. */
+  takeFromGrant(grantId: string, amount: bigint, at: number): Promise<boolean>;
+  /** Puts credits back into a grant, unless that exceeds its amount. */
+  returnToGrant(grantId: string, amount: bigint): Promise<boolean>;
+  /** Moves a period grant's leftover out (rollover), leaving it at zero. */
+  emptyGrant(grantId: string, expected: bigint): Promise<boolean>;
+
+  insertCharge(c: ChargeRecord): Promise<void>;
+  /** Resolves a hold (held → captured | released | expired); false when already resolved. */
+  resolveCharge(id: string, status: Exclude<ChargeStatus, 'held'>, captured: bigint | null, at: number): Promise<boolean>;
+  /** Changes the held amount of a still-held charge (a capture above or below the hold). */
+  setHeld(id: string, held: bigint): Promise<boolean>;
+  /** Adds to the refunded total, unless it would exceed the captured amount. */
+  addRefund(id: string, amount: bigint): Promise<boolean>;
+  accountsWithExpiredHolds(at: number, limit: number): Promise<string[]>;
+
+  insertDraw(chargeId: string, grantId: string | null, amount: bigint): Promise<void>;
+  /** Lowers a draw (credits returned before capture), unless below what was refunded. */
+  shrinkDraw(id: number, amount: bigint): Promise<boolean>;
+  /** Raises a draw's refunded part, unless above its amount. */
+  refundDraw(id: number, amount: bigint): Promise<boolean>;
+
+  appendEntry(e: Omit<EntryRecord, 'seq'>): Promise<void>;
+  /** Records the account-local day's claim; false when that day was claimed already. */
+  claimDay(accountId: string, day: string): Promise<boolean>;
+}
+
+export interface KeyStore {
+  insertApiKey(k: ApiKeyRecord): Promise<void>;
+  apiKeyByHash(secretHash: string): Promise<ApiKeyRecord | undefined>;
+  apiKeys(): Promise<ApiKeyRecord[]>;
+  revokeApiKey(id: string, at: number): Promise<boolean>;
+  /** A value shared by every server on this database (e.g. the quote signing secret), set once. */
+  setting(name: string, initial: () => string): Promise<string>;
+}
+
+export interface Store extends KeyStore {
+  readonly kind: 'sqlite' | 'postgres';
+  /** Runs `work` in one transaction; concurrent callers are serialized per account or batched. */
+  transaction<T>(work: (tx: WriteTx) => Promise<T>): Promise<T>;
+  read<T>(work: (tx: ReadTx) => Promise<T>): Promise<T>;
+  close(): Promise<void>;
+}

@@ -1,0 +1,122 @@
+// What callers get back: plain JSON with amounts as decimal strings and times as ISO text.
+// Mutation results are stored as-is for idempotent replay, so they must stay plain data.
+import type { AccountRecord, ChargeRecord, DrawRecord, EntryRecord, GrantRecord } from './records.ts';
+import { fromMinor } from './money.ts';
+
+const iso = (t: number | null) => (t === null ? null : new Date(t).toISOString());
+
+export interface GrantView {
+  id: string;
+  kind: string;
+  amount: string;
+  remaining: string;
+  effective_at: string;
+  expires_at: string | null;
+  source: string;
+}
+
+export interface BalanceByKind {
+  kind: string;
+  remaining: string;
+  grants: { id: string; remaining: string; expires_at: string | null }[];
+}
+
+export interface AccountView {
+  id: string;
+  pack: string;
+  unit: 'credits' | 'usd';
+  plan: string | null;
+  billing: 'prepaid' | 'postpaid';
+  time_zone: string;
+  /** Spendable credits minus what the overdraft owes. */
+  balance: string;
+  /** What a charge could take now: spendable credits plus the overdraft room. */
+  available: string;
+  overdraft_limit: string;
+  overdraft_used: string;
+  balances: BalanceByKind[];
+  subscription: { plan: string | null; period: number; period_start: string | null; period_end: string | null; cancel_at_period_end: boolean } | null;
+  created_at: string;
+}
+
+export interface DrawView {
+  grant: string | null;
+  kind: string | null;
+  amount: string;
+  refunded: string;
+}
+
+export interface ChargeView {
+  id: string;
+  account: string;
+  pack: string;
+  operation: string;
+  version: string;
+  input: Record<string, unknown>;
+  status: ChargeRecord['status'];
+  held: string;
+  captured: string | null;
+  refunded: string;
+  draws: DrawView[];
+  created_at: string;
+  expires_at: string;
+  resolved_at: string | null;
+}
+
+export interface EntryView {
+  seq: number;
+  at: string;
+  kind: EntryRecord['kind'];
+  amount: string;
+  grant: string | null;
+  charge: string | null;
+  memo: string | null;
+}
+
+export function grantView(g: GrantRecord, decimals: number): GrantView {
+  return {
+    id: g.id, kind: g.kind, amount: fromMinor(g.amount, decimals), remaining: fromMinor(g.remaining, decimals),
+    effective_at: iso(g.effectiveAt)!, expires_at: iso(g.expiresAt), source: g.source,
+  };
+}
+
+export function accountView(a: AccountRecord, unit: 'credits' | 'usd', decimals: number, spendable: GrantRecord[]): AccountView {
+  const byKind = new Map<string, GrantRecord[]>();
+  for (const g of spendable) byKind.set(g.kind, [...(byKind.get(g.kind) ?? []), g]);
+  const total = spendable.reduce((s, g) => s + g.remaining, 0n);
+  const balances = [...byKind].map(([kind, gs]) => ({
+    kind,
+    remaining: fromMinor(gs.reduce((s, g) => s + g.remaining, 0n), decimals),
+    grants: gs.map((g) => ({ id: g.id, remaining: fromMinor(g.remaining, decimals), expires_at: iso(g.expiresAt) })),
+  }));
+  return {
+    id: a.id, pack: a.pack, unit, plan: a.plan, billing: a.billing, time_zone: a.timeZone,
+    balance: fromMinor(total - a.overdraftUsed, decimals),
+    available: fromMinor(total + a.overdraftLimit - a.overdraftUsed, decimals),
+    overdraft_limit: fromMinor(a.overdraftLimit, decimals),
+    overdraft_used: fromMinor(a.overdraftUsed, decimals),
+    balances,
+    subscription: a.periodIndex > 0
+      ? { plan: a.plan, period: a.periodIndex, period_start: iso(a.periodStart), period_end: iso(a.periodEnd), cancel_at_period_end: a.cancelAtPeriodEnd }
+      : null,
+    created_at: iso(a.createdAt)!,
+  };
+}
+
+export function chargeView(c: ChargeRecord, draws: { draw: DrawRecord; kind: string | null }[], decimals: number): ChargeView {
+  return {
+    id: c.id, account: c.accountId, pack: c.pack, operation: c.operation, version: c.version,
+    input: JSON.parse(c.input) as Record<string, unknown>, status: c.status,
+    held: fromMinor(c.held, decimals), captured: c.captured === null ? null : fromMinor(c.captured, decimals),
+    refunded: fromMinor(c.refunded, decimals),
+    draws: draws.map(({ draw, kind }) => ({ grant: draw.grantId, kind, amount: fromMinor(draw.amount, decimals), refunded: fromMinor(draw.refunded, decimals) })),
+    created_at: iso(c.createdAt)!, expires_at: iso(c.expiresAt)!, resolved_at: iso(c.resolvedAt),
+  };
+}
+
+export function entryView(e: EntryRecord, decimals: number): EntryView {
+  return {
+    seq: e.seq, at: iso(e.at)!, kind: e.kind, amount: fromMinor(e.amount, decimals),
+    grant: e.grantId, charge: e.chargeId, memo: e.memo,
+  };
+}

@@ -1,0 +1,326 @@
+// Reads a pack folder into a PackDecl: pack.yaml, its versions' rule files, each validated
+// against the JSON Schemas in ./schema. Problems are collected, never thrown one by one.
+import { existsSync, readdirSync, statSync } from 'node:fs';
+import { join, relative, basename } from 'node:path';
+import { isMap, isScalar, isSeq, type Node, type YAMLMap } from 'yaml';
+import type { RuleError } from '../../grammar/diagnostic.ts';
+import { Decimal } from '../decimal.ts';
+import type { Value } from '../value.ts';
+import { coerceValue } from './inputs.ts';
+import type { CellDecl, ConstraintDecl, DecisionDecl, Definitions, FormulaText, InputDecl, InputType, Named, OperationDecl, PackDecl, TableDecl, VersionDecl } from './model.ts';
+import { errorAt, formulaSource, locOf, readYamlFile, validateYaml, yamlErrors, type YamlFile } from './yaml-source.ts';
+import packSchema from './schema/pack.schema.json' with { type: 'json' };
+import ruleFileSchema from './schema/rule-file.schema.json' with { type: 'json' };
+
+export const PACK_FILE = 'pack.yaml';
+/** Files beside pack.yaml that are not rule files. */
+const NOT_RULE_FILES = new Set([PACK_FILE, 'ledger.yaml']);
+
+export interface LoadResult {
+  pack?: PackDecl;
+  diagnostics: RuleError[];
+}
+
+export function isPackDir(dir: string): boolean {
+  return existsSync(join(dir, PACK_FILE));
+}
+
+/** A label for a file relative to the working directory, as diagnostics print it. */
+export function displayPath(path: string): string {
+  const rel = relative(process.cwd(), path);
+  return rel && !rel.startsWith('..') ? rel : path;
+}
+
+export function loadPack(dir: string): LoadResult {
+  const diagnostics: RuleError[] = [];
+  const packFile = readYamlFile(join(dir, PACK_FILE), displayPath(join(dir, PACK_FILE)));
+  diagnostics.push(...yamlErrors(packFile));
+  if (diagnostics.length) return { diagnostics };
+  const schemaErrors = validateYaml(packFile, packSchema);
+  if (schemaErrors.length) return { diagnostics: schemaErrors };
+
+  const meta = packFile.doc.toJS() as { pack: string; title?: string; description?: string; unit: 'credits' | 'usd'; decimals?: number };
+  const ruleFiles = new Map<string, ParsedRuleFile>();
+  const versions: VersionDecl[] = [];
+  const versionsNode = packFile.doc.get('versions', true) as Node;
+  (isSeq(versionsNode) ? versionsNode.items : []).forEach((vNode) => {
+    const v = (vNode as YAMLMap).toJSON() as { version: string; effective: string; files?: string[] };
+    const files = resolveFiles(dir, v.files);
+    if (files.length === 0) {
+      diagnostics.push(errorAt(locOf(packFile, vNode as Node), 'no-rule-files', `version '${v.version}' has no rule files`, `add *.yaml files beside ${PACK_FILE}, or list them under 'files'`));
+    }
+    const definitions: Definitions = { tables: [], cells: [] };
+    const operations: OperationDecl[] = [];
+    for (const file of files) {
+      let parsed = ruleFiles.get(file);
+      if (!parsed) {
+        parsed = parseRuleFile(file);
+        ruleFiles.set(file, parsed);
+        diagnostics.push(...parsed.diagnostics);
+      }
+      definitions.tables.push(...parsed.definitions.tables);
+      definitions.cells.push(...parsed.definitions.cells);
+      operations.push(...parsed.operations);
+    }
+    versions.push({ version: v.version, effective: new Date(v.effective), loc: locOf(packFile, vNode as Node), files, definitions, operations });
+  });
+  checkVersionOrder(versions, packFile, diagnostics);
+
+  const pack: PackDecl = {
+    name: meta.pack,
+    title: meta.title,
+    description: meta.description,
+    unit: meta.unit,
+    decimals: meta.decimals ?? (meta.unit === 'usd' ? 6 : 0),
+    dir,
+    loc: locOf(packFile, packFile.doc.contents as Node),
+    versions,
+  };
+  return { pack, diagnostics };
+}
+
+function checkVersionOrder(versions: VersionDecl[], f: YamlFile, out: RuleError[]): void {
+  const seen = new Map<string, VersionDecl>();
+  for (const v of versions) {
+    if (seen.has(v.version)) out.push(errorAt(v.loc, 'duplicate-version', `version '${v.version}' is listed twice`, 'give each version its own name'));
+    seen.set(v.version, v);
+    if (Number.isNaN(v.effective.getTime())) out.push(errorAt(v.loc, 'schema', `version '${v.version}' has an invalid effective date`));
+  }
+  const times = versions.map((v) => v.effective.getTime());
+  const same = times.findIndex((t, i) => times.indexOf(t) !== i);
+  if (same >= 0) out.push(errorAt(versions[same]!.loc, 'duplicate-effective', `two versions take effect at the same time ${versions[same]!.effective.toISOString()}`, 'give each version a distinct effective date'));
+  void f;
+}
+
+/** Expands `files` globs (`*` within one path segment) relative to the pack folder. */
+function resolveFiles(dir: string, patterns: string[] | undefined): string[] {
+  const globs = patterns ?? ['*.yaml', 'operations/*.yaml'];
+  const out: string[] = [];
+  for (const pattern of globs) {
+    const parts = pattern.split('/');
+    let candidates = [dir];
+    for (const [i, part] of parts.entries()) {
+      const last = i === parts.length - 1;
+      const re = new RegExp(`^${part.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '[^/]*').replace(/\?/g, '[^/]')}$`);
+      candidates = candidates.flatMap((c) => {
+        if (!existsSync(c) || !statSync(c).isDirectory()) return [];
+        return readdirSync(c).sort().filter((n) => re.test(n)).map((n) => join(c, n))
+          .filter((p) => (last ? statSync(p).isFile() : statSync(p).isDirectory()));
+      });
+    }
+    for (const c of candidates) {
+      if (patterns === undefined && NOT_RULE_FILES.has(basename(c)) && relative(dir, c) === basename(c)) continue;
+      if (!out.includes(c)) out.push(c);
+    }
+  }
+  return out;
+}
+
+interface ParsedRuleFile {
+  definitions: Definitions;
+  operations: OperationDecl[];
+  diagnostics: RuleError[];
+}
+
+function parseRuleFile(path: string): ParsedRuleFile {
+  const f = readYamlFile(path, displayPath(path));
+  const empty: ParsedRuleFile = { definitions: { tables: [], cells: [] }, operations: [], diagnostics: yamlErrors(f) };
+  if (empty.diagnostics.length) return empty;
+  empty.diagnostics = validateYaml(f, ruleFileSchema);
+  if (empty.diagnostics.length) return empty;
+  const reader = new RuleFileReader(f);
+  const root = f.doc.contents;
+  const defs = mapGet(root, 'definitions');
+  const definitions: Definitions = { tables: reader.tables(mapGet(defs, 'tables')), cells: reader.cells(mapGet(defs, 'cells')) };
+  const operations = entries(mapGet(root, 'operations')).map(([name, node]) => reader.operation(name, node));
+  return { definitions, operations, diagnostics: reader.diagnostics };
+}
+
+function mapGet(node: unknown, key: string): Node | undefined {
+  if (!isMap(node)) return undefined;
+  const pair = node.items.find((p) => isScalar(p.key) && p.key.value === key);
+  return (pair?.value as Node | undefined) ?? undefined;
+}
+
+/** A mapping's entries with their key nodes. */
+function entries(node: unknown): [Named, Node][] {
+  if (!isMap(node)) return [];
+  return node.items.map((p) => [{ name: String((p.key as { value: unknown }).value), loc: { source: { file: '', text: '' }, span: { start: 0, end: 0 } }, keyNode: p.key } as Named & { keyNode: Node }, p.value as Node]);
+}
+
+class RuleFileReader {
+  readonly diagnostics: RuleError[] = [];
+  constructor(private readonly f: YamlFile) {}
+
+  private named(n: Named): Named {
+    return { name: n.name, loc: locOf(this.f, (n as Named & { keyNode: Node }).keyNode) };
+  }
+
+  private formula(node: Node | undefined): FormulaText {
+    return formulaSource(this.f, node);
+  }
+
+  /** A scalar value of a table cell: numbers keep the exact digits written. */
+  private scalarValue(node: Node): Value {
+    if (!isScalar(node)) return '';
+    if (typeof node.value === 'number') {
+      const { text } = formulaSource(this.f, node);
+      const clean = text.replace(/_/g, '');
+      try {
+        return new Decimal(/^[-+]?(\d+\.?\d*|\.\d+)$/.test(clean) ? clean : String(node.value));
+      } catch {
+        return new Decimal(String(node.value));
+      }
+    }
+    if (typeof node.value === 'boolean') return node.value;
+    return String(node.value);
+  }
+
+  tables(node: Node | undefined): TableDecl[] {
+    return entries(node).map(([n, tNode]) => {
+      const key = String(mapGet(tNode, 'key') && (mapGet(tNode, 'key') as { value: unknown }).value);
+      const rowsNode = mapGet(tNode, 'rows');
+      const columns: string[] = [];
+      const rows = (isSeq(rowsNode) ? rowsNode.items : []).map((rowNode) => {
+        const cells: Record<string, Value> = Object.create(null);
+        for (const [c, vNode] of entries(rowNode)) {
+          cells[c.name] = this.scalarValue(vNode);
+          if (!columns.includes(c.name)) columns.push(c.name);
+        }
+        return { cells, loc: locOf(this.f, rowNode as Node) };
+      });
+      const description = mapGet(tNode, 'description');
+      return { ...this.named(n), key, columns, rows, description: description ? String((description as { value: unknown }).value) : undefined };
+    });
+  }
+
+  cells(node: Node | undefined): CellDecl[] {
+    return entries(node).map(([n, fNode]) => ({ ...this.named(n), formula: this.formula(fNode) }));
+  }
+
+  private inputType(node: Node, path: string): InputType {
+    const kind = isScalar(node) ? String(node.value) : String((mapGet(node, 'type') as { value: unknown }).value);
+    const raw = isMap(node) ? (node.toJSON() as Record<string, unknown>) : {};
+    const bound = (k: 'min' | 'max'): Decimal | undefined => {
+      const b = mapGet(node, k);
+      if (!b) return undefined;
+      const v = this.scalarValue(b);
+      if (v instanceof Decimal) return v;
+      try { return new Decimal(String(v)); } catch {
+        this.diagnostics.push(errorAt(locOf(this.f, b), 'invalid-bound', `'${path}.${k}' must be a number`));
+        return undefined;
+      }
+    };
+    switch (kind) {
+      case 'number':
+      case 'integer': {
+        const enumNode = mapGet(node, 'enum');
+        const values = isSeq(enumNode) ? enumNode.items.map((i) => this.scalarValue(i as Node)) : undefined;
+        if (values?.some((v) => !(v instanceof Decimal))) this.diagnostics.push(errorAt(locOf(this.f, enumNode), 'invalid-enum', `the enum of '${path}' must list numbers`));
+        return { kind, min: bound('min'), max: bound('max'), enum: values?.filter((v): v is Decimal => v instanceof Decimal) };
+      }
+      case 'string': {
+        const values = raw.enum as unknown[] | undefined;
+        if (values?.some((v) => typeof v !== 'string')) this.diagnostics.push(errorAt(locOf(this.f, mapGet(node, 'enum')), 'invalid-enum', `the enum of '${path}' must list strings; quote values such as '1.5'`));
+        return { kind, enum: values?.map(String) };
+      }
+      case 'boolean':
+        return { kind };
+      case 'list': {
+        const items = mapGet(node, 'items');
+        if (!items) {
+          this.diagnostics.push(errorAt(locOf(this.f, node), 'missing-items', `list input '${path}' needs 'items' saying what the list holds`, "e.g. items: { type: string, enum: [hires, face_fix] }"));
+          return { kind, items: { kind: 'string' } };
+        }
+        return { kind, items: this.inputType(items, `${path}[]`), minItems: raw.min_items as number | undefined, maxItems: raw.max_items as number | undefined };
+      }
+      default: {
+        const fields = entries(mapGet(node, 'fields')).map(([n, fNode]) => this.input(n, fNode, `${path}.`));
+        if (fields.length === 0) this.diagnostics.push(errorAt(locOf(this.f, node), 'missing-fields', `record input '${path}' needs 'fields'`));
+        return { kind: 'record', fields };
+      }
+    }
+  }
+
+  private input(n: Named, node: Node, prefix = ''): InputDecl {
+    const named = this.named(n);
+    const type = this.inputType(node, prefix + n.name);
+    const decl: InputDecl = { ...named, type };
+    const description = mapGet(node, 'description');
+    if (description) decl.description = String((description as { value: unknown }).value);
+    if (isMap(node) && node.has('default')) {
+      const dNode = mapGet(node, 'default');
+      decl.defaultJson = dNode ? (dNode as { toJSON(): unknown }).toJSON?.() ?? (dNode as { value: unknown }).value : null;
+      try {
+        decl.default = isScalar(dNode) && typeof dNode.value === 'number' && (type.kind === 'number' || type.kind === 'integer')
+          ? coerceValue(type, formulaSource(this.f, dNode).text.replace(/_/g, ''), prefix + n.name)
+          : coerceValue(type, decl.defaultJson, prefix + n.name);
+      } catch (e) {
+        this.diagnostics.push(errorAt(locOf(this.f, dNode), 'invalid-default', `the default of ${(e as Error).message.replace(/^input /, 'input ')}`));
+      }
+    }
+    return decl;
+  }
+
+  operation(n: Named, node: Node): OperationDecl {
+    const inputs = entries(mapGet(node, 'inputs')).map(([i, iNode]) => this.input(i, iNode));
+    const decisions = entries(mapGet(node, 'decisions')).map(([d, dNode]) => this.decision(d, dNode));
+    const constraintsNode = mapGet(node, 'constraints');
+    const constraints: ConstraintDecl[] = (isSeq(constraintsNode) ? constraintsNode.items : []).map((cNode) => {
+      const messageNode = mapGet(cNode, 'message');
+      const code = mapGet(cNode, 'code');
+      return {
+        require: this.formula(mapGet(cNode, 'require')),
+        message: String((messageNode as { value: unknown }).value),
+        messageLoc: locOf(this.f, messageNode),
+        code: code ? String((code as { value: unknown }).value) : undefined,
+        loc: locOf(this.f, cNode as Node),
+      };
+    });
+    const outputsNode = mapGet(node, 'outputs');
+    const outputs = (isSeq(outputsNode) ? outputsNode.items : []).map((o) => ({ name: String((o as { value: unknown }).value), loc: locOf(this.f, o as Node) }));
+    const description = mapGet(node, 'description');
+    return {
+      ...this.named(n),
+      description: description ? String((description as { value: unknown }).value) : undefined,
+      inputs,
+      tables: this.tables(mapGet(node, 'tables')),
+      cells: this.cells(mapGet(node, 'cells')),
+      decisions,
+      constraints,
+      outputs,
+    };
+  }
+
+  private decision(n: Named, node: Node): DecisionDecl {
+    const list = (k: string): Node[] => {
+      const v = mapGet(node, k);
+      return isSeq(v) ? (v.items as Node[]) : [];
+    };
+    const inputs = list('inputs').map((i) => this.formula(i));
+    const outputs = list('outputs').map((o) => ({ name: String((o as { value: unknown }).value), loc: locOf(this.f, o) }));
+    const rows = list('rows').map((rowNode) => {
+      const cells = isSeq(rowNode) ? (rowNode.items as Node[]) : [];
+      const loc = locOf(this.f, rowNode);
+      if (cells.length !== inputs.length + outputs.length) {
+        this.diagnostics.push(errorAt(loc, 'decision-row-shape',
+          `this row of decision table '${n.name}' has ${cells.length} cells; it needs ${inputs.length + outputs.length}: ${inputs.length} condition${inputs.length === 1 ? '' : 's'} then ${outputs.length} output${outputs.length === 1 ? '' : 's'}`,
+          `columns: ${[...inputs.map((i) => `when ${i.text}`), ...outputs.map((o) => o.name)].join(' | ')}; use '-' for "any"`));
+      }
+      return { conditions: cells.slice(0, inputs.length).map((c) => this.formula(c)), outputs: cells.slice(inputs.length).map((c) => this.formula(c)), loc };
+    });
+    const defaultNode = mapGet(node, 'default');
+    let def: FormulaText[] | undefined;
+    if (isSeq(defaultNode)) {
+      def = (defaultNode.items as Node[]).map((c) => this.formula(c));
+      if (def.length !== outputs.length) this.diagnostics.push(errorAt(locOf(this.f, defaultNode), 'decision-row-shape', `the default of decision table '${n.name}' has ${def.length} values; it needs one per output (${outputs.length})`));
+    }
+    const hit = String((mapGet(node, 'hit') as { value: unknown }).value) as DecisionDecl['hit'];
+    const aggregateNode = mapGet(node, 'aggregate');
+    const aggregate = aggregateNode ? (String((aggregateNode as { value: unknown }).value) as DecisionDecl['aggregate']) : undefined;
+    if (hit === 'collect' && !aggregate) this.diagnostics.push(errorAt(locOf(this.f, mapGet(node, 'hit')), 'missing-aggregate', `decision table '${n.name}' collects rows but says not how to combine them`, "add aggregate: sum | min | max | count | list"));
+    if (hit !== 'collect' && aggregate) this.diagnostics.push(errorAt(locOf(this.f, aggregateNode), 'stray-aggregate', `'aggregate' applies only to hit: collect`, 'remove it, or set hit: collect'));
+    const description = mapGet(node, 'description');
+    return { ...this.named(n), hit, aggregate, inputs, outputs, rows, default: def, description: description ? String((description as { value: unknown }).value) : undefined };
+  }
+}
