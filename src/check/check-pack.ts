@@ -277,7 +277,7 @@ class OperationChecker {
       const messageNames = [...c.message.matchAll(/\{([A-Za-z_][A-Za-z0-9_]*)\}/g)].map((m) => m[1]!);
       for (const n of messageNames) {
         const sym = this.symbols.get(n);
-        if (!sym) this.out.push(errorAt(c.messageLoc, 'unknown-name', `the message uses {${n}}, which is not a name of this operation`, didYouMean(n, this.symbols.keys())));
+        if (!sym) this.out.push(errorAt(placeholderLoc(c.messageLoc, n), 'unknown-name', `the message uses {${n}}, which is not a name of this operation`, didYouMean(n, this.symbols.keys())));
         else this.typeOf(n, sym);
       }
       constraints.push({ decl: c, formula, messageNames });
@@ -353,13 +353,23 @@ class OperationChecker {
     };
     roots.forEach(visit);
     for (const c of this.op.cells) {
-      if (!reached.has(c.name)) this.out.push(errorAt(c.loc, 'unused-cell', `cell '${c.name}' is never used`, 'use it in an output or a constraint, list it in outputs, or remove it', 'warning'));
+      // A cell whose name was taken by an earlier definition is already an error; no warning on top.
+      if (!reached.has(c.name) && this.symbols.get(c.name)?.decl === c) this.out.push(errorAt(c.loc, 'unused-cell', `cell '${c.name}' is never used`, 'use it in an output or a constraint, list it in outputs, or remove it', 'warning'));
     }
     for (const d of this.op.decisions) {
       if (!reached.has(d.name)) this.out.push(errorAt(d.loc, 'unused-cell', `decision table '${d.name}' is never used`, 'use it in a formula, or remove it', 'warning'));
     }
     for (const c of constraints) calledNames(c.formula.expr).forEach((n) => this.signature(n.name) && this.calls.add(n.name));
   }
+}
+
+/** The `{name}` inside a constraint's message, or the whole message if it can't be found. */
+function placeholderLoc(message: Loc, name: string): Loc {
+  const text = message.source.fileText ?? message.source.text;
+  const at = text.slice(message.span.start, message.span.end).indexOf(`{${name}}`);
+  if (at < 0 || message.source.toFileOffset) return message;
+  const start = message.span.start + at;
+  return { source: message.source, span: { start, end: start + name.length + 2 } };
 }
 
 function placeholder(f: FormulaText): ParsedFormula {

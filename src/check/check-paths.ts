@@ -43,7 +43,9 @@ export function loadWorkspace(paths: string[]): Workspace {
   for (const dir of dirs) {
     const loaded = loadPack(dir);
     diagnostics.push(...loaded.diagnostics);
-    if (!loaded.pack || loaded.diagnostics.some((d) => d.severity === 'error')) continue;
+    // A pack whose files have YAML or schema errors is still checked (what could be read
+    // of it), so one run reports every problem; the errors keep it from being compiled.
+    if (!loaded.pack) continue;
     const checked = checkPack(loaded.pack);
     diagnostics.push(...checked.diagnostics);
     packs.push(checked.pack);

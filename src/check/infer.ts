@@ -140,11 +140,14 @@ function inferCall(e: Extract<Expr, { kind: 'call' }>, cx: InferContext, locals:
   if (!fn) {
     const op = cx.operation(e.callee);
     if (op) return inferOperationCall(e, op, cx, locals, err);
+    // The arguments are checked all the same: a misspelt name inside is a mistake of its own.
+    for (const a of e.args) if (a.kind !== 'lambda') infer(a, cx, locals);
     return err(e.calleeSpan, 'unknown-function', `unknown function '${e.callee}'`, didYouMean(e.callee, BUILTIN_NAMES) ?? `functions: ${BUILTIN_NAMES.join(', ')}`);
   }
-  if (e.args.length < fn.minArgs || e.args.length > fn.maxArgs) {
+  const arityOk = e.args.length >= fn.minArgs && e.args.length <= fn.maxArgs;
+  if (!arityOk) {
     const want = fn.minArgs === fn.maxArgs ? `${fn.minArgs}` : fn.maxArgs === Infinity ? `at least ${fn.minArgs}` : `${fn.minArgs} to ${fn.maxArgs}`;
-    err(e.span, 'wrong-arity', `${fn.name} takes ${want} argument${want === '1' ? '' : 's'}, got ${e.args.length}`, `usage: ${fn.signature}`);
+    err(e.span, 'wrong-arity', `${fn.name} takes ${want} argument${/(^| )1$/.test(want) ? '' : 's'}, got ${e.args.length}`, `usage: ${fn.signature}`);
   }
   const types: Type[] = [];
   for (const [i, a] of e.args.entries()) {
@@ -167,6 +170,9 @@ function inferCall(e: Extract<Expr, { kind: 'call' }>, cx: InferContext, locals:
       types.push(infer(a, cx, locals));
     }
   }
+  // The function's own typing indexes its arguments by position; with the wrong count it
+  // would read past the end, and the arity error already says what is wrong.
+  if (!arityOk) return T.any;
   return fn.type(types, (i, message, hint) => {
     cx.report(new RuleError('type-mismatch', `${fn.name}: ${message}`, cx.source, i >= 0 && e.args[i] ? e.args[i]!.span : e.span, hint));
   });

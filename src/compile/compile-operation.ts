@@ -10,6 +10,7 @@ import { coerceInputs } from '../rules/inputs.ts';
 import type { InputDecl } from '../rules/model.ts';
 import { isRecord, makeRecord, showValue, type RecordValue, type Value } from '../value.ts';
 import { compileExpr, compileUnaryTest, type Code, type Resolver } from './compile-expr.ts';
+import { compileFast } from './fast.ts';
 import { Rejected, type Frame, type Rejection, type TraceEntry } from './frame.ts';
 
 export const MAX_CALL_DEPTH = 16;
@@ -128,6 +129,7 @@ export function compileOperation(op: CheckedOperation, lookup: OperationLookup, 
   }));
   const outputs = op.outputs.map((name) => [name, resolver.name(name, op.decl.loc.span)] as const);
   const inputs = op.decl.inputs;
+  const fast = compileFast(op, (name) => shared(name, op.decl.loc.span));
 
   const run = (values: RecordValue, trace: TraceEntry[] | undefined, depth: number): Evaluation => {
     const f: Frame = { inputs: values, values: new Array(computeBySlot.length), locals: new Array(lambdaSlots.n), trace, depth };
@@ -162,6 +164,10 @@ export function compileOperation(op: CheckedOperation, lookup: OperationLookup, 
     outputs: op.outputs,
     run,
     evaluate(input, options) {
+      if (fast && !options?.trace) {
+        const outputs = fast(input);
+        if (outputs) return { outputs, rejections: [] };
+      }
       return run(coerceInputs(inputs, input), options?.trace ? [] : undefined, 0);
     },
   };

@@ -6,7 +6,7 @@ import { isMap, isScalar, isSeq, type Node } from 'yaml';
 import { RuleError } from '../../grammar/diagnostic.ts';
 import { Decimal } from '../decimal.ts';
 import { displayPath } from '../rules/load-pack.ts';
-import { formulaSource, readYamlFile, validateYaml, yamlErrors, type YamlFile } from '../rules/yaml-source.ts';
+import { plainNumber, readYamlFile, validateYaml, yamlErrors, type YamlFile } from '../rules/yaml-source.ts';
 import { makeRecord, showValue, valuesEqual, type Value } from '../value.ts';
 import type { Engine, QuoteResult } from './engine.ts';
 import testsSchema from '../rules/schema/tests.schema.json' with { type: 'json' };
@@ -68,7 +68,8 @@ export function runRegression(engine: Engine): RegressionRun {
 /** Expected values read from YAML with numbers exact as written (`0.000225`, not a float). */
 function expectedValue(f: YamlFile, node: Node | null | undefined): Value {
   if (isScalar(node)) {
-    if (typeof node.value === 'number') return new Decimal(formulaSource(f, node).text.replace(/_/g, ''));
+    const n = plainNumber(f, node);
+    if (n) return n;
     if (typeof node.value === 'boolean') return node.value;
     return String(node.value);
   }

@@ -1,7 +1,7 @@
 // Rule inputs that come from the account rather than the request: its plan, its billing
 // mode, its subscription month, and usage counters (charges of an operation this day/month).
 import type { LedgerPolicy } from '../rules/ledger-policy.ts';
-import { startOfPeriod } from './calendar.ts';
+import { monthsBetween, startOfPeriod } from './calendar.ts';
 import { LedgerError } from './errors.ts';
 import type { PricingEngine, QuoteResult } from './pricing.ts';
 import type { AccountRecord } from './records.ts';
@@ -22,7 +22,8 @@ export async function accountInputs(
         out[name] = account.billing;
         break;
       case 'subscription_period':
-        out[name] = account.periodIndex;
+        // Without a subscription, the month of the account's life (1 in its first month).
+        out[name] = account.periodIndex > 0 ? account.periodIndex : monthsBetween(account.createdAt, now, zone) + 1;
         break;
       case 'count':
         out[name] = await tx.countCharges(account.id, source.operation, startOfPeriod(now, source.per, zone));

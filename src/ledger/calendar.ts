@@ -87,3 +87,10 @@ export function addMonths(at: number, months: number, zone: string): number {
 export function addDays(at: number, days: number): number {
   return at + days * 86_400_000;
 }
+
+/** Whole months from `start` to `at` (0 in the first month), counted on the zone's calendar. */
+export function monthsBetween(start: number, at: number, zone: string): number {
+  let months = 0;
+  while (months < 1200 && addMonths(start, months + 1, zone) <= at) months++;
+  return months;
+}

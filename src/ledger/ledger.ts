@@ -333,6 +333,11 @@ export class Ledger {
     return ids.length;
   }
 
+  /** Runs a mutation outside the ledger proper (e.g. creating an API key) under an idempotency key. */
+  idempotently<T>(key: string, request: object, work: (tx: WriteTx, now: number) => Promise<T>): Promise<T> {
+    return this.mutate(key, request, work);
+  }
+
   // ---- plumbing ----
 
   private async mutate<T>(key: string, request: object, work: (tx: WriteTx, now: number) => Promise<T>): Promise<T> {

@@ -8,7 +8,7 @@ import { Decimal } from '../decimal.ts';
 import type { Value } from '../value.ts';
 import { coerceValue } from './inputs.ts';
 import type { CellDecl, ConstraintDecl, DecisionDecl, Definitions, FormulaText, InputDecl, InputType, Named, OperationDecl, PackDecl, TableDecl, VersionDecl } from './model.ts';
-import { errorAt, formulaSource, locOf, readYamlFile, validateYaml, yamlErrors, type YamlFile } from './yaml-source.ts';
+import { errorAt, formulaSource, locOf, plainNumber, readYamlFile, validateYaml, yamlErrors, type YamlFile } from './yaml-source.ts';
 import packSchema from './schema/pack.schema.json' with { type: 'json' };
 import ruleFileSchema from './schema/rule-file.schema.json' with { type: 'json' };
 
@@ -162,16 +162,9 @@ class RuleFileReader {
 
   /** A scalar value of a table cell: numbers keep the exact digits written. */
   private scalarValue(node: Node): Value {
+    const n = plainNumber(this.f, node);
+    if (n) return n;
     if (!isScalar(node)) return '';
-    if (typeof node.value === 'number') {
-      const { text } = formulaSource(this.f, node);
-      const clean = text.replace(/_/g, '');
-      try {
-        return new Decimal(/^[-+]?(\d+\.?\d*|\.\d+)$/.test(clean) ? clean : String(node.value));
-      } catch {
-        return new Decimal(String(node.value));
-      }
-    }
     if (typeof node.value === 'boolean') return node.value;
     return String(node.value);
   }
@@ -252,8 +245,9 @@ class RuleFileReader {
       const dNode = mapGet(node, 'default');
       decl.defaultJson = dNode ? (dNode as { toJSON(): unknown }).toJSON?.() ?? (dNode as { value: unknown }).value : null;
       try {
-        decl.default = isScalar(dNode) && typeof dNode.value === 'number' && (type.kind === 'number' || type.kind === 'integer')
-          ? coerceValue(type, formulaSource(this.f, dNode).text.replace(/_/g, ''), prefix + n.name)
+        const num = plainNumber(this.f, dNode);
+        decl.default = num && (type.kind === 'number' || type.kind === 'integer')
+          ? coerceValue(type, num.toFixed(), prefix + n.name)
           : coerceValue(type, decl.defaultJson, prefix + n.name);
       } catch (e) {
         this.diagnostics.push(errorAt(locOf(this.f, dNode), 'invalid-default', `the default of ${(e as Error).message.replace(/^input /, 'input ')}`));

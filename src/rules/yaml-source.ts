@@ -6,6 +6,8 @@ import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
 import addFormats from 'ajv-formats';
 import { RuleError, type Source } from '../../grammar/diagnostic.ts';
 import type { Span } from '../../grammar/ast.ts';
+import { Decimal } from '../decimal.ts';
+import { didYouMean } from '../suggest.ts';
 
 export interface YamlFile {
   path: string;
@@ -115,7 +117,11 @@ function explainSchemaErrors(f: YamlFile, errors: ErrorObject[]): RuleError[] {
   }
   const out: RuleError[] = [];
   const seen = new Set<string>();
-  for (const [path, list] of deepest) {
+  for (const [path, all] of deepest) {
+    // A oneOf of a scalar and an object (an input's shorthand or its full form) reports both
+    // branches; when the value is a mapping with a bad or missing field, that is the news.
+    const shape = all.filter((e) => e.keyword === 'additionalProperties' || e.keyword === 'required');
+    const list = shape.length ? shape : all;
     if ([...deepest.keys()].some((p) => p !== path && p.startsWith(path + '/') && !list.some((e) => e.keyword === 'additionalProperties' || e.keyword === 'required'))) continue;
     for (const e of list) {
       const { node, keyNode } = nodeAt(f, path, e);
@@ -182,8 +188,24 @@ function schemaHint(e: ErrorObject): string | undefined {
   if (e.keyword === 'additionalProperties') {
     const parent = e.parentSchema as { properties?: Record<string, unknown> } | undefined;
     const known = Object.keys(parent?.properties ?? {});
-    if (known.length) return `known fields: ${known.join(', ')}`;
+    const extra = (e.params as { additionalProperty: string }).additionalProperty;
+    if (known.length) return didYouMean(extra, known) ?? `known fields: ${known.join(', ')}`;
   }
   if (e.keyword === 'propertyNames') return 'names are letters, digits and _ and start with a letter or _';
   return undefined;
+}
+
+const NUMBER_LITERAL = /^-?\d[\d_]*(\.\d[\d_]*)?%?$/;
+
+/**
+ * A plain (unquoted) YAML scalar written as a number of the formula language — `0.10`,
+ * `300_000`, `20%` — as its exact decimal; undefined for anything else. Quote a value
+ * to keep it text.
+ */
+export function plainNumber(f: YamlFile, node: Node | null | undefined): Decimal | undefined {
+  if (!isScalar(node) || node.type !== 'PLAIN' || !node.range) return undefined;
+  const text = f.text.slice(node.range[0], node.range[1]).trim();
+  if (!NUMBER_LITERAL.test(text)) return typeof node.value === 'number' && Number.isFinite(node.value) ? new Decimal(String(node.value)) : undefined;
+  const digits = text.replace(/_/g, '');
+  return digits.endsWith('%') ? new Decimal(digits.slice(0, -1)).div(100) : new Decimal(digits);
 }

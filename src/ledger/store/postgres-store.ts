@@ -119,13 +119,6 @@ export class PostgresStore implements Store {
     }
   }
 
-  async insertApiKey(k: ApiKeyRecord): Promise<void> {
-    await this.pool.query(
-      'INSERT INTO api_keys (id, secret_hash, scope, accounts, label, created_at, revoked_at) VALUES ($1, $2, $3, $4, $5, $6, $7)',
-      [k.id, k.secretHash, k.scope, JSON.stringify(k.accounts), k.label, k.createdAt, k.revokedAt],
-    );
-  }
-
   async apiKeyByHash(secretHash: string): Promise<ApiKeyRecord | undefined> {
     const rows = await new Runner(this.pool).all('SELECT * FROM api_keys WHERE secret_hash = ?', [secretHash]);
     return rows.length ? apiKey(rows[0]!) : undefined;
@@ -133,10 +126,6 @@ export class PostgresStore implements Store {
 
   async apiKeys(): Promise<ApiKeyRecord[]> {
     return (await new Runner(this.pool).all('SELECT * FROM api_keys ORDER BY created_at, id', [])).map(apiKey);
-  }
-
-  async revokeApiKey(id: string, at: number): Promise<boolean> {
-    return (await this.pool.query('UPDATE api_keys SET revoked_at = $1 WHERE id = $2 AND revoked_at IS NULL', [at, id])).rowCount === 1;
   }
 
   async setting(name: string, initial: () => string): Promise<string> {

@@ -143,7 +143,7 @@ export class SqlTx implements WriteTx {
   async spendableGrants(accountId: string, at: number): Promise<GrantRecord[]> {
     const rows = await this.db.all(
       `SELECT * FROM grants WHERE account_id = ? AND remaining > 0 AND effective_at <= ?
-         AND (expires_at IS NULL OR expires_at > ?)`,
+         AND (expires_at IS NULL OR expires_at > ?) ORDER BY created_at, id`,
       [accountId, at, at],
     );
     return rows.map(grant);
@@ -256,5 +256,17 @@ export class SqlTx implements WriteTx {
       [accountId, since],
     );
     return { requests: num(rows[0]!.n), spend: int(rows[0]!.spend) };
+  }
+
+  async insertApiKey(k: ApiKeyRecord): Promise<void> {
+    await this.db.run(
+      'INSERT INTO api_keys (id, secret_hash, scope, accounts, label, created_at, revoked_at) VALUES (?, ?, ?, ?, ?, ?, ?)',
+      [k.id, k.secretHash, k.scope, JSON.stringify(k.accounts), k.label, k.createdAt, k.revokedAt],
+    );
+  }
+
+  async revokeApiKey(id: string, at: number): Promise<ApiKeyRecord | undefined> {
+    await this.db.run('UPDATE api_keys SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL', [at, id]);
+    return this.one('SELECT * FROM api_keys WHERE id = ?', [id], apiKey);
   }
 }

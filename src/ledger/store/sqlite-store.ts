@@ -144,13 +144,6 @@ export class SqliteStore implements Store {
     return result;
   }
 
-  async insertApiKey(k: ApiKeyRecord): Promise<void> {
-    await this.transaction(async () => {
-      this.writer.prepare('INSERT INTO api_keys (id, secret_hash, scope, accounts, label, created_at, revoked_at) VALUES (?, ?, ?, ?, ?, ?, ?)')
-        .run(k.id, k.secretHash, k.scope, JSON.stringify(k.accounts), k.label, k.createdAt, k.revokedAt);
-    });
-  }
-
   async apiKeyByHash(secretHash: string): Promise<ApiKeyRecord | undefined> {
     const rows = await this.readRunner.all('SELECT * FROM api_keys WHERE secret_hash = ?', [secretHash]);
     return rows.length ? apiKey(rows[0]!) : undefined;
@@ -158,10 +151,6 @@ export class SqliteStore implements Store {
 
   async apiKeys(): Promise<ApiKeyRecord[]> {
     return (await this.readRunner.all('SELECT * FROM api_keys ORDER BY created_at, id', [])).map(apiKey);
-  }
-
-  revokeApiKey(id: string, at: number): Promise<boolean> {
-    return this.transaction(async () => this.writer.prepare('UPDATE api_keys SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL').run(at, id).changes === 1);
   }
 
   setting(name: string, initial: () => string): Promise<string> {

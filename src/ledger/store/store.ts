@@ -69,13 +69,14 @@ export interface WriteTx extends ReadTx {
   appendEntry(e: Omit<EntryRecord, 'seq'>): Promise<void>;
   /** Records the account-local day's claim; false when that day was claimed already. */
   claimDay(accountId: string, day: string): Promise<boolean>;
+
+  insertApiKey(k: ApiKeyRecord): Promise<void>;
+  revokeApiKey(id: string, at: number): Promise<ApiKeyRecord | undefined>;
 }
 
 export interface KeyStore {
-  insertApiKey(k: ApiKeyRecord): Promise<void>;
   apiKeyByHash(secretHash: string): Promise<ApiKeyRecord | undefined>;
   apiKeys(): Promise<ApiKeyRecord[]>;
-  revokeApiKey(id: string, at: number): Promise<boolean>;
   /** A value shared by every server on this database (e.g. the quote signing secret), set once. */
   setting(name: string, initial: () => string): Promise<string>;
 }

@@ -1,0 +1,18 @@
+import { Engine } from '../src/engine/index.ts';
+import { referenceInputs } from './reference-rule.ts';
+const engine = Engine.load('bench/reference');
+const op = engine.operation('bench', 'generate').op;
+const inputs = referenceInputs();
+const t = (name: string, fn: (i: any) => unknown) => { let n = 0; const s = performance.now(); while (performance.now() - s < 500) { for (const i of inputs) fn(i); n += inputs.length; } console.log(name, Math.round(n / ((performance.now() - s) / 1000)).toLocaleString()); };
+t('quote', (i) => engine.quote({ pack: 'bench', operation: 'generate', input: i }));
+t('op.evaluate', (i) => op.evaluate(i));
+import { Decimal } from '../src/decimal.ts';
+t('new Decimal(int)', (i) => new Decimal(i.width * 3));
+t('new Decimal(int).div(10)', (i) => new Decimal(i.width * 3).div(10));
+t('Object.create(null)', (i) => { const r = Object.create(null); r.cost = i.width; return r; });
+t('for-in count', (i) => { let c = 0; for (const k in i) c++; return c; });
+t('new Decimal(string)', (i) => new Decimal(String(i.width * 3) + '.5'));
+const P=[1,10,100,1000];
+t('decimal text build', (i) => { const m = i.width*3+1; const s = 2; const a = Math.abs(m); const int = Math.floor(a / P[s]); const frac = String(a - int * P[s]).padStart(s, '0'); return new Decimal((m < 0 ? '-' : '') + int + '.' + frac); });
+const tenth = new Decimal('0.1');
+t('new Decimal(int).times(0.1)', (i) => new Decimal(i.width * 3 + 1).times(tenth));

@@ -1,0 +1,116 @@
+// `npm run bench`: the engine against a hand-written float function, json-logic-js and
+// json-logic-engine (compiled) on the same reference rule, side by side in one run; then
+// compile time and lookup speed for a 10,000-row table. Writes bench/results.json.
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import jsonLogic from 'json-logic-js';
+import { LogicEngine } from 'json-logic-engine';
+import { Engine } from '../src/engine/index.ts';
+import { Decimal } from '../src/decimal.ts';
+import { handwritten, JSON_LOGIC_RULE, referenceInputs, type ReferenceInput } from './reference-rule.ts';
+
+const here = new URL('.', import.meta.url).pathname;
+const inputs = referenceInputs();
+const ROUNDS = 5;
+const ROUND_MS = 400;
+
+function measure(fn: (i: ReferenceInput) => unknown): number {
+  let sink: unknown;
+  for (let k = 0; k < 2000; k++) sink = fn(inputs[k % inputs.length]!); // warm-up
+  let evaluations = 0;
+  const start = process.hrtime.bigint();
+  const deadline = start + BigInt(ROUND_MS) * 1_000_000n;
+  let now = start;
+  while (now < deadline) {
+    for (let k = 0; k < inputs.length; k++) sink = fn(inputs[k]!);
+    evaluations += inputs.length;
+    now = process.hrtime.bigint();
+  }
+  if (sink === Symbol.for('never')) console.log(sink);
+  return evaluations / (Number(now - start) / 1e9);
+}
+
+const engine = Engine.load(join(here, 'reference'));
+const engineEval = (i: ReferenceInput) => engine.quote({ pack: 'bench', operation: 'generate', input: i as unknown as Record<string, unknown> }).outputs.cost;
+
+jsonLogic.add_operation('ceil', Math.ceil);
+const logicEngine = new LogicEngine();
+logicEngine.addMethod('ceil', ([x]: [number]) => Math.ceil(x), { deterministic: true });
+const compiled = logicEngine.build(JSON_LOGIC_RULE) as (d: unknown) => number;
+
+const contenders: Record<string, (i: ReferenceInput) => unknown> = {
+  engine: engineEval,
+  handwritten,
+  'json-logic-js': (i) => jsonLogic.apply(JSON_LOGIC_RULE as never, i),
+  'json-logic-engine': (i) => compiled(i),
+};
+
+// Correctness first: every contender on every input, against the exact engine.
+const exact = inputs.map((i) => engineEval(i) as Decimal);
+const wrong: Record<string, number> = {};
+for (const [name, fn] of Object.entries(contenders)) {
+  wrong[name] = inputs.filter((i, k) => !new Decimal(String(fn(i))).eq(exact[k]!)).length;
+}
+
+const samples: Record<string, number[]> = Object.fromEntries(Object.keys(contenders).map((k) => [k, []]));
+for (let r = 0; r < ROUNDS; r++) {
+  for (const [name, fn] of Object.entries(contenders)) samples[name]!.push(measure(fn));
+}
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+const rates = Object.fromEntries(Object.entries(samples).map(([k, xs]) => [k, Math.round(median(xs))]));
+
+console.log(`reference rule, ${inputs.length} inputs, median of ${ROUNDS} rounds of ${ROUND_MS} ms each\n`);
+console.log('contender           evaluations/s   vs handwritten   wrong of 1024 (vs exact)');
+for (const [name, rate] of Object.entries(rates)) {
+  console.log(`${name.padEnd(18)} ${rate.toLocaleString('en-US').padStart(14)}   ${((rate / rates.handwritten!) * 100).toFixed(1).padStart(12)} %   ${String(wrong[name]).padStart(6)}`);
+}
+const target = rates.engine! / rates.handwritten!;
+console.log(`\nengine / handwritten = ${(target * 100).toFixed(1)} % (target ≥ 25 %, exact): ${target >= 0.25 && wrong.engine === 0 ? 'met' : 'NOT met'}`);
+
+// A 10,000-row table: compile time, and a quote against it vs against 10 rows.
+function tablePack(rows: number): string {
+  const dir = mkdtempSync(join(tmpdir(), `credits-bench-${rows}-`));
+  writeFileSync(join(dir, 'pack.yaml'), 'pack: big\nunit: credits\nversions:\n  - version: "1"\n    effective: 2020-01-01T00:00:00Z\n');
+  const lines = ['operations:', '  price:', '    inputs:', '      model: string', '      units: integer', '    tables:', '      models:', '        key: name', '        rows:'];
+  for (let k = 0; k < rows; k++) lines.push(`          - { name: model_${k}, per_unit: ${(k % 97) + 1}.25 }`);
+  lines.push('    cells:', '      cost: CEIL(models[model].per_unit * units)', '    outputs: [cost]');
+  writeFileSync(join(dir, 'price.yaml'), lines.join('\n') + '\n');
+  return dir;
+}
+const bigDir = tablePack(10_000);
+const smallDir = tablePack(10);
+const t0 = performance.now();
+const big = Engine.load(bigDir);
+const compileMs = performance.now() - t0;
+const small = Engine.load(smallDir);
+const lookups = (e: Engine, rows: number) => {
+  let n = 0;
+  const start = performance.now();
+  while (performance.now() - start < 400) {
+    for (let k = 0; k < 1000; k++) e.quote({ pack: 'big', operation: 'price', input: { model: `model_${(k * 7919) % rows}`, units: 3 } });
+    n += 1000;
+  }
+  return Math.round(n / ((performance.now() - start) / 1000));
+};
+lookups(big, 10_000); lookups(small, 10);
+const bigRate = lookups(big, 10_000);
+const smallRate = lookups(small, 10);
+console.log(`\n10,000-row table: load + check + compile ${compileMs.toFixed(0)} ms (target < 500 ms): ${compileMs < 500 ? 'met' : 'NOT met'}`);
+console.log(`quotes/s against 10,000 rows: ${bigRate.toLocaleString('en-US')}; against 10 rows: ${smallRate.toLocaleString('en-US')} (ratio ${(bigRate / smallRate).toFixed(2)})`);
+
+const resultsPath = join(here, 'results.json');
+const previous = existsSync(resultsPath) ? JSON.parse(readFileSync(resultsPath, 'utf8')) : {};
+const results = {
+  ...previous,
+  ...rates,
+  engine_vs_handwritten: Number(target.toFixed(4)),
+  float_wrong_of_1024: wrong.handwritten,
+  engine_wrong_of_1024: wrong.engine,
+  table_10000_rows_compile_ms: Math.round(compileMs),
+  table_10000_rows_quotes_per_s: bigRate,
+  table_10_rows_quotes_per_s: smallRate,
+};
+writeFileSync(resultsPath, JSON.stringify(results, null, 2) + '\n');
+console.log(`\nwrote ${resultsPath}`);
+

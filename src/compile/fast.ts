@@ -1,0 +1,479 @@
+// The fast path: an operation whose formulas stay within plain arithmetic, comparisons,
+// IF/MIN/MAX/ABS/CLAMP/rounding, table lookups by text key and first/unique decision
+// tables is also compiled to one JavaScript function, generated from the checked AST
+// (never from rule text: names become v0, v1…, text literals are JSON-quoted).
+//
+// Every number there is a scaled integer: a JS number m holding the value m / 10^s, with
+// the scale s known at compile time. While |m| stays below 2^53, + - * and comparisons on
+// such integers are exact. Whenever that can't be guaranteed — an overflow, a division
+// that doesn't come out even, a number input with more than 6 decimals, an unknown table
+// key, a failed constraint, a wrong input — the function gives up ("bails") and the
+// caller evaluates with the exact decimal interpreter instead, which also produces the
+// proper error or rejection. So the fast path is never less exact, only faster.
+import type { Expr, UnaryTest } from '../../grammar/ast.ts';
+import type { CheckedDecision, CheckedOperation, Symbol } from '../check/model.ts';
+import { Decimal } from '../decimal.ts';
+import type { InputDecl } from '../rules/model.ts';
+import { makeRecord, TableValue, type RecordValue, type Value } from '../value.ts';
+
+/** Gives up on the fast path; the decimal interpreter takes over. */
+const BAIL = Symbol('bail');
+const MAX = Number.MAX_SAFE_INTEGER;
+/** Decimals kept for `number` inputs and added by division. */
+const NUMBER_INPUT_SCALE = 6;
+const DIVISION_EXTRA_SCALE = 6;
+const MAX_SCALE = 15;
+
+export type FastEvaluate = (input: Record<string, unknown>) => RecordValue | undefined;
+
+class Ineligible extends Error {}
+
+type Num = { t: 'num'; code: string; scale: number };
+type Gen = Num | { t: 'bool' | 'str'; code: string };
+
+const POW10 = Array.from({ length: 31 }, (_, i) => 10 ** i);
+
+/** Runtime helpers of the generated code. */
+const runtime = {
+  BAIL,
+  /** Checks that an integer result is still exact. */
+  k(x: number): number {
+    if (x > MAX || x < -MAX) throw BAIL;
+    return x;
+  },
+  /** (ma at scale sa) / (mb at scale sb) at scale sa + DIVISION_EXTRA_SCALE, if it comes out even. */
+  div(ma: number, mb: number, shift: number): number {
+    if (mb === 0) throw BAIL;
+    const n = runtime.k(ma * POW10[shift]!);
+    const q = n / mb;
+    if (!Number.isInteger(q) || q * mb !== n) throw BAIL;
+    return q;
+  },
+  /** Rounds m (scale s) to `drop` fewer decimals, in the given mode. */
+  round(m: number, drop: number, mode: 'ceil' | 'floor' | 'half' | 'trunc'): number {
+    const p = POW10[drop]!;
+    let q = Math.floor(m / p);
+    let r = m - q * p;
+    if (r < 0) { q -= 1; r += p; } else if (r >= p) { q += 1; r -= p; }
+    if (r === 0) return q;
+    switch (mode) {
+      case 'floor': return q;
+      case 'ceil': return q + 1;
+      case 'trunc': return m < 0 ? q + 1 : q;
+      case 'half': return 2 * r >= p ? (m < 0 && 2 * r === p ? q : q + 1) : q;
+    }
+  },
+  /** A scaled integer as an exact Decimal. */
+  dec(m: number, s: number): Decimal {
+    return s === 0 ? new Decimal(m) : new Decimal(m).div(POW10[s]!);
+  },
+  /** An integer-valued number input, or bail. */
+  int(v: unknown): number {
+    if (typeof v !== 'number' || !Number.isSafeInteger(v)) throw BAIL;
+    return v;
+  },
+  /** A number input scaled to NUMBER_INPUT_SCALE decimals, if it has no more than that. */
+  num(v: unknown): number {
+    if (typeof v !== 'number' || !Number.isFinite(v)) throw BAIL;
+    const m = Math.round(v * POW10[NUMBER_INPUT_SCALE]!);
+    if (Math.abs(m) > MAX || m / POW10[NUMBER_INPUT_SCALE]! !== v) throw BAIL;
+    return m;
+  },
+  makeRecord,
+};
+
+interface Ctx {
+  op: CheckedOperation;
+  shared: (name: string) => Value;
+  lines: string[];
+  /** Generated code per cell/decision name, once emitted. */
+  emitted: Map<string, Gen | Map<string, Gen>>;
+  tables: Map<TableValue, { id: string; columns: Map<string, { t: 'num'; scale: number } | { t: 'str' | 'bool' }> }>;
+  fresh: () => string;
+}
+
+export function compileFast(op: CheckedOperation, shared: (name: string) => Value): FastEvaluate | undefined {
+  let n = 0;
+  const cx: Ctx = { op, shared, lines: [], emitted: new Map(), tables: new Map(), fresh: () => `v${n++}` };
+  try {
+    const inputs = emitInputs(cx, op.decl.inputs);
+    for (const c of op.constraints) cx.lines.push(`if (!(${asBool(gen(cx, c.formula.expr))})) throw rt.BAIL;`);
+    const outputs = op.outputs.map((name) => {
+      const g = genName(cx, name);
+      if (g instanceof Map) throw new Ineligible();
+      return `[${JSON.stringify(name)}, ${g.t === 'num' ? `rt.dec(${g.code}, ${g.scale})` : g.code}]`;
+    });
+    const body = [
+      `let count = 0; for (const key in input) count++;`,
+      ...inputs,
+      ...cx.lines,
+      `return rt.makeRecord([${outputs.join(', ')}]);`,
+    ].join('\n');
+    const tableArgs = [...cx.tables.values()].map((t) => t.id);
+    const factory = new Function('rt', ...tableArgs, `return function fast(input) {\ntry {\n${body}\n} catch (e) { if (e === rt.BAIL) return undefined; throw e; }\n};`);
+    const tableMaps = [...cx.tables.entries()].map(([table, info]) => scaledTable(table, info.columns));
+    return factory(runtime, ...tableMaps) as FastEvaluate;
+  } catch (e) {
+    if (e instanceof Ineligible) return undefined;
+    throw e;
+  }
+}
+
+function emitInputs(cx: Ctx, inputs: readonly InputDecl[]): string[] {
+  const lines: string[] = [];
+  const present: string[] = [];
+  for (const i of inputs) {
+    const id = cx.fresh();
+    const raw = `input[${JSON.stringify(i.name)}]`;
+    const t = i.type;
+    let read: string;
+    let g: Gen;
+    switch (t.kind) {
+      case 'integer':
+      case 'number': {
+        const scale = t.kind === 'integer' ? 0 : NUMBER_INPUT_SCALE;
+        read = t.kind === 'integer' ? `rt.int(${raw})` : `rt.num(${raw})`;
+        const checks: string[] = [];
+        if (t.min) checks.push(`${id} < ${scaledLiteral(t.min, scale)}`);
+        if (t.max) checks.push(`${id} > ${scaledLiteral(t.max, scale)}`);
+        if (t.enum) checks.push(`!(${t.enum.map((e) => `${id} === ${scaledLiteral(e, scale)}`).join(' || ')})`);
+        g = { t: 'num', code: id, scale };
+        lines.push(...readInput(id, raw, read, i, checks, cx));
+        break;
+      }
+      case 'string': {
+        const checks = [`typeof ${id} !== 'string'`];
+        if (t.enum) checks.push(`!(${t.enum.map((e) => `${id} === ${JSON.stringify(e)}`).join(' || ')})`);
+        g = { t: 'str', code: id };
+        lines.push(...readInput(id, raw, raw, i, checks, cx));
+        break;
+      }
+      case 'boolean':
+        g = { t: 'bool', code: id };
+        lines.push(...readInput(id, raw, raw, i, [`typeof ${id} !== 'boolean'`], cx));
+        break;
+      default:
+        throw new Ineligible();
+    }
+    present.push(`(${raw} !== undefined ? 1 : 0)`);
+    cx.emitted.set(i.name, g);
+  }
+  // An unknown input name, or null given for one, is the interpreter's to report.
+  lines.push(`if (count !== ${present.length ? present.join(' + ') : '0'}) throw rt.BAIL;`);
+  return lines;
+}
+
+function readInput(id: string, raw: string, read: string, i: InputDecl, checks: string[], cx: Ctx): string[] {
+  const fallback = i.default === undefined ? 'throw rt.BAIL' : `${id} = ${literalOf(i.default, i.type.kind === 'integer' ? 0 : NUMBER_INPUT_SCALE, cx)}`;
+  return [
+    `let ${id};`,
+    `if (${raw} === undefined) { ${fallback}; } else { ${id} = ${read}; if (${checks.join(' || ')}) throw rt.BAIL; }`,
+  ];
+}
+
+function literalOf(v: Value, scale: number, cx: Ctx): string {
+  if (v instanceof Decimal) return scaledLiteral(v, scale);
+  if (typeof v === 'string' || typeof v === 'boolean') return JSON.stringify(v);
+  void cx;
+  throw new Ineligible();
+}
+
+function scaledLiteral(d: Decimal, scale: number): string {
+  const m = d.times(POW10[scale]!);
+  if (!m.isInteger() || m.abs().gt(MAX)) throw new Ineligible();
+  return m.toFixed();
+}
+
+function scaleOf(d: Decimal): number {
+  return Math.max(0, d.decimalPlaces());
+}
+
+function numLiteral(d: Decimal): Num {
+  const scale = scaleOf(d);
+  if (scale > MAX_SCALE) throw new Ineligible();
+  return { t: 'num', code: scaledLiteral(d, scale), scale };
+}
+
+function align(a: Num, scale: number): string {
+  if (scale === a.scale) return a.code;
+  return `rt.k(${a.code} * ${POW10[scale - a.scale]})`;
+}
+
+function asBool(g: Gen): string {
+  if (g.t !== 'bool') throw new Ineligible();
+  return g.code;
+}
+
+function asNum(g: Gen | Map<string, Gen>): Num {
+  if (g instanceof Map || g.t !== 'num') throw new Ineligible();
+  return g;
+}
+
+/** Binds an expression's value to a fresh local, so it is computed once. */
+function bind(cx: Ctx, g: Gen): Gen {
+  const id = cx.fresh();
+  cx.lines.push(`const ${id} = ${g.code};`);
+  return { ...g, code: id };
+}
+
+function genName(cx: Ctx, name: string): Gen | Map<string, Gen> {
+  const known = cx.emitted.get(name);
+  if (known) return known;
+  const sym: Symbol | undefined = cx.op.symbols.get(name);
+  if (!sym) throw new Ineligible();
+  let g: Gen | Map<string, Gen>;
+  switch (sym.kind) {
+    case 'cell':
+      if (sym.shared) {
+        const v = cx.shared(name);
+        if (v instanceof Decimal) g = numLiteral(v);
+        else if (typeof v === 'string') g = { t: 'str', code: JSON.stringify(v) };
+        else if (typeof v === 'boolean') g = { t: 'bool', code: String(v) };
+        else throw new Ineligible();
+      } else {
+        g = bind(cx, gen(cx, sym.formula.expr));
+      }
+      break;
+    case 'decision':
+      g = genDecision(cx, sym.decision);
+      break;
+    default:
+      throw new Ineligible();
+  }
+  cx.emitted.set(name, g);
+  return g;
+}
+
+function genTableRow(cx: Ctx, table: TableValue, key: Gen): string {
+  if (key.t !== 'str' || table.keys.some((k) => typeof k !== 'string')) throw new Ineligible();
+  let info = cx.tables.get(table);
+  if (!info) {
+    info = { id: `t${cx.tables.size}`, columns: new Map() };
+    const first = table.rows.values().next().value as RecordValue | undefined;
+    for (const col of Object.keys(first ?? {})) {
+      const values = [...table.rows.values()].map((r) => r[col]!);
+      if (values.every((v) => v instanceof Decimal)) {
+        const scale = Math.max(...values.map((v) => scaleOf(v as Decimal)));
+        if (scale > MAX_SCALE || values.some((v) => (v as Decimal).times(POW10[scale]!).abs().gt(MAX))) continue;
+        info.columns.set(col, { t: 'num', scale });
+      } else if (values.every((v) => typeof v === 'string')) info.columns.set(col, { t: 'str' });
+      else if (values.every((v) => typeof v === 'boolean')) info.columns.set(col, { t: 'bool' });
+    }
+    cx.tables.set(table, info);
+  }
+  const row = cx.fresh();
+  cx.lines.push(`const ${row} = ${info.id}.get(${key.code}); if (${row} === undefined) throw rt.BAIL;`);
+  return row;
+}
+
+function scaledTable(table: TableValue, columns: Map<string, { t: 'num'; scale: number } | { t: 'str' | 'bool' }>): Map<string, Record<string, unknown>> {
+  const out = new Map<string, Record<string, unknown>>();
+  for (const row of table.rows.values()) {
+    const r: Record<string, unknown> = {};
+    for (const [col, c] of columns) {
+      const v = row[col]!;
+      r[col] = c.t === 'num' ? Number(scaledLiteral(v as Decimal, c.scale)) : v;
+    }
+    out.set(row[table.keyColumn] as string, r);
+  }
+  return out;
+}
+
+function gen(cx: Ctx, e: Expr): Gen {
+  switch (e.kind) {
+    case 'number': return numLiteral(new Decimal(e.value));
+    case 'string': return { t: 'str', code: JSON.stringify(e.value) };
+    case 'boolean': return { t: 'bool', code: String(e.value) };
+    case 'name': {
+      const g = genName(cx, e.name);
+      if (g instanceof Map) throw new Ineligible();
+      return g;
+    }
+    case 'member': {
+      if (e.object.kind === 'index' && e.object.object.kind === 'name') {
+        const sym = cx.op.symbols.get(e.object.object.name);
+        if (sym?.kind === 'table') {
+          const row = genTableRow(cx, sym.value, gen(cx, e.object.index));
+          const col = cx.tables.get(sym.value)!.columns.get(e.property);
+          if (!col) throw new Ineligible();
+          const code = `${row}[${JSON.stringify(e.property)}]`;
+          return col.t === 'num' ? { t: 'num', code, scale: col.scale } : { t: col.t, code };
+        }
+      }
+      if (e.object.kind === 'name') {
+        const g = genName(cx, e.object.name);
+        if (g instanceof Map) {
+          const field = g.get(e.property);
+          if (field) return field;
+        }
+      }
+      throw new Ineligible();
+    }
+    case 'unary': {
+      const x = gen(cx, e.operand);
+      if (e.op === 'not') return { t: 'bool', code: `!(${asBool(x)})` };
+      const n = asNum(x);
+      return { t: 'num', code: `(-(${n.code}))`, scale: n.scale };
+    }
+    case 'binary': return genBinary(cx, e);
+    case 'call': return genCall(cx, e);
+    default: throw new Ineligible();
+  }
+}
+
+function genBinary(cx: Ctx, e: Extract<Expr, { kind: 'binary' }>): Gen {
+  if (e.op === 'in') {
+    const x = gen(cx, e.left);
+    if (e.right.kind !== 'list') throw new Ineligible();
+    const v = bind(cx, x);
+    return { t: 'bool', code: `(${e.right.items.map((item) => equality(v, gen(cx, item))).join(' || ') || 'false'})` };
+  }
+  const l = gen(cx, e.left);
+  const r = gen(cx, e.right);
+  switch (e.op) {
+    case 'and': return { t: 'bool', code: `(${asBool(l)} && ${asBool(r)})` };
+    case 'or': return { t: 'bool', code: `(${asBool(l)} || ${asBool(r)})` };
+    case '==': return { t: 'bool', code: equality(l, r) };
+    case '!=': return { t: 'bool', code: `!${equality(l, r)}` };
+    default: break;
+  }
+  const a = asNum(l);
+  const b = asNum(r);
+  const s = Math.max(a.scale, b.scale);
+  switch (e.op) {
+    case '+': return { t: 'num', code: `rt.k(${align(a, s)} + ${align(b, s)})`, scale: s };
+    case '-': return { t: 'num', code: `rt.k(${align(a, s)} - ${align(b, s)})`, scale: s };
+    case '*': {
+      if (a.scale + b.scale > MAX_SCALE) throw new Ineligible();
+      return { t: 'num', code: `rt.k(${a.code} * ${b.code})`, scale: a.scale + b.scale };
+    }
+    case '/': {
+      const scale = a.scale + DIVISION_EXTRA_SCALE;
+      if (scale > MAX_SCALE) throw new Ineligible();
+      return { t: 'num', code: `rt.div(${a.code}, ${b.code}, ${DIVISION_EXTRA_SCALE + b.scale})`, scale };
+    }
+    default:
+      return { t: 'bool', code: `(${align(a, s)} ${e.op} ${align(b, s)})` };
+  }
+}
+
+function equality(l: Gen, r: Gen): string {
+  if (l.t === 'num' && r.t === 'num') {
+    const s = Math.max(l.scale, r.scale);
+    return `(${align(l, s)} === ${align(r, s)})`;
+  }
+  if (l.t !== r.t) throw new Ineligible();
+  return `(${l.code} === ${r.code})`;
+}
+
+const ROUNDING: Record<string, 'ceil' | 'floor' | 'half' | 'trunc'> = { CEIL: 'ceil', FLOOR: 'floor', ROUND: 'half', TRUNC: 'trunc' };
+
+function genCall(cx: Ctx, e: Extract<Expr, { kind: 'call' }>): Gen {
+  const name = e.callee.toUpperCase();
+  const args = e.args;
+  switch (name) {
+    case 'IF': {
+      if (args.length !== 3) throw new Ineligible();
+      const c = asBool(gen(cx, args[0]!));
+      // Only the branch taken runs; cells it reads are computed ahead, and any trouble there bails.
+      const a = gen(cx, args[1]!);
+      const b = gen(cx, args[2]!);
+      if (a.t === 'num' && b.t === 'num') {
+        const s = Math.max(a.scale, b.scale);
+        return { t: 'num', code: `(${c} ? ${align(a, s)} : ${align(b, s)})`, scale: s };
+      }
+      if (a.t !== b.t) throw new Ineligible();
+      return { t: a.t, code: `(${c} ? ${a.code} : ${b.code})` } as Gen;
+    }
+    case 'MIN':
+    case 'MAX': {
+      if (args.length < 2) throw new Ineligible();
+      const nums = args.map((a) => asNum(gen(cx, a)));
+      const s = Math.max(...nums.map((x) => x.scale));
+      return { t: 'num', code: `Math.${name.toLowerCase()}(${nums.map((x) => align(x, s)).join(', ')})`, scale: s };
+    }
+    case 'ABS': {
+      const x = asNum(gen(cx, args[0]!));
+      return { t: 'num', code: `Math.abs(${x.code})`, scale: x.scale };
+    }
+    case 'CLAMP': {
+      const [x, lo, hi] = args.map((a) => asNum(gen(cx, a)));
+      const s = Math.max(x!.scale, lo!.scale, hi!.scale);
+      const l = bind(cx, { t: 'num', code: align(lo!, s), scale: s });
+      const h = bind(cx, { t: 'num', code: align(hi!, s), scale: s });
+      cx.lines.push(`if (${l.code} > ${h.code}) throw rt.BAIL;`);
+      return { t: 'num', code: `Math.min(Math.max(${align(x!, s)}, ${l.code}), ${h.code})`, scale: s };
+    }
+    case 'CEIL': case 'FLOOR': case 'ROUND': case 'TRUNC': {
+      const x = asNum(gen(cx, args[0]!));
+      let digits = 0;
+      if (args[1]) {
+        if (args[1].kind !== 'number') throw new Ineligible();
+        const d = new Decimal(args[1].value);
+        if (!d.isInteger() || d.lt(0) || d.gt(MAX_SCALE)) throw new Ineligible();
+        digits = d.toNumber();
+      }
+      if (x.scale <= digits) return x;
+      return { t: 'num', code: `rt.round(${x.code}, ${x.scale - digits}, '${ROUNDING[name]}')`, scale: digits };
+    }
+    default:
+      throw new Ineligible();
+  }
+}
+
+function genDecision(cx: Ctx, d: CheckedDecision): Map<string, Gen> {
+  if (d.decl.hit === 'collect') throw new Ineligible();
+  const columns = d.inputs.map((i) => bind(cx, gen(cx, i.expr)));
+  const rows = d.rows.map((r) => ({
+    test: r.conditions.map((c, i) => genTest(cx, c.test, columns[i]!)).join(' && ') || 'true',
+    outputs: r.outputs.map((o) => gen(cx, o.expr)),
+  }));
+  const defaults = d.default?.map((o) => gen(cx, o.expr));
+  const fields = new Map<string, Gen>();
+  d.decl.outputs.forEach((o, i) => {
+    const all = [...rows.map((r) => r.outputs[i]!), ...(defaults ? [defaults[i]!] : [])];
+    const kind = all[0]!.t;
+    if (all.some((g) => g.t !== kind)) throw new Ineligible();
+    const scale = kind === 'num' ? Math.max(...all.map((g) => (g as Num).scale)) : 0;
+    const id = cx.fresh();
+    fields.set(o.name, kind === 'num' ? { t: 'num', code: id, scale } : { t: kind as 'bool' | 'str', code: id });
+  });
+  const ids = [...fields.values()];
+  const assign = (outs: Gen[]) => outs.map((g, i) => `${ids[i]!.code} = ${ids[i]!.t === 'num' ? align(g as Num, (ids[i] as Num).scale) : g.code};`).join(' ');
+  cx.lines.push(`let ${ids.map((g) => g.code).join(', ')};`);
+  if (d.decl.hit === 'unique') {
+    const hits = rows.map((r) => `(${r.test} ? 1 : 0)`).join(' + ');
+    cx.lines.push(`if (${hits} > 1) throw rt.BAIL;`);
+  }
+  const chain = rows.map((r, i) => `${i ? 'else ' : ''}if (${r.test}) { ${assign(r.outputs)} }`);
+  chain.push(defaults ? `else { ${assign(defaults)} }` : 'else throw rt.BAIL;');
+  cx.lines.push(chain.join('\n'));
+  return fields;
+}
+
+function genTest(cx: Ctx, t: UnaryTest, column: Gen): string {
+  switch (t.kind) {
+    case 'any': return 'true';
+    case 'compare': {
+      const v = gen(cx, t.value);
+      if (t.op === '==') return equality(column, v);
+      if (t.op === '!=') return `!${equality(column, v)}`;
+      const a = asNum(column);
+      const b = asNum(v);
+      const s = Math.max(a.scale, b.scale);
+      return `(${align(a, s)} ${t.op} ${align(b, s)})`;
+    }
+    case 'in': {
+      if (t.list.kind !== 'list') throw new Ineligible();
+      const any = t.list.items.map((item) => equality(column, gen(cx, item))).join(' || ') || 'false';
+      return t.negated ? `!(${any})` : `(${any})`;
+    }
+    case 'range': {
+      const x = asNum(column);
+      const lo = asNum(gen(cx, t.low));
+      const hi = asNum(gen(cx, t.high));
+      const s = Math.max(x.scale, lo.scale, hi.scale);
+      return `(${align(x, s)} ${t.lowInclusive ? '>=' : '>'} ${align(lo, s)} && ${align(x, s)} ${t.highInclusive ? '<=' : '<'} ${align(hi, s)})`;
+    }
+  }
+}

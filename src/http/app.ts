@@ -1,0 +1,45 @@
+// The Express app: JSON in, JSON or problem+json out. Routes parse and authorize, then call
+// the ledger; they hold no business rules.
+import express, { type Express } from 'express';
+import { authenticate } from './auth.ts';
+import type { AppContext } from './context.ts';
+import { openApiDocument } from './openapi.ts';
+import { HttpProblem, problemHandler } from './problem.ts';
+import { accountRoutes } from './routes/accounts.ts';
+import { chargeRoutes } from './routes/charges.ts';
+import { keyRoutes } from './routes/keys.ts';
+import { packRoutes } from './routes/packs.ts';
+import { quoteRoutes } from './routes/quotes.ts';
+
+export function createApp(ctx: AppContext): Express {
+  const app = express();
+  app.disable('x-powered-by');
+  app.set('query parser', 'simple');
+  app.use((req, res, next) => {
+    const started = process.hrtime.bigint();
+    res.on('finish', () => {
+      if (!ctx.log.isLevelEnabled('info')) return;
+      ctx.log.info({ method: req.method, url: req.originalUrl, status: res.statusCode, ms: Number(process.hrtime.bigint() - started) / 1e6, key: req.caller?.key.id }, 'request');
+    });
+    next();
+  });
+  app.use(express.json({ limit: ctx.bodyLimit ?? '64kb', strict: true }));
+
+  app.get('/healthz', (_req, res) => {
+    res.json({ status: 'ok', store: ctx.ledger.store.kind });
+  });
+  app.get('/openapi.json', (_req, res) => {
+    res.json(openApiDocument);
+  });
+
+  app.use('/v1', authenticate(ctx.ledger.store));
+  app.use(packRoutes(ctx));
+  app.use(quoteRoutes(ctx));
+  app.use(chargeRoutes(ctx));
+  app.use(accountRoutes(ctx));
+  app.use(keyRoutes(ctx));
+
+  app.use((req, _res, next) => next(new HttpProblem(404, 'not_found', `no route ${req.method} ${req.path}`)));
+  app.use(problemHandler(ctx.log));
+  return app;
+}

@@ -1,0 +1,55 @@
+// API keys: `crk_<id>_<secret>`, stored as a SHA-256 hash. A quote key quotes; a charge key
+// also charges and reads the accounts it is bound to; an admin key does everything.
+import { createHash, randomBytes } from 'node:crypto';
+import type { NextFunction, Request, Response } from 'express';
+import type { ApiKeyRecord, KeyScope } from '../ledger/records.ts';
+import type { KeyStore } from '../ledger/store/store.ts';
+import { HttpProblem } from './problem.ts';
+
+export interface Caller {
+  key: ApiKeyRecord;
+}
+
+declare module 'express-serve-static-core' {
+  interface Request {
+    caller?: Caller;
+  }
+}
+
+export function hashSecret(token: string): string {
+  return createHash('sha256').update(token).digest('hex');
+}
+
+export function newApiKey(scope: KeyScope, accounts: string[], label: string | null, now: number): { token: string; record: ApiKeyRecord } {
+  const id = `key_${randomBytes(8).toString('hex')}`;
+  const token = `crk_${id.slice(4)}_${randomBytes(24).toString('base64url')}`;
+  return { token, record: { id, secretHash: hashSecret(token), scope, accounts, label, createdAt: now, revokedAt: null } };
+}
+
+export function authenticate(keys: KeyStore) {
+  return async (req: Request, _res: Response, next: NextFunction): Promise<void> => {
+    const header = req.headers.authorization;
+    const token = header?.startsWith('Bearer ') ? header.slice(7).trim() : undefined;
+    if (!token) return next(new HttpProblem(401, 'unauthorized', 'send an API key as `Authorization: Bearer crk_…`'));
+    const key = await keys.apiKeyByHash(hashSecret(token));
+    if (!key || key.revokedAt !== null) return next(new HttpProblem(401, 'unauthorized', 'unknown or revoked API key'));
+    req.caller = { key };
+    next();
+  };
+}
+
+const RANK: Record<KeyScope, number> = { quote: 0, charge: 1, admin: 2 };
+
+export function requireScope(req: Request, scope: KeyScope): ApiKeyRecord {
+  const key = req.caller!.key;
+  if (RANK[key.scope] < RANK[scope]) throw new HttpProblem(403, 'forbidden', `this needs a key with the ${scope} scope; yours has ${key.scope}`);
+  return key;
+}
+
+/** The caller may act on this account: an admin key, or a key bound to it. */
+export function requireAccount(req: Request, account: string, scope: KeyScope): void {
+  const key = requireScope(req, scope);
+  if (key.scope !== 'admin' && !key.accounts.includes(account)) {
+    throw new HttpProblem(403, 'forbidden_account', `this key may not act on account '${account}'`);
+  }
+}

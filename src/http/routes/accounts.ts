@@ -1,0 +1,49 @@
+import { Router } from 'express';
+import type { MembershipRequest, NewAccount } from '../../ledger/ledger.ts';
+import { requireAccount, requireScope } from '../auth.ts';
+import type { AppContext } from '../context.ts';
+import { body, idempotencyKey, queryInt } from '../validate.ts';
+
+export function accountRoutes({ ledger }: AppContext): Router {
+  const r = Router();
+  r.post('/v1/accounts', async (req, res) => {
+    const b = body<NewAccount>(req, 'AccountRequest');
+    requireScope(req, 'admin');
+    res.status(201).json(await ledger.createAccount(b, idempotencyKey(req)));
+  });
+  r.get('/v1/accounts/:id', async (req, res) => {
+    requireAccount(req, req.params.id, 'charge');
+    res.json(await ledger.account(req.params.id));
+  });
+  r.get('/v1/accounts/:id/entries', async (req, res) => {
+    requireAccount(req, req.params.id, 'charge');
+    const after = queryInt(req, 'after', 0, Number.MAX_SAFE_INTEGER, 0);
+    const limit = queryInt(req, 'limit', 1, 1000, 100);
+    res.json(await ledger.entries(req.params.id, after, limit));
+  });
+  r.get('/v1/accounts/:id/usage', async (req, res) => {
+    requireAccount(req, req.params.id, 'charge');
+    res.json(await ledger.usage(req.params.id));
+  });
+  r.post('/v1/accounts/:id/grants', async (req, res) => {
+    const b = body<{ kind: string; amount: string; expires_at?: string }>(req, 'GrantRequest');
+    requireScope(req, 'admin');
+    res.status(201).json(await ledger.grant(req.params.id, b, idempotencyKey(req)));
+  });
+  r.post('/v1/accounts/:id/topups', async (req, res) => {
+    const b = body<{ input: Record<string, unknown> }>(req, 'TopupRequest');
+    requireScope(req, 'admin');
+    res.status(201).json(await ledger.topup(req.params.id, b.input, idempotencyKey(req)));
+  });
+  r.post('/v1/accounts/:id/daily-claim', async (req, res) => {
+    body(req, null);
+    requireAccount(req, req.params.id, 'charge');
+    res.status(201).json(await ledger.dailyClaim(req.params.id, idempotencyKey(req)));
+  });
+  r.post('/v1/accounts/:id/membership', async (req, res) => {
+    const b = body<MembershipRequest>(req, 'MembershipRequest');
+    requireScope(req, 'admin');
+    res.json(await ledger.membership(req.params.id, b, idempotencyKey(req)));
+  });
+  return r;
+}

@@ -1,0 +1,41 @@
+import { Router } from 'express';
+import type { ApiKeyRecord, KeyScope } from '../../ledger/records.ts';
+import { newApiKey, requireScope } from '../auth.ts';
+import type { AppContext } from '../context.ts';
+import { HttpProblem } from '../problem.ts';
+import { body, idempotencyKey } from '../validate.ts';
+
+const view = (k: ApiKeyRecord) => ({
+  id: k.id, scope: k.scope, accounts: k.accounts, label: k.label,
+  created_at: new Date(k.createdAt).toISOString(), revoked_at: k.revokedAt === null ? null : new Date(k.revokedAt).toISOString(),
+});
+
+export function keyRoutes({ ledger }: AppContext): Router {
+  const r = Router();
+  r.get('/v1/keys', async (req, res) => {
+    requireScope(req, 'admin');
+    res.json({ keys: (await ledger.store.apiKeys()).map(view) });
+  });
+  r.post('/v1/keys', async (req, res) => {
+    const b = body<{ scope: KeyScope; accounts?: string[]; label?: string }>(req, 'KeyRequest');
+    requireScope(req, 'admin');
+    const { token, record } = newApiKey(b.scope, b.accounts ?? [], b.label ?? null, ledger.now());
+    // Only the first response carries the secret; a replay returns the key without it.
+    const created = await ledger.idempotently(idempotencyKey(req), { op: 'create_key', ...b }, async (tx) => {
+      await tx.insertApiKey(record);
+      return view(record);
+    });
+    res.status(201).json(created.id === record.id ? { ...created, key: token } : created);
+  });
+  r.post('/v1/keys/:id/revoke', async (req, res) => {
+    body(req, null);
+    requireScope(req, 'admin');
+    const revoked = await ledger.idempotently(idempotencyKey(req), { op: 'revoke_key', id: req.params.id }, async (tx, now) => {
+      const k = await tx.revokeApiKey(req.params.id, now);
+      if (!k) throw new HttpProblem(404, 'key_not_found', `no API key '${req.params.id}'`);
+      return view(k);
+    });
+    res.json(revoked);
+  });
+  return r;
+}
