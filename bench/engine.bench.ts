@@ -32,7 +32,8 @@ function measure(fn: (i: ReferenceInput) => unknown): number {
 }
 
 const engine = Engine.load(join(here, 'reference'));
-const engineEval = (i: ReferenceInput) => engine.quote({ pack: 'bench', operation: 'generate', input: i as unknown as Record<string, unknown> }).outputs.cost;
+const prepared = engine.prepare('bench', 'generate');
+const engineEval = (i: ReferenceInput) => prepared.quote(i as unknown as Record<string, unknown>).outputs.cost;
 
 jsonLogic.add_operation('ceil', Math.ceil);
 const logicEngine = new LogicEngine();

@@ -47,3 +47,77 @@ export function parseDecimalText(text: string): Decimal | undefined {
 export function decimalFromJsonNumber(n: number): Decimal | undefined {
   return Number.isFinite(n) ? new Decimal(String(n)) : undefined;
 }
+
+const WORD = 1e7; // decimal.js keeps digits in base-1e7 words, aligned on the decimal point
+const POW10 = Array.from({ length: 16 }, (_, i) => 10 ** i);
+
+function digitCount(n: number): number {
+  let k = 1;
+  while (k < 16 && n >= POW10[k]!) k++;
+  return k;
+}
+
+/**
+ * The decimal m / 10^s for a safe integer m, built without parsing text: the fast path
+ * produces millions of these a second, and decimal.js parses text slowly. It fills
+ * decimal.js's representation (sign s, exponent e, base-1e7 words d aligned on the
+ * decimal point, no leading or trailing zero words) the way its own parser does; a
+ * self-check below falls back to parsing should a future decimal.js differ.
+ */
+function buildScaled(m: number, s: number): Decimal {
+  if (s === 0 || m === 0) return new Decimal(m);
+  if (s > 14) return parseScaled(m, s);
+  const a = m < 0 ? -m : m;
+  const p = POW10[s]!;
+  let int = Math.floor(a / p);
+  let frac = a - int * p;
+  if (frac < 0) { int -= 1; frac += p; } else if (frac >= p) { int += 1; frac -= p; }
+  const fracWords = s > 7 ? 2 : 1;
+  const f = frac * POW10[7 * fracWords - s]!;
+  const d: number[] = [];
+  let e: number;
+  if (int > 0) {
+    e = digitCount(int) - 1;
+    const w2 = int % WORD;
+    const rest = (int - w2) / WORD;
+    const w1 = rest % WORD;
+    const w0 = (rest - w1) / WORD;
+    if (w0) d.push(w0, w1, w2);
+    else if (w1) d.push(w1, w2);
+    else d.push(w2);
+    if (fracWords === 2) {
+      const f0 = Math.floor(f / WORD);
+      d.push(f0, f - f0 * WORD);
+    } else d.push(f);
+  } else {
+    e = digitCount(frac) - s - 1;
+    if (fracWords === 2) {
+      const f0 = Math.floor(f / WORD);
+      if (f0) d.push(f0);
+      d.push(f - f0 * WORD);
+    } else d.push(f);
+  }
+  while (d.length > 1 && d[d.length - 1] === 0) d.pop();
+  const x = Object.create(Decimal.prototype) as Decimal & { constructor: unknown; s: number; e: number; d: number[] };
+  x.constructor = Decimal;
+  x.s = m < 0 ? -1 : 1;
+  x.e = e;
+  x.d = d;
+  return x;
+}
+
+function parseScaled(m: number, s: number): Decimal {
+  return new Decimal(m).div(new Decimal(10).pow(s));
+}
+
+function buildScaledWorks(): boolean {
+  const samples: [number, number][] = [[13445, 1], [-5, 3], [1, 14], [9007199254740991, 7], [120, 2], [-1234567890123, 4], [7, 1],
+    [10000000, 7], [123456789, 9], [100000005, 1], [5, 8], [1000000000000001, 14], [90071992547409, 3], [12, 9]];
+  return samples.every(([m, s]) => {
+    const a = buildScaled(m, s);
+    const b = parseScaled(m, s);
+    return a.eq(b) && a.toFixed() === b.toFixed() && a.plus(1).eq(b.plus(1)) && a.times(3).eq(b.times(3));
+  });
+}
+
+export const fromScaled: (m: number, s: number) => Decimal = buildScaledWorks() ? buildScaled : parseScaled;

@@ -14,6 +14,7 @@ import { compileFast } from './fast.ts';
 import { Rejected, type Frame, type Rejection, type TraceEntry } from './frame.ts';
 
 export const MAX_CALL_DEPTH = 16;
+const NO_REJECTIONS: Rejection[] = Object.freeze([]) as unknown as Rejection[];
 
 export interface Evaluation {
   outputs: RecordValue;
@@ -166,7 +167,7 @@ export function compileOperation(op: CheckedOperation, lookup: OperationLookup, 
     evaluate(input, options) {
       if (fast && !options?.trace) {
         const outputs = fast(input);
-        if (outputs) return { outputs, rejections: [] };
+        if (outputs) return { outputs, rejections: NO_REJECTIONS };
       }
       return run(coerceInputs(inputs, input), options?.trace ? [] : undefined, 0);
     },

@@ -12,9 +12,9 @@
 // proper error or rejection. So the fast path is never less exact, only faster.
 import type { Expr, UnaryTest } from '../../grammar/ast.ts';
 import type { CheckedDecision, CheckedOperation, Symbol } from '../check/model.ts';
-import { Decimal } from '../decimal.ts';
+import { Decimal, fromScaled } from '../decimal.ts';
 import type { InputDecl } from '../rules/model.ts';
-import { makeRecord, TableValue, type RecordValue, type Value } from '../value.ts';
+import { TableValue, type RecordValue, type Value } from '../value.ts';
 
 /** Gives up on the fast path; the decimal interpreter takes over. */
 const BAIL = Symbol('bail');
@@ -28,7 +28,8 @@ export type FastEvaluate = (input: Record<string, unknown>) => RecordValue | und
 
 class Ineligible extends Error {}
 
-type Num = { t: 'num'; code: string; scale: number };
+/** `max` bounds |m| when known statically (from input min/max, table values, literals); checks that can't fire are left out. */
+type Num = { t: 'num'; code: string; scale: number; max: number };
 type Gen = Num | { t: 'bool' | 'str'; code: string };
 
 const POW10 = Array.from({ length: 31 }, (_, i) => 10 ** i);
@@ -60,13 +61,11 @@ const runtime = {
       case 'floor': return q;
       case 'ceil': return q + 1;
       case 'trunc': return m < 0 ? q + 1 : q;
-      case 'half': return 2 * r >= p ? (m < 0 && 2 * r === p ? q : q + 1) : q;
+      case 'half': return 2 * r > p || (2 * r === p && m > 0) ? q + 1 : q;
     }
   },
   /** A scaled integer as an exact Decimal. */
-  dec(m: number, s: number): Decimal {
-    return s === 0 ? new Decimal(m) : new Decimal(m).div(POW10[s]!);
-  },
+  dec: fromScaled,
   /** An integer-valued number input, or bail. */
   int(v: unknown): number {
     if (typeof v !== 'number' || !Number.isSafeInteger(v)) throw BAIL;
@@ -79,7 +78,6 @@ const runtime = {
     if (Math.abs(m) > MAX || m / POW10[NUMBER_INPUT_SCALE]! !== v) throw BAIL;
     return m;
   },
-  makeRecord,
 };
 
 interface Ctx {
@@ -88,7 +86,7 @@ interface Ctx {
   lines: string[];
   /** Generated code per cell/decision name, once emitted. */
   emitted: Map<string, Gen | Map<string, Gen>>;
-  tables: Map<TableValue, { id: string; columns: Map<string, { t: 'num'; scale: number } | { t: 'str' | 'bool' }> }>;
+  tables: Map<TableValue, { id: string; columns: Map<string, { t: 'num'; scale: number; max: number } | { t: 'str' | 'bool' }> }>;
   fresh: () => string;
 }
 
@@ -101,15 +99,18 @@ export function compileFast(op: CheckedOperation, shared: (name: string) => Valu
     const outputs = op.outputs.map((name) => {
       const g = genName(cx, name);
       if (g instanceof Map) throw new Ineligible();
-      return `[${JSON.stringify(name)}, ${g.t === 'num' ? `rt.dec(${g.code}, ${g.scale})` : g.code}]`;
+      return `out[${JSON.stringify(name)}] = ${g.t === 'num' ? `rt.dec(${g.code}, ${g.scale})` : g.code};`;
     });
     const body = [
-      `let count = 0; for (const key in input) count++;`,
+      `let count = 0, present = 0; for (const key in input) count++;`,
       ...inputs,
       ...cx.lines,
-      `return rt.makeRecord([${outputs.join(', ')}]);`,
+      'const out = Object.create(null);',
+      ...outputs,
+      'return out;',
     ].join('\n');
     const tableArgs = [...cx.tables.values()].map((t) => t.id);
+    if (process.env.CREDITS_DEBUG_FAST) console.error(body);
     const factory = new Function('rt', ...tableArgs, `return function fast(input) {\ntry {\n${body}\n} catch (e) { if (e === rt.BAIL) return undefined; throw e; }\n};`);
     const tableMaps = [...cx.tables.entries()].map(([table, info]) => scaledTable(table, info.columns));
     return factory(runtime, ...tableMaps) as FastEvaluate;
@@ -121,7 +122,6 @@ export function compileFast(op: CheckedOperation, shared: (name: string) => Valu
 
 function emitInputs(cx: Ctx, inputs: readonly InputDecl[]): string[] {
   const lines: string[] = [];
-  const present: string[] = [];
   for (const i of inputs) {
     const id = cx.fresh();
     const raw = `input[${JSON.stringify(i.name)}]`;
@@ -137,7 +137,8 @@ function emitInputs(cx: Ctx, inputs: readonly InputDecl[]): string[] {
         if (t.min) checks.push(`${id} < ${scaledLiteral(t.min, scale)}`);
         if (t.max) checks.push(`${id} > ${scaledLiteral(t.max, scale)}`);
         if (t.enum) checks.push(`!(${t.enum.map((e) => `${id} === ${scaledLiteral(e, scale)}`).join(' || ')})`);
-        g = { t: 'num', code: id, scale };
+        const limit = t.min && t.max ? Math.max(Math.abs(Number(scaledLiteral(t.min, scale))), Math.abs(Number(scaledLiteral(t.max, scale)))) : MAX;
+        g = { t: 'num', code: id, scale, max: limit };
         lines.push(...readInput(id, raw, read, i, checks, cx));
         break;
       }
@@ -155,11 +156,10 @@ function emitInputs(cx: Ctx, inputs: readonly InputDecl[]): string[] {
       default:
         throw new Ineligible();
     }
-    present.push(`(${raw} !== undefined ? 1 : 0)`);
     cx.emitted.set(i.name, g);
   }
   // An unknown input name, or null given for one, is the interpreter's to report.
-  lines.push(`if (count !== ${present.length ? present.join(' + ') : '0'}) throw rt.BAIL;`);
+  lines.push('if (count !== present) throw rt.BAIL;');
   return lines;
 }
 
@@ -167,7 +167,7 @@ function readInput(id: string, raw: string, read: string, i: InputDecl, checks: 
   const fallback = i.default === undefined ? 'throw rt.BAIL' : `${id} = ${literalOf(i.default, i.type.kind === 'integer' ? 0 : NUMBER_INPUT_SCALE, cx)}`;
   return [
     `let ${id};`,
-    `if (${raw} === undefined) { ${fallback}; } else { ${id} = ${read}; if (${checks.join(' || ')}) throw rt.BAIL; }`,
+    `if (${raw} === undefined) { ${fallback}; } else { present++; ${id} = ${read};${checks.length ? ` if (${checks.join(' || ')}) throw rt.BAIL;` : ''} }`,
   ];
 }
 
@@ -191,12 +191,24 @@ function scaleOf(d: Decimal): number {
 function numLiteral(d: Decimal): Num {
   const scale = scaleOf(d);
   if (scale > MAX_SCALE) throw new Ineligible();
-  return { t: 'num', code: scaledLiteral(d, scale), scale };
+  const code = scaledLiteral(d, scale);
+  return { t: 'num', code, scale, max: Math.abs(Number(code)) };
 }
 
 function align(a: Num, scale: number): string {
   if (scale === a.scale) return a.code;
-  return `rt.k(${a.code} * ${POW10[scale - a.scale]})`;
+  const factor = POW10[scale - a.scale]!;
+  if (/^-?\d+$/.test(a.code)) return scaledLiteral(new Decimal(a.code).times(factor), 0);
+  return checked(`${a.code} * ${factor}`, a.max * factor);
+}
+
+function bound(a: Num, scale: number): number {
+  return a.max * POW10[scale - a.scale]!;
+}
+
+/** Wraps an integer expression in the overflow check unless its bound proves it safe. */
+function checked(code: string, max: number): string {
+  return max <= MAX ? `(${code})` : `rt.k(${code})`;
 }
 
 function asBool(g: Gen): string {
@@ -255,7 +267,8 @@ function genTableRow(cx: Ctx, table: TableValue, key: Gen): string {
       if (values.every((v) => v instanceof Decimal)) {
         const scale = Math.max(...values.map((v) => scaleOf(v as Decimal)));
         if (scale > MAX_SCALE || values.some((v) => (v as Decimal).times(POW10[scale]!).abs().gt(MAX))) continue;
-        info.columns.set(col, { t: 'num', scale });
+        const max = Math.max(...values.map((v) => (v as Decimal).times(POW10[scale]!).abs().toNumber()));
+        info.columns.set(col, { t: 'num', scale, max });
       } else if (values.every((v) => typeof v === 'string')) info.columns.set(col, { t: 'str' });
       else if (values.every((v) => typeof v === 'boolean')) info.columns.set(col, { t: 'bool' });
     }
@@ -266,7 +279,7 @@ function genTableRow(cx: Ctx, table: TableValue, key: Gen): string {
   return row;
 }
 
-function scaledTable(table: TableValue, columns: Map<string, { t: 'num'; scale: number } | { t: 'str' | 'bool' }>): Map<string, Record<string, unknown>> {
+function scaledTable(table: TableValue, columns: Map<string, { t: 'num'; scale: number; max: number } | { t: 'str' | 'bool' }>): Map<string, Record<string, unknown>> {
   const out = new Map<string, Record<string, unknown>>();
   for (const row of table.rows.values()) {
     const r: Record<string, unknown> = {};
@@ -297,7 +310,7 @@ function gen(cx: Ctx, e: Expr): Gen {
           const col = cx.tables.get(sym.value)!.columns.get(e.property);
           if (!col) throw new Ineligible();
           const code = `${row}[${JSON.stringify(e.property)}]`;
-          return col.t === 'num' ? { t: 'num', code, scale: col.scale } : { t: col.t, code };
+          return col.t === 'num' ? { t: 'num', code, scale: col.scale, max: col.max } : { t: col.t, code };
         }
       }
       if (e.object.kind === 'name') {
@@ -313,7 +326,7 @@ function gen(cx: Ctx, e: Expr): Gen {
       const x = gen(cx, e.operand);
       if (e.op === 'not') return { t: 'bool', code: `!(${asBool(x)})` };
       const n = asNum(x);
-      return { t: 'num', code: `(-(${n.code}))`, scale: n.scale };
+      return { t: 'num', code: `(-(${n.code}))`, scale: n.scale, max: n.max };
     }
     case 'binary': return genBinary(cx, e);
     case 'call': return genCall(cx, e);
@@ -341,16 +354,20 @@ function genBinary(cx: Ctx, e: Extract<Expr, { kind: 'binary' }>): Gen {
   const b = asNum(r);
   const s = Math.max(a.scale, b.scale);
   switch (e.op) {
-    case '+': return { t: 'num', code: `rt.k(${align(a, s)} + ${align(b, s)})`, scale: s };
-    case '-': return { t: 'num', code: `rt.k(${align(a, s)} - ${align(b, s)})`, scale: s };
+    case '+':
+    case '-': {
+      const max = bound(a, s) + bound(b, s);
+      return { t: 'num', code: checked(`${align(a, s)} ${e.op} ${align(b, s)}`, max), scale: s, max };
+    }
     case '*': {
       if (a.scale + b.scale > MAX_SCALE) throw new Ineligible();
-      return { t: 'num', code: `rt.k(${a.code} * ${b.code})`, scale: a.scale + b.scale };
+      const max = a.max * b.max;
+      return { t: 'num', code: checked(`${a.code} * ${b.code}`, max), scale: a.scale + b.scale, max };
     }
     case '/': {
       const scale = a.scale + DIVISION_EXTRA_SCALE;
       if (scale > MAX_SCALE) throw new Ineligible();
-      return { t: 'num', code: `rt.div(${a.code}, ${b.code}, ${DIVISION_EXTRA_SCALE + b.scale})`, scale };
+      return { t: 'num', code: `rt.div(${a.code}, ${b.code}, ${DIVISION_EXTRA_SCALE + b.scale})`, scale, max: MAX };
     }
     default:
       return { t: 'bool', code: `(${align(a, s)} ${e.op} ${align(b, s)})` };
@@ -380,7 +397,7 @@ function genCall(cx: Ctx, e: Extract<Expr, { kind: 'call' }>): Gen {
       const b = gen(cx, args[2]!);
       if (a.t === 'num' && b.t === 'num') {
         const s = Math.max(a.scale, b.scale);
-        return { t: 'num', code: `(${c} ? ${align(a, s)} : ${align(b, s)})`, scale: s };
+        return { t: 'num', code: `(${c} ? ${align(a, s)} : ${align(b, s)})`, scale: s, max: Math.max(bound(a, s), bound(b, s)) };
       }
       if (a.t !== b.t) throw new Ineligible();
       return { t: a.t, code: `(${c} ? ${a.code} : ${b.code})` } as Gen;
@@ -390,19 +407,19 @@ function genCall(cx: Ctx, e: Extract<Expr, { kind: 'call' }>): Gen {
       if (args.length < 2) throw new Ineligible();
       const nums = args.map((a) => asNum(gen(cx, a)));
       const s = Math.max(...nums.map((x) => x.scale));
-      return { t: 'num', code: `Math.${name.toLowerCase()}(${nums.map((x) => align(x, s)).join(', ')})`, scale: s };
+      return { t: 'num', code: `Math.${name.toLowerCase()}(${nums.map((x) => align(x, s)).join(', ')})`, scale: s, max: Math.max(...nums.map((x) => bound(x, s))) };
     }
     case 'ABS': {
       const x = asNum(gen(cx, args[0]!));
-      return { t: 'num', code: `Math.abs(${x.code})`, scale: x.scale };
+      return { t: 'num', code: `Math.abs(${x.code})`, scale: x.scale, max: x.max };
     }
     case 'CLAMP': {
       const [x, lo, hi] = args.map((a) => asNum(gen(cx, a)));
       const s = Math.max(x!.scale, lo!.scale, hi!.scale);
-      const l = bind(cx, { t: 'num', code: align(lo!, s), scale: s });
-      const h = bind(cx, { t: 'num', code: align(hi!, s), scale: s });
+      const l = bind(cx, { t: 'num', code: align(lo!, s), scale: s, max: bound(lo!, s) });
+      const h = bind(cx, { t: 'num', code: align(hi!, s), scale: s, max: bound(hi!, s) });
       cx.lines.push(`if (${l.code} > ${h.code}) throw rt.BAIL;`);
-      return { t: 'num', code: `Math.min(Math.max(${align(x!, s)}, ${l.code}), ${h.code})`, scale: s };
+      return { t: 'num', code: `Math.min(Math.max(${align(x!, s)}, ${l.code}), ${h.code})`, scale: s, max: Math.max(bound(x!, s), bound(lo!, s), bound(hi!, s)) };
     }
     case 'CEIL': case 'FLOOR': case 'ROUND': case 'TRUNC': {
       const x = asNum(gen(cx, args[0]!));
@@ -414,7 +431,7 @@ function genCall(cx: Ctx, e: Extract<Expr, { kind: 'call' }>): Gen {
         digits = d.toNumber();
       }
       if (x.scale <= digits) return x;
-      return { t: 'num', code: `rt.round(${x.code}, ${x.scale - digits}, '${ROUNDING[name]}')`, scale: digits };
+      return { t: 'num', code: `rt.round(${x.code}, ${x.scale - digits}, '${ROUNDING[name]}')`, scale: digits, max: Math.ceil(x.max / POW10[x.scale - digits]!) + 1 };
     }
     default:
       throw new Ineligible();
@@ -436,7 +453,8 @@ function genDecision(cx: Ctx, d: CheckedDecision): Map<string, Gen> {
     if (all.some((g) => g.t !== kind)) throw new Ineligible();
     const scale = kind === 'num' ? Math.max(...all.map((g) => (g as Num).scale)) : 0;
     const id = cx.fresh();
-    fields.set(o.name, kind === 'num' ? { t: 'num', code: id, scale } : { t: kind as 'bool' | 'str', code: id });
+    const max = kind === 'num' ? Math.max(...all.map((g) => bound(g as Num, scale))) : 0;
+    fields.set(o.name, kind === 'num' ? { t: 'num', code: id, scale, max } : { t: kind as 'bool' | 'str', code: id });
   });
   const ids = [...fields.values()];
   const assign = (outs: Gen[]) => outs.map((g, i) => `${ids[i]!.code} = ${ids[i]!.t === 'num' ? align(g as Num, (ids[i] as Num).scale) : g.code};`).join(' ');

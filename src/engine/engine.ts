@@ -28,6 +28,10 @@ export interface QuoteResult {
   trace?: TraceEntry[];
 }
 
+export interface PreparedQuote {
+  quote(input: Record<string, unknown>, options?: { at?: Date; explain?: boolean }): QuoteResult;
+}
+
 export interface PackInfo {
   name: string;
   title?: string;
@@ -83,14 +87,15 @@ export class Engine {
   }
 
   /** The version of a pack in force at a time. */
-  version(packName: string, at: Date = new Date()): CompiledVersion {
+  version(packName: string, at?: Date): CompiledVersion {
     const p = this.byName.get(packName);
     if (!p) throw this.unknownPack(packName);
-    if (Number.isNaN(at.getTime())) throw new RuleError('invalid-time', 'the request time is not a valid date');
+    const time = at ? at.getTime() : Date.now();
+    if (Number.isNaN(time)) throw new RuleError('invalid-time', 'the request time is not a valid date');
     let found: CompiledVersion | undefined;
-    for (const v of p.versions) if (v.effective.getTime() <= at.getTime()) found = v;
+    for (const v of p.versions) if (v.effective.getTime() <= time) found = v;
     if (!found) {
-      throw new RuleError('no-version-in-force', `pack '${packName}' has no version in force at ${at.toISOString()}`, undefined, undefined,
+      throw new RuleError('no-version-in-force', `pack '${packName}' has no version in force at ${new Date(time).toISOString()}`, undefined, undefined,
         `its first version takes effect at ${p.versions[0]!.effective.toISOString()}`);
     }
     return found;
@@ -107,14 +112,37 @@ export class Engine {
   }
 
   quote(req: QuoteRequest): QuoteResult {
-    const { version, op } = this.operation(req.pack, req.operation, req.at);
-    const r = op.evaluate(req.input, { trace: req.explain });
-    const result: QuoteResult = {
-      pack: req.pack, operation: req.operation, version: version.version, unit: this.byName.get(req.pack)!.pack.decl.unit,
-      outputs: r.outputs, rejections: r.rejections,
+    return this.prepare(req.pack, req.operation).quote(req.input, req);
+  }
+
+  /**
+   * Resolves a pack and operation once, for callers that quote the same operation many
+   * times (a server route, a batch): each quote then only picks the version in force.
+   */
+  prepare(pack: string, operation: string): PreparedQuote {
+    const p = this.byName.get(pack);
+    if (!p) throw this.unknownPack(pack);
+    const unit = p.pack.decl.unit;
+    const single = p.versions.length === 1 ? p.versions[0]! : undefined;
+    const ops = new Map<CompiledVersion, CompiledOperation>();
+    const resolve = (at?: Date): { version: CompiledVersion; op: CompiledOperation } => {
+      if (single && (!at || at.getTime() >= single.effective.getTime())) {
+        let op = ops.get(single);
+        if (!op) ops.set(single, (op = this.operation(pack, operation, at).op));
+        return { version: single, op };
+      }
+      return this.operation(pack, operation, at);
     };
-    if (r.trace) result.trace = r.trace;
-    return result;
+    resolve();
+    return {
+      quote(input, options = {}) {
+        const { version, op } = resolve(options.at);
+        const r = op.evaluate(input, options.explain ? { trace: true } : undefined);
+        const result: QuoteResult = { pack, operation, version: version.version, unit, outputs: r.outputs, rejections: r.rejections };
+        if (r.trace) result.trace = r.trace;
+        return result;
+      },
+    };
   }
 
   inputSchema(pack: string, operation: string, at?: Date): object {

@@ -28,7 +28,7 @@ export function readYamlFile(path: string, label = path): YamlFile {
 }
 
 export function parseYaml(text: string, file: string): YamlFile {
-  const doc = parseDocument(text, { keepSourceTokens: true, prettyErrors: false, uniqueKeys: true });
+  const doc = parseDocument(text, { prettyErrors: false, uniqueKeys: true });
   const source: Source = { file, text };
   return { path: file, text, doc, source };
 }
@@ -90,7 +90,8 @@ function offsetMap(fileText: string, start: number, end: number, value: string):
   return map;
 }
 
-const ajv = new Ajv({ allErrors: true, allowUnionTypes: true, strictRequired: false });
+// verbose: errors carry their parentSchema, which names the known fields for "did you mean".
+const ajv = new Ajv({ allErrors: true, allowUnionTypes: true, strictRequired: false, verbose: true });
 addFormats.default(ajv, ['date-time']);
 const validators = new Map<object, ValidateFunction>();
 
