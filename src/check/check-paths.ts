@@ -3,7 +3,8 @@
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { RuleError } from '../../grammar/diagnostic.ts';
-import { isPackDir, loadPack } from '../rules/load-pack.ts';
+import { loadLedgerPolicy, type PackOperations } from '../rules/ledger-policy.ts';
+import { displayPath, isPackDir, LEDGER_FILE, loadPack } from '../rules/load-pack.ts';
 import { checkPack } from './check-pack.ts';
 import type { CheckedPack } from './model.ts';
 
@@ -48,6 +49,7 @@ export function loadWorkspace(paths: string[]): Workspace {
     if (!loaded.pack) continue;
     const checked = checkPack(loaded.pack);
     diagnostics.push(...checked.diagnostics);
+    diagnostics.push(...checkLedgerFile(checked.pack));
     packs.push(checked.pack);
   }
   const names = new Map<string, string>();
@@ -57,6 +59,16 @@ export function loadWorkspace(paths: string[]): Workspace {
     names.set(p.decl.name, p.decl.dir);
   }
   return { packs, diagnostics };
+}
+
+/** The pack's ledger.yaml, checked against its schema and against the operations it names. */
+function checkLedgerFile(pack: CheckedPack): RuleError[] {
+  const path = join(pack.decl.dir, LEDGER_FILE);
+  if (!existsSync(path)) return [];
+  const latest = pack.versions.reduce((a, b) => (b.decl.effective > a.decl.effective ? b : a));
+  const operations: PackOperations = {};
+  for (const [name, op] of latest.operations) operations[name] = { inputs: op.decl.inputs.map((i) => i.name), outputs: op.outputs };
+  return loadLedgerPolicy(path, operations, displayPath(path)).errors;
 }
 
 export function hasErrors(diagnostics: RuleError[]): boolean {

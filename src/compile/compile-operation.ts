@@ -70,9 +70,15 @@ export function compileOperation(op: CheckedOperation, lookup: OperationLookup, 
         if (f.depth >= MAX_CALL_DEPTH) throw new RuleError('call-depth', `operation calls nest deeper than ${MAX_CALL_DEPTH}`);
         if (!isRecord(input)) throw new RuleError('type-error', `operation ${name} takes a record of inputs`);
         const inputs = coerceInputs(callee.inputs, recordToRaw(input));
-        const r = callee.run(inputs, f.trace, f.depth + 1);
+        const sub: TraceEntry[] | undefined = f.trace ? [] : undefined;
+        const r = callee.run(inputs, sub, f.depth + 1);
+        if (f.trace && sub) {
+          // Each call's cells are named after it, so a workflow's steps read apart: run_model#2.cost
+          const label = `${name}#${(f.calls = (f.calls ?? 0) + 1)}`;
+          for (const t of sub) f.trace.push({ ...t, name: `${label}.${t.name}` });
+          f.trace.push({ name: label, kind: 'call', value: r.outputs });
+        }
         if (r.rejections.length) throw new Rejected(r.rejections);
-        f.trace?.push({ name: `${name}(…)`, kind: 'call', value: r.outputs });
         return r.outputs;
       };
     },
@@ -134,7 +140,7 @@ export function compileOperation(op: CheckedOperation, lookup: OperationLookup, 
 
   const run = (values: RecordValue, trace: TraceEntry[] | undefined, depth: number): Evaluation => {
     const f: Frame = { inputs: values, values: new Array(computeBySlot.length), locals: new Array(lambdaSlots.n), trace, depth };
-    if (trace && depth === 0) for (const i of inputs) trace.push({ name: i.name, kind: 'input', value: values[i.name]! });
+    if (trace) for (const i of inputs) trace.push({ name: i.name, kind: 'input', value: values[i.name]! });
     try {
       const rejections: Rejection[] = [];
       for (const c of constraints) {

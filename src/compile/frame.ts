@@ -30,4 +30,6 @@ export interface Frame {
   trace?: TraceEntry[];
   /** Nesting of operation calls, bounded so a runaway can't exhaust the stack. */
   depth: number;
+  /** Operation calls made so far, to label their trace entries. */
+  calls?: number;
 }

@@ -13,8 +13,10 @@ import packSchema from './schema/pack.schema.json' with { type: 'json' };
 import ruleFileSchema from './schema/rule-file.schema.json' with { type: 'json' };
 
 export const PACK_FILE = 'pack.yaml';
+/** The pack's credit policy for the ledger: grant kinds, expiry, spend order, refunds. */
+export const LEDGER_FILE = 'ledger.yaml';
 /** Files beside pack.yaml that are not rule files. */
-const NOT_RULE_FILES = new Set([PACK_FILE, 'ledger.yaml']);
+const NOT_RULE_FILES = new Set([PACK_FILE, LEDGER_FILE]);
 
 export interface LoadResult {
   pack?: PackDecl;
