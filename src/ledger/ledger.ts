@@ -16,6 +16,7 @@ import type { PackInfo, PricingEngine } from './pricing.ts';
 import { QuoteSigner } from './quote-token.ts';
 import type { AccountRecord } from './records.ts';
 import type { Scope } from './scope.ts';
+import { inSpendOrder } from './spend-order.ts';
 import type { ReadTx, Store, WriteTx } from './store/store.ts';
 import { cancel, settle, subscribe, upgrade } from './subscriptions.ts';
 import { accountView, entryView, grantView, type AccountView, type ChargeView, type EntryView, type GrantView } from './views.ts';
@@ -115,8 +116,7 @@ export class Ledger {
     await this.settleIfDue(id);
     return this.store.read(async (tx) => {
       const a = await this.mustRead(tx, id);
-      const { info } = this.pack(a.pack);
-      return accountView(a, info.unit, info.decimals, await tx.spendableGrants(a.id, this.now()));
+      return this.viewIn(tx, a, this.now());
     });
   }
 
@@ -382,8 +382,8 @@ export class Ledger {
   }
 
   private async viewIn(tx: ReadTx, a: AccountRecord, now: number): Promise<AccountView> {
-    const { info } = this.pack(a.pack);
-    return accountView(a, info.unit, info.decimals, await tx.spendableGrants(a.id, now));
+    const { info, policy } = this.pack(a.pack);
+    return accountView(a, info.unit, info.decimals, inSpendOrder(await tx.spendableGrants(a.id, now), policy.spendOrder));
   }
 
   private async mustRead(tx: ReadTx, id: string): Promise<AccountRecord> {

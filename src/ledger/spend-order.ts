@@ -3,7 +3,8 @@ import type { SpendKey } from '../rules/ledger-policy.ts';
 import type { GrantRecord } from './records.ts';
 
 const compare: Record<SpendKey, (a: GrantRecord, b: GrantRecord) => number> = {
-  soonest_expiry: (a, b) => (a.expiresAt ?? Infinity) - (b.expiresAt ?? Infinity),
+  // Never-expiring grants (expiresAt null) come after every expiring one.
+  soonest_expiry: (a, b) => (a.expiresAt === b.expiresAt ? 0 : a.expiresAt === null ? 1 : b.expiresAt === null ? -1 : a.expiresAt - b.expiresAt),
   priority: (a, b) => a.priority - b.priority,
   oldest: (a, b) => a.effectiveAt - b.effectiveAt,
 };

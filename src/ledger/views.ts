@@ -80,6 +80,7 @@ export function grantView(g: GrantRecord, decimals: number): GrantView {
   };
 }
 
+/** `spendable` in spend order: balances list the kinds in the order they are spent. */
 export function accountView(a: AccountRecord, unit: 'credits' | 'usd', decimals: number, spendable: GrantRecord[]): AccountView {
   const byKind = new Map<string, GrantRecord[]>();
   for (const g of spendable) byKind.set(g.kind, [...(byKind.get(g.kind) ?? []), g]);

@@ -103,8 +103,8 @@ function checkLedgerPolicy(f: YamlFile, operations?: PackOperations): LedgerPoli
   if (schemaErrors.length) return { errors: schemaErrors };
   const y = f.doc.toJS() as LedgerYaml;
   const errors: RuleError[] = [];
-  const at = (path: (string | number)[], code: string, message: string, hint?: string) =>
-    errors.push(errorAt(locOf(f, nodeAt(f, path)), code, message, hint));
+  const at = (path: (string | number)[], code: string, message: string, hint?: string, onKey = false) =>
+    errors.push(errorAt(locOf(f, nodeAt(f, path, onKey)), code, message, hint));
 
   const kinds = new Map<string, GrantKind>();
   for (const [name, k] of Object.entries(y.grant_kinds)) {
@@ -114,9 +114,9 @@ function checkLedgerPolicy(f: YamlFile, operations?: PackOperations): LedgerPoli
   const timeZone = y.time_zone ?? 'account';
   if (timeZone !== 'account' && !validZone(timeZone)) at(['time_zone'], 'unknown-time-zone', `unknown time zone '${timeZone}'`, "use `account` or an IANA name such as 'UTC' or 'Europe/Paris'");
 
-  const opOf = (path: (string | number)[], name: string | undefined) => {
+  const opOf = (path: (string | number)[], name: string | undefined, onKey = false) => {
     if (!operations || name === undefined || operations[name]) return;
-    at(path, 'unknown-operation', `unknown operation '${name}'`, didYouMean(name, Object.keys(operations)));
+    at(path, 'unknown-operation', `unknown operation '${name}'`, didYouMean(name, Object.keys(operations)), onKey);
   };
   const outputOf = (path: (string | number)[], op: string | undefined, output: string) => {
     const decl = op !== undefined ? operations?.[op] : undefined;
@@ -150,7 +150,7 @@ function checkLedgerPolicy(f: YamlFile, operations?: PackOperations): LedgerPoli
   };
 
   for (const [op, output] of Object.entries(y.charges)) {
-    opOf(['charges', op], op);
+    opOf(['charges', op], op, true);
     outputOf(['charges', op], op, output);
   }
   const accountInputs = new Map<string, AccountInput>();
@@ -212,14 +212,15 @@ function validZone(zone: string): boolean {
   }
 }
 
-function nodeAt(f: YamlFile, path: (string | number)[]): Node | null {
+/** The node at a path (or, with onKey, the key naming its last step). */
+function nodeAt(f: YamlFile, path: (string | number)[], onKey = false): Node | null {
   let node: unknown = f.doc.contents;
   let last: Node | null = null;
-  for (const seg of path) {
+  for (const [i, seg] of path.entries()) {
     if (isMap(node)) {
       const pair = node.items.find((p) => isScalar(p.key) && String(p.key.value) === String(seg));
       if (!pair) break;
-      last = (pair.value as Node) ?? (pair.key as Node);
+      last = onKey && i === path.length - 1 ? (pair.key as Node) : ((pair.value as Node) ?? (pair.key as Node));
       node = pair.value;
     } else if (node && typeof node === 'object' && 'items' in node && typeof seg === 'number') {
       node = (node as { items: unknown[] }).items[seg];

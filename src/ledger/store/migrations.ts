@@ -55,7 +55,8 @@ CREATE TABLE charges (
   CHECK ((status = 'held') = (resolved_at IS NULL))
 ) STRICT;
 CREATE INDEX charges_by_account ON charges (account_id, created_at);
-CREATE INDEX charges_held ON charges (status, expires_at) WHERE status = 'held';
+CREATE INDEX charges_held ON charges (account_id, expires_at) WHERE status = 'held';
+CREATE INDEX charges_held_by_expiry ON charges (expires_at) WHERE status = 'held';
 
 -- A hold resolves once: after it leaves 'held' its status and captured amount are final.
 CREATE TRIGGER charges_resolve_once BEFORE UPDATE OF status, captured, held ON charges
@@ -160,7 +161,8 @@ CREATE TABLE charges (
   CHECK ((status = 'held') = (resolved_at IS NULL))
 );
 CREATE INDEX charges_by_account ON charges (account_id, created_at);
-CREATE INDEX charges_held ON charges (status, expires_at) WHERE status = 'held';
+CREATE INDEX charges_held ON charges (account_id, expires_at) WHERE status = 'held';
+CREATE INDEX charges_held_by_expiry ON charges (expires_at) WHERE status = 'held';
 
 -- A hold resolves once: after it leaves 'held' its status and captured amount are final.
 CREATE FUNCTION charges_resolve_once() RETURNS trigger LANGUAGE plpgsql AS $$

@@ -1,0 +1,43 @@
+// Wiring only: configuration, packs, store, ledger and app. See src/http/README.md.
+import type { AddressInfo } from 'node:net';
+import pino from 'pino';
+import { Engine } from './src/engine/index.ts';
+import { createApp } from './src/http/app.ts';
+import { ensureAdminKey } from './src/http/bootstrap.ts';
+import { readConfig } from './src/http/config.ts';
+import { Ledger } from './src/ledger/ledger.ts';
+import { withLedgerPolicies } from './src/ledger/pack-policies.ts';
+import { PostgresStore } from './src/ledger/store/postgres-store.ts';
+import { SqliteStore } from './src/ledger/store/sqlite-store.ts';
+import type { Store } from './src/ledger/store/store.ts';
+
+const config = readConfig(process.env);
+const log = pino({ level: config.logLevel });
+
+const engine = Engine.load(config.rulesDir);
+const store: Store = config.store.kind === 'postgres'
+  ? await PostgresStore.open({ connectionString: config.store.url, schema: config.store.schema, poolSize: config.store.poolSize })
+  : new SqliteStore({ path: config.store.path, synchronous: config.store.synchronous });
+const ledger = await Ledger.open(store, withLedgerPolicies(engine), { quoteTtlSeconds: config.quoteTtlSeconds });
+await ensureAdminKey(ledger, config.adminKey, log);
+
+const app = createApp({ ledger, engine, log, bodyLimit: config.bodyLimit });
+const server = app.listen(config.port, config.host, () => {
+  const where = config.store.kind === 'sqlite' ? config.store.path : `postgres${config.store.schema ? ` schema ${config.store.schema}` : ''}`;
+  const { port } = server.address() as AddressInfo;
+  log.info({ port, host: config.host, store: config.store.kind, where, packs: engine.packs().map((p) => p.name) }, 'credits API listening');
+});
+
+const sweep = setInterval(() => {
+  ledger.releaseExpiredHolds().catch((err: unknown) => log.error({ err }, 'releasing expired holds failed'));
+}, config.holdSweepSeconds * 1000);
+
+function shutdown(signal: string): void {
+  log.info({ signal }, 'shutting down');
+  clearInterval(sweep);
+  server.close(() => {
+    store.close().then(() => process.exit(0), () => process.exit(1));
+  });
+}
+process.on('SIGINT', () => shutdown('SIGINT'));
+process.on('SIGTERM', () => shutdown('SIGTERM'));

@@ -1,0 +1,76 @@
+// Shared by the ledger and HTTP tests: the real packs, a movable clock, and a fresh store
+// of each kind (a temporary SQLite file; a PostgreSQL schema of its own, dropped afterwards).
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { randomBytes } from 'node:crypto';
+import pg from 'pg';
+import { Engine } from '../../src/engine/index.ts';
+import { withLedgerPolicies } from '../../src/ledger/pack-policies.ts';
+import type { PricingEngine } from '../../src/ledger/pricing.ts';
+import { PostgresStore } from '../../src/ledger/store/postgres-store.ts';
+import { SqliteStore } from '../../src/ledger/store/sqlite-store.ts';
+import type { Store } from '../../src/ledger/store/store.ts';
+
+export const PG_URL = process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
+
+let engine: Engine | undefined;
+let pricing: PricingEngine | undefined;
+export function rules(): Engine {
+  engine ??= Engine.load('rules');
+  return engine;
+}
+export function packs(): PricingEngine {
+  pricing ??= withLedgerPolicies(rules());
+  return pricing;
+}
+
+export class Clock {
+  constructor(public ms: number) {}
+  readonly now = () => this.ms;
+  set(iso: string): void {
+    this.ms = Date.parse(iso);
+  }
+  advance(seconds: number): void {
+    this.ms += seconds * 1000;
+  }
+}
+
+export interface StoreKind {
+  name: 'sqlite' | 'postgres';
+  open(): Promise<{ store: Store; dispose(): Promise<void>; schema?: string; path?: string }>;
+}
+
+export const storeKinds: StoreKind[] = [
+  {
+    name: 'sqlite',
+    async open() {
+      const dir = mkdtempSync(join(tmpdir(), 'ledger-'));
+      const path = join(dir, 'ledger.db');
+      const store = new SqliteStore({ path });
+      return { store, path, dispose: async () => { await store.close(); rmSync(dir, { recursive: true, force: true }); } };
+    },
+  },
+  {
+    name: 'postgres',
+    async open() {
+      const schema = `t_${randomBytes(6).toString('hex')}`;
+      const store = await PostgresStore.open({ connectionString: PG_URL, schema });
+      return { store, schema, dispose: async () => { await store.close(); await dropSchema(schema); } };
+    },
+  },
+];
+
+export async function dropSchema(schema: string): Promise<void> {
+  const client = new pg.Client({ connectionString: PG_URL });
+  await client.connect();
+  try {
+    await client.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`);
+  } finally {
+    await client.end();
+  }
+}
+
+let keys = 0;
+/** A fresh idempotency key. */
+export const key = () => `k-${process.pid}-${++keys}-${randomBytes(4).toString('hex')}`;
