@@ -45,16 +45,18 @@ function format(e: Expr, context: Precedence): string {
 function precedence(e: Expr): Precedence {
   switch (e.kind) {
     case 'binary': return BINARY[e.op];
-    case 'unary': return e.op === '-' ? Precedence.Sign : isNotIn(e) ? Precedence.Comparison : Precedence.Not;
+    case 'unary': return e.op === '-' ? Precedence.Sign : negatedIn(e) ? Precedence.Comparison : Precedence.Not;
     case 'lambda': return Precedence.Lambda;
     case 'member': case 'index': return Precedence.Postfix;
     default: return Precedence.Atom;
   }
 }
 
-/** `not (x in xs)` is printed the way it is usually written: `x not in xs`. */
-function isNotIn(e: Expr & { kind: 'unary' }): boolean {
-  return e.op === 'not' && e.operand.kind === 'binary' && e.operand.op === 'in';
+/** The test of `not (x in xs)`, which is printed the way it is usually written: `x not in xs`. */
+function negatedIn(e: Expr): { left: Expr; right: Expr } | undefined {
+  return e.kind === 'unary' && e.op === 'not' && e.operand.kind === 'binary' && e.operand.op === 'in'
+    ? e.operand
+    : undefined;
 }
 
 function formatBare(e: Expr): string {
@@ -72,12 +74,11 @@ function formatBare(e: Expr): string {
       const params = e.params.map((p) => p.name).join(', ');
       return `${e.params.length === 1 ? params : `(${params})`} => ${formatExpr(e.body)}`;
     }
-    case 'unary':
-      if (isNotIn(e) && e.operand.kind === 'binary') {
-        const { left, right } = e.operand;
-        return `${format(left, Precedence.Sum)} not in ${format(right, Precedence.Sum)}`;
-      }
+    case 'unary': {
+      const test = negatedIn(e);
+      if (test) return `${format(test.left, Precedence.Sum)} not in ${format(test.right, Precedence.Sum)}`;
       return e.op === '-' ? `-${format(e.operand, Precedence.Sign)}` : `not ${format(e.operand, Precedence.Not)}`;
+    }
     case 'binary': {
       const level = BINARY[e.op];
       // Comparisons don't chain, so neither side may be a comparison; elsewhere only the

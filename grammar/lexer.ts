@@ -1,15 +1,18 @@
 // The tokens of the formula language. Besides the real tokens there are "mistake" tokens
-// (`=`, `&&`, `<>`, a stray `%`, an unterminated string, any unknown character): the grammar
+// (`=`, `&&`, `<>`, a stray `%`, an unterminated string, an unknown character): the grammar
 // never accepts them, so the parser stops exactly there and syntax-errors.ts explains the
-// mistake. As a result the lexer itself never fails and errors come out in text order.
+// mistake. So tokenizing never fails, and the first error in the text is the one reported.
 
-import { createToken, Lexer, type IToken, type TokenType } from 'chevrotain';
+import { createToken, createTokenInstance, Lexer, type IToken, type TokenType } from 'chevrotain';
+import type { Span } from './ast.ts';
 
 const WhiteSpace = createToken({ name: 'WhiteSpace', pattern: /\s+/, group: Lexer.SKIPPED });
 
 export const Identifier = createToken({ name: 'Identifier', label: 'name', pattern: /[A-Za-z_][A-Za-z0-9_]*/ });
-const keyword = (name: string) =>
-  createToken({ name, label: `'${name.toLowerCase()}'`, pattern: new RegExp(name.toLowerCase(), 'i'), longer_alt: Identifier });
+const keyword = (name: string) => {
+  const word = name.toLowerCase();
+  return createToken({ name, label: `'${word}'`, pattern: new RegExp(word, 'i'), longer_alt: Identifier });
+};
 export const And = keyword('And');
 export const Or = keyword('Or');
 export const Not = keyword('Not');
@@ -35,7 +38,11 @@ export const ComparisonOperator = createToken({
   pattern: Lexer.NA,
 });
 export const AdditiveOperator = createToken({ name: 'AdditiveOperator', label: '+ or -', pattern: Lexer.NA });
-export const MultiplicativeOperator = createToken({ name: 'MultiplicativeOperator', label: '* or /', pattern: Lexer.NA });
+export const MultiplicativeOperator = createToken({
+  name: 'MultiplicativeOperator',
+  label: '* or /',
+  pattern: Lexer.NA,
+});
 const operator = (name: string, pattern: string, category: TokenType) =>
   createToken({ name, label: `'${pattern}'`, pattern, categories: [category] });
 const Equals = operator('Equals', '==', ComparisonOperator);
@@ -44,7 +51,7 @@ const LessOrEqual = operator('LessOrEqual', '<=', ComparisonOperator);
 const GreaterOrEqual = operator('GreaterOrEqual', '>=', ComparisonOperator);
 const Less = operator('Less', '<', ComparisonOperator);
 const Greater = operator('Greater', '>', ComparisonOperator);
-export const Plus = operator('Plus', '+', AdditiveOperator);
+const Plus = operator('Plus', '+', AdditiveOperator);
 export const Minus = operator('Minus', '-', AdditiveOperator);
 const Times = operator('Times', '*', MultiplicativeOperator);
 const Divide = operator('Divide', '/', MultiplicativeOperator);
@@ -74,7 +81,8 @@ export const BadEscapeString = createToken({
   pattern: /'(?:[^'\\]|\\[\s\S])*'|"(?:[^"\\]|\\[\s\S])*"/,
 });
 export const UnterminatedString = createToken({ name: 'UnterminatedString', pattern: /['"][\s\S]*/ });
-export const UnknownCharacter = createToken({ name: 'UnknownCharacter', pattern: /[\s\S]/ });
+/** Made by `tokenize` from the lexer's errors rather than matched by a pattern. */
+export const UnknownCharacter = createToken({ name: 'UnknownCharacter', pattern: Lexer.NA });
 
 /** In matching order: the first pattern that matches wins, so longer operators come first. */
 export const allTokens: TokenType[] = [
@@ -86,12 +94,22 @@ export const allTokens: TokenType[] = [
   SingleEquals, Ampersands, Pipes, Bang, Percent,
   Plus, Minus, Times, Divide,
   DotDot, Dot, Comma, Colon, LParen, RParen, LBracket, RBracket, LBrace, RBrace,
-  ComparisonOperator, AdditiveOperator, MultiplicativeOperator,
-  UnknownCharacter,
+  ComparisonOperator, AdditiveOperator, MultiplicativeOperator, UnknownCharacter,
 ];
 
 const lexer = new Lexer(allTokens, { positionTracking: 'onlyOffset', ensureOptimizations: true });
 
+/** Never fails: characters no token matches become UnknownCharacter tokens, met by the parser in text order. */
 export function tokenize(text: string): IToken[] {
-  return lexer.tokenize(text).tokens;
+  const { tokens, errors } = lexer.tokenize(text);
+  if (errors.length === 0) return tokens;
+  const unknown = errors.map(({ offset, length }) => {
+    const end = offset + length - 1;
+    return createTokenInstance(UnknownCharacter, text.slice(offset, end + 1), offset, end, NaN, NaN, NaN, NaN);
+  });
+  return [...tokens, ...unknown].sort((a, b) => a.startOffset - b.startOffset);
+}
+
+export function tokenSpan(token: IToken): Span {
+  return { start: token.startOffset, end: token.startOffset + token.image.length };
 }

@@ -22,7 +22,9 @@ export function parseFormula(text: string, source: Source = inlineSource(text), 
 }
 
 /** Parses a decision-table condition cell: `-`, `25`, `>= 25`, `in [..]`, `not in [..]`, `[1..4)`. */
-export function parseUnaryTest(text: string, source: Source = inlineSource(text), options: ParseOptions = {}): UnaryTest {
+export function parseUnaryTest(
+  text: string, source: Source = inlineSource(text), options: ParseOptions = {},
+): UnaryTest {
   return parse(text, source, options, 'condition', () => parser.unaryTest());
 }
 

@@ -5,12 +5,14 @@
 // each rule once with placeholder values) never touches a placeholder.
 
 import { EmbeddedActionsParser, EOF, tokenMatcher, type IToken, type TokenType } from 'chevrotain';
+import { children } from './ast.ts';
 import type { BinaryOp, Expr, LambdaParam, RecordField, Span, UnaryOp, UnaryTest } from './ast.ts';
 import {
   AdditiveOperator, allTokens, And, Arrow, Colon, Comma, ComparisonOperator, Dot, DotDot, False, Identifier, In,
   LBrace, LBracket, LParen, Minus, MultiplicativeOperator, Not, NumberLiteral, Or, RBrace, RBracket, RParen,
-  StringLiteral, True,
+  StringLiteral, tokenSpan, True,
 } from './lexer.ts';
+import type { RuleError } from './diagnostic.ts';
 import { numberValue, stringValue } from './literals.ts';
 import * as errors from './syntax-errors.ts';
 import type { SyntaxContext } from './syntax-errors.ts';
@@ -20,10 +22,17 @@ type CompareOp = Extract<BinaryOp, '==' | '!=' | '<' | '<=' | '>' | '>='>;
 class FormulaParser extends EmbeddedActionsParser {
   private ctx!: SyntaxContext;
   private maxDepth = 0;
+  /** Open brackets and prefix operators around the token being parsed. */
   private depth = 0;
+  /** Height of each node built so far (leaves are 0 and not stored). */
+  private heights = new WeakMap<Expr, number>();
 
   constructor() {
-    super(allTokens);
+    // One token of lookahead; the few longer decisions scan ahead in GATEs. With more, a bad
+    // argument or condition would be rejected at its first token rather than at the wrong one,
+    // and each error would cost chevrotain a walk over all lookahead paths to word a message
+    // we don't use.
+    super(allTokens, { maxLookahead: 1 });
     this.performSelfAnalysis();
   }
 
@@ -33,6 +42,7 @@ class FormulaParser extends EmbeddedActionsParser {
     this.ctx = ctx;
     this.maxDepth = maxDepth;
     this.depth = 0;
+    this.heights = new WeakMap();
   }
 
   expression = this.RULE('expression', (): Expr => this.leftAssociative(Or, (i) => this.subrule(i, this.conjunction)));
@@ -63,12 +73,12 @@ class FormulaParser extends EmbeddedActionsParser {
           return this.ACTION(() => this.binary('in', left, right, op, first));
         } },
         { ALT: () => {
-          this.CONSUME(Not);
-          const op = this.CONSUME2(In);
+          const not = this.CONSUME(Not);
+          const op = this.expect(In, (found) => errors.expectedInAfterNot(not, found, this.ctx));
           const right = this.SUBRULE4(this.sum);
-          return this.ACTION((): Expr => {
+          return this.ACTION(() => {
             const test = this.binary('in', left, right, op, first);
-            return { kind: 'unary', op: 'not', operand: test, span: test.span };
+            return this.node({ kind: 'unary', op: 'not', operand: test, span: test.span }, not);
           });
         } },
       ]),
@@ -101,15 +111,19 @@ class FormulaParser extends EmbeddedActionsParser {
         { ALT: () => {
           const dot = this.CONSUME(Dot);
           const property = this.expect(Identifier, (found) => errors.expectedName(dot, found, this.ctx));
-          object = this.ACTION((): Expr => ({
-            kind: 'member', object, property: property.image, propertySpan: this.span(property), span: this.spanFrom(first),
-          }));
+          object = this.ACTION(() => this.node({
+            kind: 'member',
+            object,
+            property: property.image,
+            propertySpan: tokenSpan(property),
+            span: this.spanFrom(first),
+          }, dot));
         } },
         { ALT: () => {
           const open = this.CONSUME(LBracket);
           const index = this.nested(open, () => this.SUBRULE(this.expression));
           this.close(RBracket, open);
-          object = this.ACTION((): Expr => ({ kind: 'index', object, index, span: this.spanFrom(first) }));
+          object = this.ACTION(() => this.node({ kind: 'index', object, index, span: this.spanFrom(first) }, open));
         } },
       ]),
     );
@@ -121,20 +135,22 @@ class FormulaParser extends EmbeddedActionsParser {
       { ALT: () => {
         const literal = this.CONSUME(NumberLiteral);
         return this.ACTION((): Expr => ({
-          kind: 'number', value: numberValue(literal.image), text: literal.image, span: this.span(literal),
+          kind: 'number', value: numberValue(literal.image), text: literal.image, span: tokenSpan(literal),
         }));
       } },
       { ALT: () => {
         const literal = this.CONSUME(StringLiteral);
-        return this.ACTION((): Expr => ({ kind: 'string', value: stringValue(literal.image), span: this.span(literal) }));
+        return this.ACTION((): Expr => ({
+          kind: 'string', value: stringValue(literal.image), span: tokenSpan(literal),
+        }));
       } },
       { ALT: () => {
         const literal = this.CONSUME(True);
-        return this.ACTION((): Expr => ({ kind: 'boolean', value: true, span: this.span(literal) }));
+        return this.ACTION((): Expr => ({ kind: 'boolean', value: true, span: tokenSpan(literal) }));
       } },
       { ALT: () => {
         const literal = this.CONSUME(False);
-        return this.ACTION((): Expr => ({ kind: 'boolean', value: false, span: this.span(literal) }));
+        return this.ACTION((): Expr => ({ kind: 'boolean', value: false, span: tokenSpan(literal) }));
       } },
       { ALT: () => this.SUBRULE(this.list) },
       { ALT: () => this.SUBRULE(this.record) },
@@ -146,21 +162,21 @@ class FormulaParser extends EmbeddedActionsParser {
   list = this.RULE('list', (): Expr => {
     const open = this.CONSUME(LBracket);
     const items = this.nested(open, () => this.commaSeparated(RBracket, (i) => this.subrule(i, this.expression)));
-    this.close(RBracket, open);
-    return this.ACTION((): Expr => ({ kind: 'list', items, span: this.spanFrom(open) }));
+    this.close(RBracket, open, 'expression');
+    return this.ACTION(() => this.node({ kind: 'list', items, span: this.spanFrom(open) }, open));
   });
 
   record = this.RULE('record', (): Expr => {
     const open = this.CONSUME(LBrace);
     const fields = this.nested(open, () => this.commaSeparated(RBrace, (i) => this.subrule(i, this.field)));
-    this.close(RBrace, open);
+    this.close(RBrace, open, 'field');
     return this.ACTION((): Expr => {
       const names = new Set<string>();
       for (const { key, field } of fields) {
         if (names.has(field.name)) throw errors.duplicateField(key, this.ctx);
         names.add(field.name);
       }
-      return { kind: 'record', fields: fields.map((f) => f.field), span: this.spanFrom(open) };
+      return this.node({ kind: 'record', fields: fields.map((f) => f.field), span: this.spanFrom(open) }, open);
     });
   });
 
@@ -188,17 +204,18 @@ class FormulaParser extends EmbeddedActionsParser {
   callOrName = this.RULE('callOrName', (): Expr => {
     const name = this.CONSUME(Identifier);
     const args = this.OPTION(() => this.SUBRULE(this.callArguments));
-    return this.ACTION((): Expr =>
-      args
-        ? { kind: 'call', callee: name.image, calleeSpan: this.span(name), args, span: this.spanFrom(name) }
-        : { kind: 'name', name: name.image, span: this.span(name) },
-    );
+    return this.ACTION((): Expr => {
+      const span = tokenSpan(name);
+      return args
+        ? this.node({ kind: 'call', callee: name.image, calleeSpan: span, args, span: this.spanFrom(name) }, name)
+        : { kind: 'name', name: name.image, span };
+    });
   });
 
   callArguments = this.RULE('callArguments', (): Expr[] => {
     const open = this.CONSUME(LParen);
     const args = this.nested(open, () => this.commaSeparated(RParen, (i) => this.subrule(i, this.argument)));
-    this.close(RParen, open);
+    this.close(RParen, open, 'expression');
     return args;
   });
 
@@ -213,7 +230,7 @@ class FormulaParser extends EmbeddedActionsParser {
   lambda = this.RULE('lambda', (): Expr => {
     const first = this.LA(1);
     const params: LambdaParam[] = [];
-    const param = (name: IToken) => this.ACTION(() => params.push({ name: name.image, span: this.span(name) }));
+    const param = (name: IToken) => this.ACTION(() => params.push({ name: name.image, span: tokenSpan(name) }));
     this.OR([
       { ALT: () => param(this.CONSUME(Identifier)) },
       { ALT: () => {
@@ -224,7 +241,7 @@ class FormulaParser extends EmbeddedActionsParser {
     ]);
     this.CONSUME(Arrow);
     const body = this.SUBRULE(this.expression);
-    return this.ACTION((): Expr => ({ kind: 'lambda', params, body, span: this.spanFrom(first) }));
+    return this.ACTION(() => this.node({ kind: 'lambda', params, body, span: this.spanFrom(first) }, first));
   });
 
   /** A decision-table condition cell: `-`, `25`, `>= 25`, `not in [..]`, `[1..4)`. */
@@ -238,13 +255,18 @@ class FormulaParser extends EmbeddedActionsParser {
       { ALT: () => {
         const op = this.CONSUME(ComparisonOperator);
         const value = this.SUBRULE(this.sum);
-        return this.ACTION((): UnaryTest => ({ kind: 'compare', op: op.image as CompareOp, value, span: this.spanFrom(first) }));
+        return this.ACTION((): UnaryTest => ({
+          kind: 'compare', op: op.image as CompareOp, value, span: this.spanFrom(first),
+        }));
       } },
       { ALT: () => {
         const not = this.OPTION(() => this.CONSUME(Not));
-        this.CONSUME(In);
+        // Without `not` this alternative was chosen because `in` is next, so only `not` can be unmatched.
+        this.expect(In, (found) => errors.expectedInAfterNot(not!, found, this.ctx));
         const list = this.SUBRULE2(this.sum);
-        return this.ACTION((): UnaryTest => ({ kind: 'in', negated: not !== undefined, list, span: this.spanFrom(first) }));
+        return this.ACTION((): UnaryTest => ({
+          kind: 'in', negated: not !== undefined, list, span: this.spanFrom(first),
+        }));
       } },
       { GATE: () => this.rangeAhead(), IGNORE_AMBIGUITIES: true, ALT: () => this.SUBRULE(this.range) },
       { ALT: () => {
@@ -283,7 +305,7 @@ class FormulaParser extends EmbeddedActionsParser {
 
   // ---- building blocks shared by the rules ----
 
-  /** `operand (operator operand)*`, grouped to the left; `operand(i)` calls its subrule with occurrence index `i`. */
+  /** `operand (operator operand)*`, grouped to the left; `operand(i)` calls its subrule with occurrence `i`. */
   private leftAssociative(operator: TokenType, operand: (occurrence: number) => Expr): Expr {
     const first = this.LA(1);
     let left = operand(1);
@@ -298,11 +320,12 @@ class FormulaParser extends EmbeddedActionsParser {
   private prefix(op: UnaryOp, token: TokenType, operand: () => Expr): Expr {
     const opToken = this.CONSUME(token);
     const inner = this.nested(opToken, operand);
-    return this.ACTION((): Expr => ({ kind: 'unary', op, operand: inner, span: this.spanFrom(opToken) }));
+    return this.ACTION(() => this.node({ kind: 'unary', op, operand: inner, span: this.spanFrom(opToken) }, opToken));
   }
 
   private binary(op: BinaryOp, left: Expr, right: Expr, opToken: IToken, first: IToken): Expr {
-    return { kind: 'binary', op, left, right, opSpan: this.span(opToken), span: this.spanFrom(first) };
+    const opSpan = tokenSpan(opToken);
+    return this.node({ kind: 'binary', op, left, right, opSpan, span: this.spanFrom(first) }, opToken);
   }
 
   /** `item (, item)* ,?` or nothing; `item(i)` must call its subrule with occurrence index `i`. */
@@ -322,7 +345,19 @@ class FormulaParser extends EmbeddedActionsParser {
     return items;
   }
 
-  /** Counts bracket and prefix-operator nesting, so deep input fails cleanly instead of overflowing the stack. */
+  /**
+   * Limits the depth of the tree, so that every stage after the parser can walk it recursively:
+   * `operator` is the token that made `e`, where an error points if `e` is one level too many.
+   * Chains like `a + b + c` count too, as they are nested in the tree: `(a + b) + c`.
+   */
+  private node<T extends Expr>(e: T, operator: IToken): T {
+    const height = 1 + Math.max(-1, ...children(e).map((child) => this.heights.get(child) ?? 0));
+    if (height > this.maxDepth) throw errors.tooDeep(operator, this.maxDepth, this.ctx);
+    this.heights.set(e, height);
+    return e;
+  }
+
+  /** Limits the nesting of brackets and prefix operators while parsing, so the parser's own stack stays small. */
   private nested<T>(opener: IToken, parse: () => T): T {
     this.ACTION(() => {
       if (++this.depth > this.maxDepth) throw errors.tooDeep(opener, this.maxDepth, this.ctx);
@@ -336,15 +371,17 @@ class FormulaParser extends EmbeddedActionsParser {
    * CONSUME, but a different token becomes the RuleError `explain` words. Uses occurrence
    * index 9, so a rule must not also CONSUME9 the same token type.
    */
-  private expect(type: TokenType, explain: (found: IToken) => Error): IToken {
+  private expect(type: TokenType, explain: (found: IToken) => RuleError): IToken {
     this.ACTION(() => {
       if (!tokenMatcher(this.LA(1), type)) throw explain(this.LA(1));
     });
     return this.consume(9, type);
   }
 
-  private close(closer: TokenType, opener: IToken): IToken {
-    return this.expect(closer, (found) => errors.missingCloser(closer.PATTERN as string, opener, found, this.ctx));
+  /** Consumes the `closer` of `opener`; `item` says what a comma-separated list between them holds. */
+  private close(closer: TokenType, opener: IToken, item?: errors.ListItem): IToken {
+    const closerText = closer.PATTERN as string;
+    return this.expect(closer, (found) => errors.missingCloser(closerText, opener, found, this.ctx, item));
   }
 
   /** `x =>` or `(a, b) =>` ahead; decided by scanning since the parameter list has no length bound. */
@@ -375,10 +412,6 @@ class FormulaParser extends EmbeddedActionsParser {
     const next = this.LA(1);
     return tokenMatcher(next, ComparisonOperator) || tokenMatcher(next, In)
       || (tokenMatcher(next, Not) && tokenMatcher(this.LA(2), In));
-  }
-
-  private span(token: IToken): Span {
-    return { start: token.startOffset, end: token.startOffset + token.image.length };
   }
 
   /** From the start of `first` to the end of the last token consumed. */

@@ -2,13 +2,14 @@
 // the parser either throws one of these directly or parse.ts translates chevrotain's
 // exception with `fromRecognitionException`.
 
-import { EOF, NotAllInputParsedException, tokenMatcher, type IRecognitionException, type IToken, type TokenType } from 'chevrotain';
+import { EOF, NoViableAltException, tokenMatcher } from 'chevrotain';
+import type { IRecognitionException, IToken, TokenType } from 'chevrotain';
 import type { Span } from './ast.ts';
 import { positionOf, RuleError, type Source } from './diagnostic.ts';
 import { invalidEscapeOffset } from './literals.ts';
 import {
-  Ampersands, Arrow, BadEscapeString, Bang, DotDot, False, Identifier, LBrace, LBracket,
-  LessGreater, LParen, Not, NumberLiteral, Percent, Pipes, RBrace, RBracket, RParen, SingleEquals, StringLiteral, True,
+  Ampersands, Arrow, BadEscapeString, Bang, Comma, Dot, DotDot, False, Identifier, LBrace, LBracket, LessGreater,
+  LParen, Not, NumberLiteral, Percent, Pipes, RBrace, RBracket, RParen, SingleEquals, StringLiteral, tokenSpan, True,
   UnknownCharacter, UnterminatedString,
 } from './lexer.ts';
 
@@ -20,16 +21,25 @@ export interface SyntaxContext {
   what: 'formula' | 'condition';
 }
 
-const CONDITION_FORMS = "a condition is one test: -, 25, 'pro', >= 25, != 'free', in [1, 2], not in [1, 2] or [1..4]";
+/** The form of a list's items, to say what is missing in `f(,)` or `{1: 2}`. */
+export type ListItem = 'expression' | 'field';
 
-export function tokenSpan(token: IToken, ctx: SyntaxContext): Span {
-  return token.tokenType === EOF
-    ? { start: ctx.text.length, end: ctx.text.length }
-    : { start: token.startOffset, end: token.startOffset + token.image.length };
+const CONDITION_FORMS = "a condition is one test: -, 25, 'pro', >= 25, != 'free', in [1, 2], not in [1, 2] or [1..4]";
+const LAMBDA_PLACE = 'a lambda (x => …) is only allowed as a function argument, as in MAP(list, x => x * 2)';
+const CLOSERS = [RParen, RBracket, RBrace];
+const OPERAND_STARTS = [Identifier, NumberLiteral, StringLiteral, True, False, LParen, LBracket, LBrace];
+
+const isOneOf = (token: IToken, types: TokenType[]) => types.some((type) => tokenMatcher(token, type));
+
+/** The end of the text has no token; an error there is an empty span after the last character. */
+function spanAt(token: IToken, ctx: SyntaxContext): Span {
+  return token.tokenType === EOF ? { start: ctx.text.length, end: ctx.text.length } : tokenSpan(token);
 }
 
+/** The error at `token`, unless `token` is a mistake (`=`, `&&`, …): its own explanation wins. */
 function error(token: IToken, ctx: SyntaxContext, message: string, hint?: string, code = 'syntax'): RuleError {
-  return new RuleError(code, message, ctx.source, tokenSpan(token, ctx), hint);
+  return mistakes.get(token.tokenType)?.(token, ctx)
+    ?? new RuleError(code, message, ctx.source, spanAt(token, ctx), hint);
 }
 
 function describe(token: IToken, ctx: SyntaxContext): string {
@@ -38,9 +48,9 @@ function describe(token: IToken, ctx: SyntaxContext): string {
 }
 
 /** "column 5", or "line 2, column 5" when the error is reported on another line. */
-function place(token: IToken, from: IToken, ctx: SyntaxContext): string {
+function place(token: IToken, reportedAt: IToken, ctx: SyntaxContext): string {
   const at = positionOf(ctx.source, token.startOffset);
-  const here = positionOf(ctx.source, tokenSpan(from, ctx).start);
+  const here = positionOf(ctx.source, spanAt(reportedAt, ctx).start);
   return at.line === here.line ? `column ${at.col}` : `line ${at.line}, column ${at.col}`;
 }
 
@@ -49,13 +59,22 @@ function previous(token: IToken, ctx: SyntaxContext): IToken | undefined {
   return ctx.tokens[index - 1];
 }
 
+function characterAt(offset: number, ctx: SyntaxContext): string {
+  return String.fromCodePoint(ctx.text.codePointAt(offset)!);
+}
+
 const mistakes = new Map<TokenType, (token: IToken, ctx: SyntaxContext) => RuleError>([
-  [SingleEquals, (t, ctx) => error(t, ctx, "'=' is not a comparison", "use '==' to compare", 'single-equals')],
-  [LessGreater, (t, ctx) => error(t, ctx, "'<>' is not an operator", "use '!=' for 'not equal'")],
-  [Ampersands, (t, ctx) => error(t, ctx, `'${t.image}' is not an operator`, "use 'and'")],
-  [Pipes, (t, ctx) => error(t, ctx, `'${t.image}' is not an operator`, "use 'or'")],
-  [Bang, (t, ctx) => error(t, ctx, "'!' is not an operator", "use 'not'")],
-  [Percent, (t, ctx) => error(t, ctx, "unexpected '%'", 'there is no % operator; use MOD(a, b)')],
+  [SingleEquals, (t, ctx) =>
+    new RuleError('single-equals', "'=' is not a comparison", ctx.source, tokenSpan(t), "use '==' to compare")],
+  [LessGreater, (t, ctx) =>
+    new RuleError('syntax', "'<>' is not an operator", ctx.source, tokenSpan(t), "use '!=' for 'not equal'")],
+  [Ampersands, (t, ctx) =>
+    new RuleError('syntax', `'${t.image}' is not an operator`, ctx.source, tokenSpan(t), "use 'and'")],
+  [Pipes, (t, ctx) =>
+    new RuleError('syntax', `'${t.image}' is not an operator`, ctx.source, tokenSpan(t), "use 'or'")],
+  [Bang, (t, ctx) => new RuleError('syntax', "'!' is not an operator", ctx.source, tokenSpan(t), "use 'not'")],
+  [Percent, (t, ctx) =>
+    new RuleError('syntax', "unexpected '%'", ctx.source, tokenSpan(t), 'there is no % operator; use MOD(a, b)')],
   [UnterminatedString, (t, ctx) => {
     const quote = t.image[0];
     return new RuleError('syntax', 'unterminated string', ctx.source, { start: t.startOffset, end: t.startOffset + 1 },
@@ -63,12 +82,12 @@ const mistakes = new Map<TokenType, (token: IToken, ctx: SyntaxContext) => RuleE
   }],
   [BadEscapeString, (t, ctx) => {
     const start = t.startOffset + invalidEscapeOffset(t.image);
-    const escape = String.fromCodePoint(ctx.text.codePointAt(start + 1)!);
-    return new RuleError('syntax', `unknown escape '\\${escape}' in a string`, ctx.source,
-      { start, end: start + 1 + escape.length }, "the escapes are \\' \\\" \\\\ \\n \\t");
+    const escaped = characterAt(start + 1, ctx);
+    return new RuleError('syntax', `unknown escape '\\${escaped}' in a string`, ctx.source,
+      { start, end: start + 1 + escaped.length }, "the escapes are \\' \\\" \\\\ \\n \\t");
   }],
   [UnknownCharacter, (t, ctx) => {
-    const character = String.fromCodePoint(ctx.text.codePointAt(t.startOffset)!);
+    const character = characterAt(t.startOffset, ctx);
     const hint = /[‘’“”]/.test(character) ? `use straight quotes ' or "`
       : /\p{L}/u.test(character) ? 'names use only the letters A-Z, digits and _'
       : undefined;
@@ -77,53 +96,63 @@ const mistakes = new Map<TokenType, (token: IToken, ctx: SyntaxContext) => RuleE
   }],
 ]);
 
-/** The error for `token` if it is a mistake the lexer recognised (`=`, `&&`, …); mistakes win over context. */
-function mistake(token: IToken, ctx: SyntaxContext): RuleError | undefined {
-  return mistakes.get(token.tokenType)?.(token, ctx);
-}
-
-const OPERAND_STARTS = [Identifier, NumberLiteral, StringLiteral, True, False, LParen, LBracket, LBrace];
-
 /** `token` follows a complete expression but cannot continue it. */
 export function unexpected(token: IToken, ctx: SyntaxContext, expecting?: string): RuleError {
   const hint =
-    tokenMatcher(token, Arrow) ? 'a lambda (x => …) is only allowed as a function argument, as in MAP(list, x => x * 2)'
-    : tokenMatcher(token, DotDot) && ctx.what === 'formula' ? 'ranges like [1..4] are only allowed in decision-table conditions'
+    tokenMatcher(token, Arrow) ? LAMBDA_PLACE
+    : tokenMatcher(token, DotDot) && ctx.what === 'formula'
+      ? 'ranges like [1..4] are only allowed in decision-table conditions'
     : expecting ? `expected ${expecting}`
-    : [RParen, RBracket, RBrace].some((t) => tokenMatcher(token, t)) ? 'nothing was opened for it to close'
+    : isOneOf(token, CLOSERS) ? 'nothing was opened for it to close'
     : ctx.what === 'condition' ? CONDITION_FORMS
-    : OPERAND_STARTS.some((t) => tokenMatcher(token, t)) ? 'is an operator missing before it?'
+    : isOneOf(token, OPERAND_STARTS) ? 'is an operator missing before it?'
     : undefined;
-  return mistake(token, ctx) ?? error(token, ctx, `unexpected ${describe(token, ctx)}`, hint);
+  return error(token, ctx, `unexpected ${describe(token, ctx)}`, hint);
 }
 
 export function expectedExpression(token: IToken, ctx: SyntaxContext): RuleError {
   const before = previous(token, ctx);
-  const message = before ? `expected an expression after '${before.image}'` : `expected an expression, found ${describe(token, ctx)}`;
-  const hint = before && tokenMatcher(token, Not)
-    ? `'${token.image}' binds more loosely than '${before.image}'; put it in parentheses: (${token.image} …)`
+  const message = before
+    ? `expected an expression after '${before.image}'`
+    : `expected an expression, found ${describe(token, ctx)}`;
+  const hint =
+    before && tokenMatcher(token, Not)
+      ? `'${token.image}' binds more loosely than '${before.image}'; put it in parentheses: (${token.image} …)`
+    : tokenMatcher(token, Dot) ? 'a number needs a digit before its point, like 0.5'
     : undefined;
-  return mistake(token, ctx) ?? error(token, ctx, message, hint);
+  return error(token, ctx, message, hint);
 }
 
-export function missingCloser(closer: string, opener: IToken, found: IToken, ctx: SyntaxContext): RuleError {
+/** `found` stands where the closer of `opener` belongs. */
+export function missingCloser(
+  closer: string, opener: IToken, found: IToken, ctx: SyntaxContext, item?: ListItem,
+): RuleError {
   const closing = `'${closer}' to close '${opener.image}' at ${place(opener, found, ctx)}`;
-  const atEndOrOtherCloser = found.tokenType === EOF || [RParen, RBracket, RBrace].some((t) => tokenMatcher(found, t));
-  return atEndOrOtherCloser ? mistake(found, ctx) ?? error(found, ctx, `missing ${closing}`) : unexpected(found, ctx, closing);
+  if (found.tokenType === EOF || isOneOf(found, CLOSERS)) return error(found, ctx, `missing ${closing}`);
+  const before = previous(found, ctx);
+  if (item && before && (before === opener || tokenMatcher(before, Comma))) {
+    return item === 'field' ? expectedFieldName(found, ctx) : expectedExpression(found, ctx);
+  }
+  return unexpected(found, ctx, closing);
 }
 
 export function expectedName(after: IToken, found: IToken, ctx: SyntaxContext): RuleError {
-  return mistake(found, ctx) ?? error(found, ctx, `expected a name after '${after.image}'`);
+  return error(found, ctx, `expected a name after '${after.image}'`);
+}
+
+export function expectedInAfterNot(not: IToken, found: IToken, ctx: SyntaxContext): RuleError {
+  return error(found, ctx, `expected 'in' after '${not.image}'`, ctx.what === 'condition'
+    ? "to exclude values, write: not in ['a', 'b']"
+    : "'not' goes before what it negates: not a, x not in xs");
 }
 
 export function expectedFieldName(found: IToken, ctx: SyntaxContext): RuleError {
-  const before = previous(found, ctx);
-  return mistake(found, ctx) ?? error(found, ctx, `expected a field name after '${before?.image}'`,
+  return error(found, ctx, `expected a field name after '${previous(found, ctx)?.image}'`,
     "a field name is a name or a quoted text, as in {model: 'x', 'odd key': 1}");
 }
 
 export function expectedColon(key: IToken, found: IToken, ctx: SyntaxContext): RuleError {
-  return mistake(found, ctx) ?? error(found, ctx, `expected ':' after the field name ${describe(key, ctx)}`);
+  return error(found, ctx, `expected ':' after the field name ${describe(key, ctx)}`);
 }
 
 export function duplicateField(key: IToken, ctx: SyntaxContext): RuleError {
@@ -131,16 +160,16 @@ export function duplicateField(key: IToken, ctx: SyntaxContext): RuleError {
 }
 
 export function expectedCondition(found: IToken, ctx: SyntaxContext): RuleError {
-  return mistake(found, ctx) ?? error(found, ctx, `expected a condition, found ${describe(found, ctx)}`, CONDITION_FORMS);
+  return error(found, ctx, `expected a condition, found ${describe(found, ctx)}`, CONDITION_FORMS);
 }
 
 export function expectedRangeDots(found: IToken, ctx: SyntaxContext): RuleError {
-  return mistake(found, ctx) ?? error(found, ctx, `expected '..' in the range, found ${describe(found, ctx)}`,
+  return error(found, ctx, `expected '..' in the range, found ${describe(found, ctx)}`,
     'a range is written [low..high]');
 }
 
 export function missingRangeEnd(opener: IToken, found: IToken, ctx: SyntaxContext): RuleError {
-  return mistake(found, ctx) ?? error(found, ctx, `missing ']' or ')' to close the range opened at ${place(opener, found, ctx)}`,
+  return error(found, ctx, `missing ']' or ')' to close the range opened at ${place(opener, found, ctx)}`,
     "']' includes the upper end, ')' excludes it");
 }
 
@@ -153,8 +182,8 @@ export function emptyText(ctx: SyntaxContext): RuleError {
     ctx.what === 'condition' ? "use '-' to match any value" : undefined);
 }
 
-export function tooDeep(opener: IToken, limit: number, ctx: SyntaxContext): RuleError {
-  return error(opener, ctx, `the ${ctx.what} is nested too deeply (more than ${limit} levels)`,
+export function tooDeep(at: IToken, limit: number, ctx: SyntaxContext): RuleError {
+  return error(at, ctx, `the ${ctx.what} is nested too deeply (more than ${limit} levels)`,
     'split it into named cells', 'nesting-too-deep');
 }
 
@@ -165,7 +194,7 @@ export function tooLong(text: string, limit: number, source: Source, what: Synta
 
 /** Words chevrotain's exception (the parser stopped where no rule could go on) for a user. */
 export function fromRecognitionException(e: IRecognitionException, ctx: SyntaxContext): RuleError {
-  if (e instanceof NotAllInputParsedException) return unexpected(e.token, ctx);
+  if (!(e instanceof NoViableAltException)) return unexpected(e.token, ctx);
   switch (e.context.ruleStack.at(-1)) {
     case 'field': return expectedFieldName(e.token, ctx);
     case 'unaryTest': return expectedCondition(e.token, ctx);
