@@ -8,8 +8,14 @@ import { parser } from './parser.ts';
 
 export const DIAGRAMS_FILE = fileURLToPath(new URL('diagrams.html', import.meta.url));
 
+// The page loads chevrotain's diagram scripts from the installed package, so it works offline after npm install.
+const RESOURCES = '../node_modules/chevrotain/diagrams/';
+
 export function syntaxDiagramsHtml(): string {
-  return createSyntaxDiagramsCode(parser.getSerializedGastProductions());
+  return createSyntaxDiagramsCode(parser.getSerializedGastProductions(), {
+    resourceBase: RESOURCES,
+    css: `${RESOURCES}diagrams.css`,
+  });
 }
 
 if (process.argv[1] === fileURLToPath(import.meta.url)) {
