@@ -98,13 +98,17 @@ function buildScaled(m: number, s: number): Decimal {
     } else d.push(f);
   }
   while (d.length > 1 && d[d.length - 1] === 0) d.pop();
-  const x = Object.create(Decimal.prototype) as Decimal & { constructor: unknown; s: number; e: number; d: number[] };
-  x.constructor = Decimal;
-  x.s = m < 0 ? -1 : 1;
-  x.e = e;
-  x.d = d;
-  return x;
+  return new (Scaled as unknown as new (s: number, e: number, d: number[]) => Decimal)(m < 0 ? -1 : 1, e, d);
 }
+
+/** Makes Decimal instances (same prototype, same fields in the same order as decimal.js sets them). */
+function Scaled(this: { constructor: unknown; s: number; e: number; d: number[] }, s: number, e: number, d: number[]): void {
+  this.constructor = Decimal;
+  this.s = s;
+  this.e = e;
+  this.d = d;
+}
+Scaled.prototype = Decimal.prototype;
 
 function parseScaled(m: number, s: number): Decimal {
   return new Decimal(m).div(new Decimal(10).pow(s));

@@ -34,6 +34,9 @@ type Gen = Num | { t: 'bool' | 'str'; code: string };
 
 const POW10 = Array.from({ length: 31 }, (_, i) => 10 ** i);
 
+const DECIMAL_CACHE_SIZE = 4096;
+const DECIMALS = Array.from({ length: MAX_SCALE + 1 }, () => new Map<number, Decimal>());
+
 /** Runtime helpers of the generated code. */
 const runtime = {
   BAIL,
@@ -64,8 +67,20 @@ const runtime = {
       case 'half': return 2 * r > p || (2 * r === p && m > 0) ? q + 1 : q;
     }
   },
-  /** A scaled integer as an exact Decimal. */
-  dec: fromScaled,
+  /**
+   * A scaled integer as an exact Decimal. Prices repeat (a platform has few distinct
+   * costs), and Decimals are immutable, so recent ones are shared rather than rebuilt.
+   */
+  dec(m: number, s: number): Decimal {
+    const cache = DECIMALS[s]!;
+    let d = cache.get(m);
+    if (d === undefined) {
+      if (cache.size >= DECIMAL_CACHE_SIZE) cache.clear();
+      d = fromScaled(m, s);
+      cache.set(m, d);
+    }
+    return d;
+  },
   /** An integer-valued number input, or bail. */
   int(v: unknown): number {
     if (typeof v !== 'number' || !Number.isSafeInteger(v)) throw BAIL;
@@ -99,19 +114,20 @@ export function compileFast(op: CheckedOperation, shared: (name: string) => Valu
     const outputs = op.outputs.map((name) => {
       const g = genName(cx, name);
       if (g instanceof Map) throw new Ineligible();
-      return `out[${JSON.stringify(name)}] = ${g.t === 'num' ? `rt.dec(${g.code}, ${g.scale})` : g.code};`;
+      return g.t === 'num' ? `rt.dec(${g.code}, ${g.scale})` : g.code;
     });
     const body = [
       `let count = 0, present = 0; for (const key in input) count++;`,
       ...inputs,
       ...cx.lines,
-      'const out = Object.create(null);',
-      ...outputs,
-      'return out;',
+      `return new Outputs(${outputs.join(', ')});`,
     ].join('\n');
     const tableArgs = [...cx.tables.values()].map((t) => t.id);
     if (process.env.CREDITS_DEBUG_FAST) console.error(body);
-    const factory = new Function('rt', ...tableArgs, `return function fast(input) {\ntry {\n${body}\n} catch (e) { if (e === rt.BAIL) return undefined; throw e; }\n};`);
+    // Outputs are records without a prototype chain to Object (like makeRecord's), but built
+    // by a constructor so every result has the same fast shape.
+    const outputsClass = `function Outputs(${op.outputs.map((_, k) => `o${k}`).join(', ')}) { ${op.outputs.map((name, k) => `this[${JSON.stringify(name)}] = o${k};`).join(' ')} }\nOutputs.prototype = Object.create(null);`;
+    const factory = new Function('rt', ...tableArgs, `${outputsClass}\nreturn function fast(input) {\ntry {\n${body}\n} catch (e) { if (e === rt.BAIL) return undefined; throw e; }\n};`);
     const tableMaps = [...cx.tables.entries()].map(([table, info]) => scaledTable(table, info.columns));
     return factory(runtime, ...tableMaps) as FastEvaluate;
   } catch (e) {

@@ -52,6 +52,7 @@ export class PackErrors extends Error {
 
 export class Engine {
   private readonly byName: Map<string, CompiledPack>;
+  private readonly prepared = new Map<string, PreparedQuote>();
 
   private constructor(packs: CompiledPack[], readonly warnings: RuleError[]) {
     this.byName = new Map(packs.map((p) => [p.pack.decl.name, p]));
@@ -112,7 +113,13 @@ export class Engine {
   }
 
   quote(req: QuoteRequest): QuoteResult {
-    return this.prepare(req.pack, req.operation).quote(req.input, req);
+    const key = `${req.pack}\u0000${req.operation}`;
+    let prepared = this.prepared.get(key);
+    if (!prepared) {
+      prepared = this.prepare(req.pack, req.operation);
+      this.prepared.set(key, prepared);
+    }
+    return prepared.quote(req.input, req);
   }
 
   /**
