@@ -1,8 +1,12 @@
 import type { RuleError } from '../../grammar/diagnostic.ts';
 
-/** Prints diagnostics, errors first, each with its code frame; returns the counts. */
+/** Prints diagnostics, errors first, in file order, each with its code frame; returns the counts. */
 export function printDiagnostics(diagnostics: RuleError[]): { errors: number; warnings: number } {
-  const sorted = [...diagnostics].sort((a, b) => (a.severity === b.severity ? 0 : a.severity === 'error' ? -1 : 1));
+  const rank = (d: RuleError) => (d.severity === 'error' ? 0 : 1);
+  const sorted = [...diagnostics].sort((a, b) => {
+    const [p, q] = [a.position, b.position];
+    return rank(a) - rank(b) || (p && q ? p.file.localeCompare(q.file) || p.line - q.line || p.col - q.col : 0);
+  });
   for (const d of sorted) console.error(`${d.format()}\n`);
   const errors = diagnostics.filter((d) => d.severity === 'error').length;
   return { errors, warnings: diagnostics.length - errors };

@@ -12,11 +12,16 @@ function invalid(path: string, message: string, hint?: string, code = 'invalid-i
 
 export function describeType(t: InputType): string {
   switch (t.kind) {
-    case 'list': return `a list of ${describeType(t.items)}s`;
+    case 'list': return `a list of ${pluralType(t.items)}`;
     case 'record': return 'a record';
     case 'integer': return 'an integer';
     default: return `a ${t.kind}`;
   }
+}
+
+/** `strings`, `integers`, `lists of numbers`: what a list holds. */
+function pluralType(t: InputType): string {
+  return t.kind === 'list' ? `lists of ${pluralType(t.items)}` : `${t.kind}s`;
 }
 
 export function coerceValue(t: InputType, raw: unknown, path: string): Value {

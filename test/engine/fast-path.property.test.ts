@@ -1,0 +1,46 @@
+// The engine may evaluate an operation through a fast path (scaled JS integers) and falls
+// back to the exact decimal interpreter when it can't be sure. An explain quote always
+// runs the interpreter, so the two must agree on every input: random inputs here, and the
+// regression cases under rules/ pin the rest (test/rules).
+import fc from 'fast-check';
+import { describe, expect, test } from 'vitest';
+import { toJsonText } from '../../src/value.ts';
+import { engineFor, plain } from './helpers.ts';
+
+/** Decimal numbers a JSON client sends: up to 7 integer digits, up to 8 decimals, either sign. */
+const jsonNumber = fc.tuple(fc.integer({ min: -999_999, max: 999_999 }), fc.integer({ min: 0, max: 8 }), fc.integer({ min: 0, max: 99_999_999 }))
+  .map(([whole, scale, fraction]) => Number(`${whole}.${String(fraction).padStart(8, '0').slice(0, scale) || '0'}`));
+
+const input = fc.record({
+  model: fc.constantFrom('a', 'b', 'c'),
+  x: fc.oneof(jsonNumber, fc.integer({ min: -20, max: 20 })),
+  y: fc.oneof(jsonNumber, fc.integer({ min: -20, max: 20 }), fc.constant(0)),
+  n: fc.oneof(fc.integer({ min: 0, max: 20 }), fc.integer({ min: 0, max: 100_000 })),
+  flag: fc.boolean(),
+});
+
+describe('the fast path agrees with the exact interpreter', () => {
+  test('on random inputs of an arithmetic operation', () => {
+    const engine = engineFor('arith');
+    fc.assert(fc.property(input, (i) => {
+      const fast = engine.quote({ pack: 'arith', operation: 'price', input: i });
+      const exact = engine.quote({ pack: 'arith', operation: 'price', input: i, explain: true });
+      expect({ input: i, outputs: plain(fast.outputs) }).toEqual({ input: i, outputs: plain(exact.outputs) });
+    }), { numRuns: 500 });
+  });
+
+  test('on random inputs of decision tables (first and unique), errors included', () => {
+    const engine = engineFor('decisions');
+    const outcome = (operation: string, i: Record<string, unknown>, explain: boolean): string => {
+      try {
+        return toJsonText(engine.quote({ pack: 'decisions', operation, input: i, explain }).outputs);
+      } catch (e) {
+        return `error: ${(e as Error).message}`;
+      }
+    };
+    const request = fc.record({ tier: fc.constantFrom('free', 'starter', 'pro', 'enterprise'), size: fc.integer({ min: 0, max: 10_000 }) });
+    fc.assert(fc.property(fc.constantFrom('first_fee', 'unique_fee'), request, (operation, i) => {
+      expect({ operation, i, fast: outcome(operation, i, false) }).toEqual({ operation, i, fast: outcome(operation, i, true) });
+    }), { numRuns: 300 });
+  });
+});
