@@ -39,13 +39,21 @@ export function parseDecimalText(text: string): Decimal | undefined {
   return DECIMAL_TEXT.test(text) ? new Decimal(text) : undefined;
 }
 
+/** Significant digits every JSON number of at most this many digits keeps exactly through a double. */
+export const JSON_NUMBER_DIGITS = 15;
+
 /**
  * A JSON number as the decimal its text denotes: JSON `0.1` is the decimal 0.1, not the
  * binary double nearest to it. JavaScript's shortest round-trip formatting gives back
- * exactly the digits that were written, for any literal of up to 15 significant digits.
+ * exactly the digits that were written for any number of up to 15 significant digits;
+ * one that comes back longer (or an integer past 2^53) may have lost digits in JSON.parse,
+ * so it is refused (undefined) rather than guessed — such amounts go as decimal strings.
  */
 export function decimalFromJsonNumber(n: number): Decimal | undefined {
-  return Number.isFinite(n) ? new Decimal(String(n)) : undefined;
+  if (!Number.isFinite(n)) return undefined;
+  if (Number.isInteger(n) && !Number.isSafeInteger(n)) return undefined;
+  const d = new Decimal(String(n));
+  return d.precision(true) > JSON_NUMBER_DIGITS && !Number.isSafeInteger(n) ? undefined : d;
 }
 
 const WORD = 1e7; // decimal.js keeps digits in base-1e7 words, aligned on the decimal point

@@ -12,7 +12,10 @@ import { makeRecord, type Value } from '../value.ts';
 export function valueFromJson(raw: unknown, path: string): Value {
   if (typeof raw === 'number') {
     const d = decimalFromJsonNumber(raw);
-    if (!d) throw new RuleError('invalid-input', `input '${path}' is not a finite number`);
+    if (!d) {
+      throw new RuleError('invalid-input', Number.isFinite(raw) ? `input '${path}' has more digits than a JSON number carries exactly` : `input '${path}' is not a finite number`,
+        undefined, undefined, Number.isFinite(raw) ? 'write it into the formula, or as a decimal string' : undefined);
+    }
     return d;
   }
   if (typeof raw === 'string' || typeof raw === 'boolean') return raw;
