@@ -2,7 +2,7 @@
 // decision-table shapes, cycles and unused cells. It reports every problem it finds,
 // each at its exact place, and hands a fully resolved model to the compiler.
 import type { Span } from '../../grammar/ast.ts';
-import { RuleError } from '../../grammar/diagnostic.ts';
+import { positionOf, RuleError } from '../../grammar/diagnostic.ts';
 import { parseFormula, parseUnaryTest } from '../../grammar/index.ts';
 import type { CellDecl, FormulaText, OperationDecl, PackDecl, VersionDecl } from '../rules/model.ts';
 import { errorAt, type Loc } from '../rules/yaml-source.ts';
@@ -96,8 +96,7 @@ function priorLoc(s: Symbol): Loc {
 }
 
 function posText(loc: Loc): string {
-  const e = new RuleError('x', '', loc.source, loc.span);
-  const p = e.position!;
+  const p = positionOf(loc.source, loc.span.start);
   return `${p.file}:${p.line}:${p.col}`;
 }
 
@@ -181,7 +180,7 @@ class OperationChecker {
         }
       }),
       outputs: r.outputs.map((f) => parse(f, this.out) ?? placeholder(f)),
-      line: new RuleError('x', '', r.loc.source, r.loc.span).position!.line,
+      line: positionOf(r.loc.source, r.loc.span.start).line,
     }));
     const def = d.default?.map((f) => parse(f, this.out) ?? placeholder(f));
     return { decl: d, inputs: inputs.map((p, i) => p ?? placeholder(d.inputs[i]!)), rows, default: def };

@@ -3,7 +3,7 @@
 import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { isMap, isScalar, isSeq, type Node } from 'yaml';
-import { RuleError } from '../../grammar/diagnostic.ts';
+import { positionOf, RuleError } from '../../grammar/diagnostic.ts';
 import { Decimal } from '../decimal.ts';
 import { displayPath } from '../rules/load-pack.ts';
 import { plainNumber, readYamlFile, validateYaml, yamlErrors, type YamlFile } from '../rules/yaml-source.ts';
@@ -80,7 +80,7 @@ function expectedValue(f: YamlFile, node: Node | null | undefined): Value {
 
 function runCase(engine: Engine, pack: string, f: YamlFile, node: Node): CaseResult {
   const c = (node as unknown as { toJSON(): RawCase }).toJSON();
-  const line = new RuleError('x', '', f.source, { start: node.range![0], end: node.range![0] + 1 }).position!.line;
+  const line = positionOf(f.source, node.range![0]).line;
   const base = { file: f.path, line, name: c.name, pack, operation: c.operation };
   const at = c.at ? new Date(c.at) : undefined;
   const quote = (input: Record<string, unknown>): QuoteResult => engine.quote({ pack, operation: c.operation, input, at });

@@ -66,7 +66,7 @@ export function loadPack(dir: string): LoadResult {
     }
     versions.push({ version: v.version, effective: new Date(v.effective), loc: locOf(packFile, vNode as Node), files, definitions, operations });
   });
-  checkVersionOrder(versions, packFile, diagnostics);
+  checkVersionOrder(versions, diagnostics);
 
   const pack: PackDecl = {
     name: meta.pack,
@@ -81,7 +81,7 @@ export function loadPack(dir: string): LoadResult {
   return { pack, diagnostics };
 }
 
-function checkVersionOrder(versions: VersionDecl[], f: YamlFile, out: RuleError[]): void {
+function checkVersionOrder(versions: VersionDecl[], out: RuleError[]): void {
   const seen = new Map<string, VersionDecl>();
   for (const v of versions) {
     if (seen.has(v.version)) out.push(errorAt(v.loc, 'duplicate-version', `version '${v.version}' is listed twice`, 'give each version its own name'));
@@ -91,7 +91,6 @@ function checkVersionOrder(versions: VersionDecl[], f: YamlFile, out: RuleError[
   const times = versions.map((v) => v.effective.getTime());
   const same = times.findIndex((t, i) => times.indexOf(t) !== i);
   if (same >= 0) out.push(errorAt(versions[same]!.loc, 'duplicate-effective', `two versions take effect at the same time ${versions[same]!.effective.toISOString()}`, 'give each version a distinct effective date'));
-  void f;
 }
 
 /** Expands `files` globs (`*` within one path segment) relative to the pack folder. */
@@ -144,18 +143,23 @@ function mapGet(node: unknown, key: string): Node | undefined {
   return (pair?.value as Node | undefined) ?? undefined;
 }
 
-/** A mapping's entries with their key nodes. */
-function entries(node: unknown): [Named, Node][] {
+/** A mapping's entries: each key's name and node, and the value's node. */
+interface Entry {
+  name: string;
+  keyNode: Node;
+}
+
+function entries(node: unknown): [Entry, Node][] {
   if (!isMap(node)) return [];
-  return node.items.map((p) => [{ name: String((p.key as { value: unknown }).value), loc: { source: { file: '', text: '' }, span: { start: 0, end: 0 } }, keyNode: p.key } as Named & { keyNode: Node }, p.value as Node]);
+  return node.items.map((p) => [{ name: String((p.key as { value: unknown }).value), keyNode: p.key as Node }, p.value as Node]);
 }
 
 class RuleFileReader {
   readonly diagnostics: RuleError[] = [];
   constructor(private readonly f: YamlFile) {}
 
-  private named(n: Named): Named {
-    return { name: n.name, loc: locOf(this.f, (n as Named & { keyNode: Node }).keyNode) };
+  private named(n: Entry): Named {
+    return { name: n.name, loc: locOf(this.f, n.keyNode) };
   }
 
   private formula(node: Node | undefined): FormulaText {
@@ -237,7 +241,7 @@ class RuleFileReader {
     }
   }
 
-  private input(n: Named, node: Node, prefix = ''): InputDecl {
+  private input(n: Entry, node: Node, prefix = ''): InputDecl {
     const named = this.named(n);
     const type = this.inputType(node, prefix + n.name);
     const decl: InputDecl = { ...named, type };
@@ -258,7 +262,7 @@ class RuleFileReader {
     return decl;
   }
 
-  operation(n: Named, node: Node): OperationDecl {
+  operation(n: Entry, node: Node): OperationDecl {
     const inputs = entries(mapGet(node, 'inputs')).map(([i, iNode]) => this.input(i, iNode));
     const decisions = entries(mapGet(node, 'decisions')).map(([d, dNode]) => this.decision(d, dNode));
     const constraintsNode = mapGet(node, 'constraints');
@@ -288,7 +292,7 @@ class RuleFileReader {
     };
   }
 
-  private decision(n: Named, node: Node): DecisionDecl {
+  private decision(n: Entry, node: Node): DecisionDecl {
     const list = (k: string): Node[] => {
       const v = mapGet(node, k);
       return isSeq(v) ? (v.items as Node[]) : [];
