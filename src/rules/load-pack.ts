@@ -1,11 +1,12 @@
 // Reads a pack folder into a PackDecl: pack.yaml, its versions' rule files, each validated
 // against the JSON Schemas in ./schema. Problems are collected, never thrown one by one.
 import { existsSync, readdirSync, statSync } from 'node:fs';
-import { join, relative, basename } from 'node:path';
+import { basename, dirname, join, relative } from 'node:path';
 import { isMap, isScalar, isSeq, type Node, type YAMLMap } from 'yaml';
 import type { RuleError } from '../../grammar/diagnostic.ts';
 import { Decimal } from '../decimal.ts';
 import type { Value } from '../value.ts';
+import { readCsvRows } from './csv-table.ts';
 import { coerceValue } from './inputs.ts';
 import type { CellDecl, ConstraintDecl, DecisionDecl, Definitions, FormulaText, InputDecl, InputType, Named, OperationDecl, PackDecl, TableDecl, VersionDecl } from './model.ts';
 import { errorAt, formulaSource, locOf, plainNumber, readYamlFile, validateYaml, yamlErrors, type YamlFile } from './yaml-source.ts';
@@ -178,6 +179,15 @@ class RuleFileReader {
   tables(node: Node | undefined): TableDecl[] {
     return entries(node).map(([n, tNode]) => {
       const key = String(mapGet(tNode, 'key') && (mapGet(tNode, 'key') as { value: unknown }).value);
+      const description = mapGet(tNode, 'description');
+      const base = { ...this.named(n), key, description: description ? String((description as { value: unknown }).value) : undefined };
+      const csvNode = mapGet(tNode, 'csv');
+      if (csvNode) {
+        const path = join(dirname(this.f.absolutePath), String((csvNode as { value: unknown }).value));
+        const csv = readCsvRows(path, displayPath(path));
+        this.diagnostics.push(...csv.diagnostics.map((d) => (d.source ? d : errorAt(locOf(this.f, csvNode), d.code, d.message, d.hint))));
+        return { ...base, columns: csv.columns, rows: csv.rows, unreadable: csv.diagnostics.length > 0 };
+      }
       const rowsNode = mapGet(tNode, 'rows');
       const columns: string[] = [];
       const rows = (isSeq(rowsNode) ? rowsNode.items : []).map((rowNode) => {
@@ -188,8 +198,7 @@ class RuleFileReader {
         }
         return { cells, loc: locOf(this.f, rowNode as Node) };
       });
-      const description = mapGet(tNode, 'description');
-      return { ...this.named(n), key, columns, rows, description: description ? String((description as { value: unknown }).value) : undefined };
+      return { ...base, columns, rows };
     });
   }
 

@@ -38,6 +38,8 @@ export interface TableDecl extends Named {
   columns: string[];
   rows: { cells: Record<string, Value>; loc: Loc }[];
   description?: string;
+  /** Its rows could not be read (already reported); formulas using it are not checked further. */
+  unreadable?: boolean;
 }
 
 export interface CellDecl extends Named {

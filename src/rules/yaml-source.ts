@@ -1,6 +1,7 @@
 // YAML files read with their source positions: every node we keep can be pointed at,
 // and every formula inside a scalar maps its offsets back to file:line:col.
 import { readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
 import { parseDocument, isMap, isPair, isScalar, isSeq, type Document, type Node, type Scalar } from 'yaml';
 import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
 import addFormats from 'ajv-formats';
@@ -10,7 +11,10 @@ import { Decimal } from '../decimal.ts';
 import { didYouMean } from '../suggest.ts';
 
 export interface YamlFile {
+  /** The path as shown in diagnostics. */
   path: string;
+  /** The path to read files it refers to (CSV tables) from. */
+  absolutePath: string;
   text: string;
   doc: Document.Parsed;
   source: Source;
@@ -24,13 +28,13 @@ export interface Loc {
 
 export function readYamlFile(path: string, label = path): YamlFile {
   const text = readFileSync(path, 'utf8');
-  return parseYaml(text, label);
+  return parseYaml(text, label, resolve(path));
 }
 
-export function parseYaml(text: string, file: string): YamlFile {
+export function parseYaml(text: string, file: string, absolutePath = resolve(file)): YamlFile {
   const doc = parseDocument(text, { prettyErrors: false, uniqueKeys: true });
   const source: Source = { file, text };
-  return { path: file, text, doc, source };
+  return { path: file, absolutePath, text, doc, source };
 }
 
 /** YAML syntax errors (bad indentation, duplicate keys, …) as RuleErrors with positions. */
@@ -198,15 +202,19 @@ function schemaHint(e: ErrorObject): string | undefined {
 
 const NUMBER_LITERAL = /^-?\d[\d_]*(\.\d[\d_]*)?%?$/;
 
+/** Text written as a number of the formula language — `0.10`, `300_000`, `20%` — as its exact decimal. */
+export function numberLiteral(text: string): Decimal | undefined {
+  if (!NUMBER_LITERAL.test(text)) return undefined;
+  const digits = text.replace(/_/g, '');
+  return digits.endsWith('%') ? new Decimal(digits.slice(0, -1)).div(100) : new Decimal(digits);
+}
+
 /**
- * A plain (unquoted) YAML scalar written as a number of the formula language — `0.10`,
- * `300_000`, `20%` — as its exact decimal; undefined for anything else. Quote a value
- * to keep it text.
+ * A plain (unquoted) YAML scalar written as a number — `0.10`, `300_000`, `20%` — as its
+ * exact decimal; undefined for anything else. Quote a value to keep it text.
  */
 export function plainNumber(f: YamlFile, node: Node | null | undefined): Decimal | undefined {
   if (!isScalar(node) || node.type !== 'PLAIN' || !node.range) return undefined;
   const text = f.text.slice(node.range[0], node.range[1]).trim();
-  if (!NUMBER_LITERAL.test(text)) return typeof node.value === 'number' && Number.isFinite(node.value) ? new Decimal(String(node.value)) : undefined;
-  const digits = text.replace(/_/g, '');
-  return digits.endsWith('%') ? new Decimal(digits.slice(0, -1)).div(100) : new Decimal(digits);
+  return numberLiteral(text) ?? (typeof node.value === 'number' && Number.isFinite(node.value) ? new Decimal(String(node.value)) : undefined);
 }
