@@ -37,14 +37,18 @@ export function readCsvRows(path: string, label: string): CsvRows {
     const start = lineStarts[Math.max(0, Math.min(line - 1, lineStarts.length - 1))]!;
     return { source, span: { start, end: Math.max(start + 1, text.indexOf('\n', start) < 0 ? text.length : text.indexOf('\n', start)) } };
   };
-  let records: { record: Value[]; info: { lines: number } }[];
+  let records: Value[][];
+  // The line each record starts on, noted while parsing (csv-parse's per-record info is costly).
+  const lines: number[] = [];
   try {
     records = parse(text, {
-      info: true,
       skip_empty_lines: true,
       trim: true,
-      cast: (value, context) => cellValue(value, context.quoting),
-    }) as unknown as typeof records;
+      cast: (value, context) => {
+        if (context.index === 0) lines.push(context.lines);
+        return cellValue(value, context.quoting);
+      },
+    }) as unknown as Value[][];
   } catch (e) {
     if (!(e instanceof CsvError)) throw e;
     const line = (e as CsvError & { lines?: number }).lines ?? 1;
@@ -56,19 +60,19 @@ export function readCsvRows(path: string, label: string): CsvRows {
   const diagnostics: RuleError[] = [];
   const [header, ...body] = records;
   if (!header) return { columns: [], rows: [], diagnostics: [new RuleError('csv-empty', `${label} is empty; its first line names the columns`, source, { start: 0, end: 1 })] };
-  const columns = header.record.map(String);
+  const columns = header.map(String);
   columns.forEach((c) => {
     if (!IDENTIFIER.test(c)) {
-      const loc = at(header.info.lines);
+      const loc = at(lines[0]!);
       diagnostics.push(new RuleError('csv-header', `column name '${c}' in ${label} is not a name`, loc.source, loc.span, 'names are letters, digits and _ and start with a letter or _'));
     }
   });
-  const rows = body.map(({ record, info }) => {
+  const rows = body.map((record, k) => {
     const cells: Record<string, Value> = Object.create(null);
     columns.forEach((c, i) => {
       cells[c] = record[i]!;
     });
-    return { cells, loc: at(info.lines) };
+    return { cells, loc: at(lines[k + 1]!) };
   });
   return { columns, rows, diagnostics };
 }
