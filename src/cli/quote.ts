@@ -75,9 +75,10 @@ function printHuman(r: QuoteResult, explain: boolean): void {
 function printTrace(trace: TraceEntry[]): void {
   const width = Math.min(28, Math.max(...trace.map((t) => t.name.length)));
   for (const t of trace) {
-    const value = showValue(t.value);
-    const how = t.kind === 'input' ? '(input)' : t.formula ?? t.note ?? t.kind;
-    const note = t.note && t.formula ? `   -- ${t.note}` : t.kind === 'decision' && t.note ? '' : '';
-    console.log(`  ${t.name.padEnd(width)} = ${value.padEnd(14)} ${t.kind === 'decision' ? `decision table: ${t.note}` : how}${note}`);
+    const how = t.kind === 'input' ? '(input)'
+      : t.kind === 'decision' ? `decision table: ${t.note}`
+      : t.kind === 'constraint' ? `${t.formula} -- rejected: ${t.note}`
+      : t.formula ?? t.kind;
+    console.log(`  ${t.name.padEnd(width)} = ${showValue(t.value).padEnd(14)} ${how}`);
   }
 }
