@@ -4,8 +4,8 @@
 import { evaluate } from './account-inputs.ts';
 import { LedgerError } from './errors.ts';
 import { asDecimal, fromMinor, ruleAmount } from './money.ts';
-import { creditBack, draw, entry } from './postings.ts';
-import type { ChargeRecord } from './records.ts';
+import { creditBack, draw, entry, planDraws, takeDraws } from './postings.ts';
+import type { ChargeRecord, DrawRecord } from './records.ts';
 import type { Scope } from './scope.ts';
 import { chargeView, type ChargeView } from './views.ts';
 
@@ -32,44 +32,60 @@ export function price(s: Scope, operation: string, input: Record<string, unknown
   return { operation, version: result.version, input, amount: ruleAmount(value, s.pack.decimals, s.policy.rounding, `${operation}.${output}`) };
 }
 
-export async function hold(s: Scope, priced: Priced): Promise<ChargeRecord> {
+/**
+ * A charge as one transaction works on it: its row and its draws in the order they were
+ * made, kept in step with what the transaction writes, so the result is built without
+ * reading them back.
+ */
+export interface OpenCharge {
+  record: ChargeRecord;
+  draws: DrawRecord[];
+}
+
+export async function hold(s: Scope, priced: Priced): Promise<OpenCharge> {
+  // Planned before anything is written, so a refusal leaves nothing to undo.
+  const plan = await planDraws(s, priced.amount);
   const c: ChargeRecord = {
     id: s.newId('ch'), accountId: s.account.id, pack: s.pack.name, operation: priced.operation, version: priced.version,
     input: JSON.stringify(priced.input), status: 'held', held: priced.amount, captured: null, refunded: 0n,
     createdAt: s.now, expiresAt: s.now + s.policy.holdTimeoutSeconds * 1000, resolvedAt: null,
   };
   await s.tx.insertCharge(c);
-  await draw(s, c.id, c.held, 'hold');
-  return c;
+  const draws = await takeDraws(s, c.id, plan, 'hold');
+  return { record: c, draws };
 }
 
-export async function capture(s: Scope, c: ChargeRecord, actual: bigint): Promise<void> {
+export async function capture(s: Scope, oc: OpenCharge, actual: bigint): Promise<void> {
+  const c = oc.record;
   assertHeld(c);
   if (actual < c.held) {
-    await giveBack(s, c, c.held - actual, 'capture_return');
+    await giveBack(s, oc, c.held - actual, 'capture_return');
   } else if (actual > c.held) {
     // More than was held: the difference must still be available now.
-    await draw(s, c.id, actual - c.held, 'capture_extra');
+    oc.draws.push(...(await draw(s, c.id, actual - c.held, 'capture_extra')));
   }
-  if (actual !== c.held && !(await s.tx.setHeld(c.id, actual))) throw resolved(c);
-  if (!(await s.tx.resolveCharge(c.id, 'captured', actual, s.now))) throw resolved(c);
+  if (!(await s.tx.resolveCharge(c.id, 'captured', actual, actual, s.now))) throw resolved(c);
+  oc.record = { ...c, status: 'captured', held: actual, captured: actual, resolvedAt: s.now };
   await entry(s, 'capture', 0n, null, c.id, `captured ${fromMinor(actual, s.pack.decimals)}`);
 }
 
-export async function release(s: Scope, c: ChargeRecord, status: 'released' | 'expired'): Promise<void> {
+export async function release(s: Scope, oc: OpenCharge, status: 'released' | 'expired'): Promise<void> {
+  const c = oc.record;
   assertHeld(c);
-  await giveBack(s, c, c.held, status === 'released' ? 'release' : 'hold_expired');
-  if (!(await s.tx.resolveCharge(c.id, status, null, s.now))) throw resolved(c);
+  await giveBack(s, oc, c.held, status === 'released' ? 'release' : 'hold_expired');
+  if (!(await s.tx.resolveCharge(c.id, status, c.held, null, s.now))) throw resolved(c);
+  oc.record = { ...c, status, resolvedAt: s.now };
 }
 
 /** Returns part of a hold, last drawn first (so the credits spent last come back first). */
-async function giveBack(s: Scope, c: ChargeRecord, amount: bigint, kind: 'capture_return' | 'release' | 'hold_expired'): Promise<void> {
+async function giveBack(s: Scope, oc: OpenCharge, amount: bigint, kind: 'capture_return' | 'release' | 'hold_expired'): Promise<void> {
   let left = amount;
-  for (const d of (await s.tx.draws(c.id)).reverse()) {
-    if (left === 0n) break;
+  for (let i = oc.draws.length - 1; i >= 0 && left > 0n; i--) {
+    const d = oc.draws[i]!;
     const back = d.amount < left ? d.amount : left;
     if (back === 0n) continue;
-    if (!(await s.tx.shrinkDraw(d.id, back))) throw new Error(`draw ${d.id} of ${c.id} is smaller than ${back}`);
+    if (!(await s.tx.shrinkDraw(d.id, back))) throw new Error(`draw ${d.id} of ${d.chargeId} is smaller than ${back}`);
+    oc.draws[i] = { ...d, amount: d.amount - back };
     await creditBack(s, d, back, kind);
     left -= back;
   }
@@ -81,7 +97,8 @@ export interface RefundRequest {
   amount?: bigint;
 }
 
-export async function refund(s: Scope, c: ChargeRecord, r: RefundRequest): Promise<bigint> {
+export async function refund(s: Scope, oc: OpenCharge, r: RefundRequest): Promise<bigint> {
+  const c = oc.record;
   if (c.status !== 'captured' || c.captured === null) throw new LedgerError('not_captured', `charge ${c.id} is ${c.status}; only a captured charge can be refunded`);
   const refundable = c.captured - c.refunded;
   const amount = refundAmount(s, c, r, refundable);
@@ -90,13 +107,15 @@ export async function refund(s: Scope, c: ChargeRecord, r: RefundRequest): Promi
   }
   if (amount === 0n) return 0n;
   if (!(await s.tx.addRefund(c.id, amount))) throw new LedgerError('refund_exceeds_capture', `charge ${c.id} cannot be refunded by that much`);
+  oc.record = { ...c, refunded: c.refunded + amount };
   let left = amount;
-  for (const d of (await s.tx.draws(c.id)).reverse()) {
-    if (left === 0n) break;
+  for (let i = oc.draws.length - 1; i >= 0 && left > 0n; i--) {
+    const d = oc.draws[i]!;
     const open = d.amount - d.refunded;
     const back = open < left ? open : left;
     if (back === 0n) continue;
     if (!(await s.tx.refundDraw(d.id, back))) throw new Error(`draw ${d.id} of ${c.id} cannot take a refund of ${back}`);
+    oc.draws[i] = { ...d, refunded: d.refunded + back };
     await creditBack(s, d, back, 'refund');
     left -= back;
   }
@@ -127,8 +146,6 @@ function resolved(c: ChargeRecord): LedgerError {
   return new LedgerError('hold_already_resolved', `charge ${c.id} is already ${c.status}`);
 }
 
-export async function viewCharge(s: Pick<Scope, 'tx' | 'pack'>, id: string): Promise<ChargeView> {
-  const c = (await s.tx.charge(id))!;
-  const draws = await Promise.all((await s.tx.draws(id)).map(async (d) => ({ draw: d, kind: d.grantId ? (await s.tx.grant(d.grantId))?.kind ?? null : null })));
-  return chargeView(c, draws, s.pack.decimals);
+export function viewCharge(oc: OpenCharge, decimals: number): ChargeView {
+  return chargeView(oc.record, oc.draws, decimals);
 }

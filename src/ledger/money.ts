@@ -25,12 +25,26 @@ export function ruleAmount(d: Decimal, decimals: number, rounding: Rounding, wha
   return toMinor(d.toDecimalPlaces(decimals, MODES[rounding]), decimals);
 }
 
+const scales: Decimal[] = [];
+const scale = (decimals: number): Decimal => (scales[decimals] ??= new Decimal(10).pow(decimals));
+
 export function toMinor(d: Decimal, decimals: number): bigint {
-  return BigInt(d.times(new Decimal(10).pow(decimals)).toFixed(0));
+  return BigInt(d.times(scale(decimals)).toFixed(0));
 }
 
+/** Minor units as plain decimal text without trailing zeros (`1250n`, 2 → `12.5`); string
+ *  work on the integer's digits, exact at any size. */
 export function fromMinor(minor: bigint, decimals: number): string {
-  return decimalText(new Decimal(minor.toString()).div(new Decimal(10).pow(decimals)));
+  const negative = minor < 0n;
+  let digits = (negative ? -minor : minor).toString();
+  if (decimals > 0) {
+    if (digits.length <= decimals) digits = '0'.repeat(decimals - digits.length + 1) + digits;
+    const cut = digits.length - decimals;
+    let end = digits.length;
+    while (end > cut && digits.charCodeAt(end - 1) === 48) end--;
+    digits = end === cut ? digits.slice(0, cut) : `${digits.slice(0, cut)}.${digits.slice(cut, end)}`;
+  }
+  return negative ? `-${digits}` : digits;
 }
 
 export function minorDecimal(minor: bigint, decimals: number): Decimal {

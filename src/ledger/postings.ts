@@ -6,7 +6,7 @@ import { LedgerError } from './errors.ts';
 import { fromMinor } from './money.ts';
 import type { DrawRecord, EntryKind, GrantRecord } from './records.ts';
 import type { Scope } from './scope.ts';
-import { inSpendOrder, planDraw } from './spend-order.ts';
+import { inSpendOrder, planDraw, type DrawPlan } from './spend-order.ts';
 
 export function grantKind(s: Scope, kind: string): GrantKind {
   const k = s.policy.grantKinds.get(kind);
@@ -47,9 +47,13 @@ export function entry(s: Scope, kind: EntryKind, amount: bigint, grantId: string
   return s.tx.appendEntry({ accountId: s.account.id, at: s.now, kind, amount, grantId, chargeId, memo });
 }
 
-/** Takes `amount` for a charge from the account's grants in spend order, then the overdraft. */
-export async function draw(s: Scope, chargeId: string, amount: bigint, kind: EntryKind): Promise<void> {
-  if (amount === 0n) return;
+/**
+ * How `amount` would be taken now: from the account's grants in spend order, then the
+ * overdraft; `insufficient_credits` when they fall short. Only reads, so a charge refused
+ * for want of credits has written nothing.
+ */
+export async function planDraws(s: Scope, amount: bigint): Promise<DrawPlan> {
+  if (amount === 0n) return { fromGrants: [], fromOverdraft: 0n };
   const grants = inSpendOrder(await s.tx.spendableGrants(s.account.id, s.now), s.policy.spendOrder);
   const room = s.account.overdraftLimit - s.account.overdraftUsed;
   const plan = planDraw(amount, grants, room);
@@ -60,17 +64,31 @@ export async function draw(s: Scope, chargeId: string, amount: bigint, kind: Ent
       needed: fromMinor(amount, d), available: fromMinor(spendable + room, d),
     });
   }
+  return plan;
+}
+
+/** Takes `amount` for a charge (see planDraws); returns the draws made. */
+export async function draw(s: Scope, chargeId: string, amount: bigint, kind: EntryKind): Promise<DrawRecord[]> {
+  return takeDraws(s, chargeId, await planDraws(s, amount), kind);
+}
+
+/** Carries out a plan of planDraws, each take conditional in the database; returns the draws made. */
+export async function takeDraws(s: Scope, chargeId: string, plan: DrawPlan, kind: EntryKind): Promise<DrawRecord[]> {
+  const made: DrawRecord[] = [];
   for (const { grant, amount: take } of plan.fromGrants) {
     if (!(await s.tx.takeFromGrant(grant.id, take, s.now))) throw new LedgerError('insufficient_credits', `grant ${grant.id} can no longer cover ${fromMinor(take, s.pack.decimals)}`);
-    await s.tx.insertDraw(chargeId, grant.id, take);
+    const id = await s.tx.insertDraw(chargeId, grant.id, take);
+    made.push({ id, chargeId, grantId: grant.id, amount: take, refunded: 0n, grantKind: grant.kind, grantExpiresAt: grant.expiresAt });
     await entry(s, kind, -take, grant.id, chargeId);
   }
   if (plan.fromOverdraft > 0n) {
     if (!(await s.tx.adjustOverdraft(s.account.id, plan.fromOverdraft))) throw new LedgerError('insufficient_credits', 'the overdraft limit was reached');
     s.account = { ...s.account, overdraftUsed: s.account.overdraftUsed + plan.fromOverdraft };
-    await s.tx.insertDraw(chargeId, null, plan.fromOverdraft);
+    const id = await s.tx.insertDraw(chargeId, null, plan.fromOverdraft);
+    made.push({ id, chargeId, grantId: null, amount: plan.fromOverdraft, refunded: 0n, grantKind: null, grantExpiresAt: null });
     await entry(s, kind, -plan.fromOverdraft, null, chargeId);
   }
+  return made;
 }
 
 /**
@@ -85,20 +103,21 @@ export async function creditBack(s: Scope, d: DrawRecord, amount: bigint, kind: 
     await entry(s, kind, amount, null, d.chargeId);
     return;
   }
-  const g = (await s.tx.grant(d.grantId))!;
-  const expired = g.expiresAt !== null && g.expiresAt <= s.now;
-  if (!expired) {
-    if (!(await s.tx.returnToGrant(g.id, amount))) throw new Error(`grant ${g.id} would exceed its amount`);
-    await entry(s, kind, amount, g.id, d.chargeId);
+  const grantId = d.grantId;
+  const expiresAt = d.grantExpiresAt;
+  if (expiresAt === null || expiresAt > s.now) {
+    // The UPDATE's condition (remaining + amount <= amount) is the invariant, not this code.
+    if (!(await s.tx.returnToGrant(grantId, amount))) throw new Error(`grant ${grantId} would exceed its amount`);
+    await entry(s, kind, amount, grantId, d.chargeId);
     return;
   }
   const policy = s.policy.expiredGrantCredit;
   switch (policy.action) {
     case 'forfeit':
-      await entry(s, 'forfeit', 0n, g.id, d.chargeId, `${fromMinor(amount, s.pack.decimals)} not credited back: grant expired ${new Date(g.expiresAt!).toISOString()}`);
+      await entry(s, 'forfeit', 0n, grantId, d.chargeId, `${fromMinor(amount, s.pack.decimals)} not credited back: grant expired ${new Date(expiresAt).toISOString()}`);
       return;
     case 'reissue':
-      await addGrant(s, policy.kind, amount, `${kind} of ${d.chargeId} (grant ${g.id} expired)`);
+      await addGrant(s, policy.kind, amount, `${kind} of ${d.chargeId} (grant ${grantId} expired)`);
       return;
   }
 }

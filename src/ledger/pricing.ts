@@ -32,6 +32,6 @@ export interface QuoteResult {
 export interface PricingEngine {
   packs(): PackInfo[];
   quote(request: QuoteRequest): QuoteResult;
-  inputNames(pack: string, operation: string): string[];
+  inputNames(pack: string, operation: string): readonly string[];
   ledgerPolicy(pack: string): LedgerPolicy | undefined;
 }

@@ -51,13 +51,16 @@ export interface ChargeRecord {
   resolvedAt: number | null;
 }
 
-/** How much of a charge one grant (or, with grantId null, the overdraft) covers. */
+/** How much of a charge one grant (or, with grantId null, the overdraft) covers. The grant's
+ *  kind and expiry never change, so they are read with the draw (null for the overdraft). */
 export interface DrawRecord {
   id: number;
   chargeId: string;
   grantId: string | null;
   amount: bigint;
   refunded: bigint;
+  grantKind: string | null;
+  grantExpiresAt: number | null;
 }
 
 export type EntryKind =

@@ -24,9 +24,12 @@ async function setSubscription(s: Scope, next: Pick<AccountRecord, 'plan' | 'per
   s.account = { ...s.account, ...next };
 }
 
-/** Brings the account up to `now`: expired holds released, due periods renewed or ended. */
-export async function settle(s: Scope): Promise<void> {
-  for (const c of await s.tx.expiredHolds(s.account.id, s.now)) await release(s, c, 'expired');
+/** Brings the account up to `now`: expired holds released (when the lock found some), due
+ *  periods renewed or ended. */
+export async function settle(s: Scope, holdsExpired: boolean): Promise<void> {
+  if (holdsExpired) {
+    for (const c of await s.tx.expiredHolds(s.account.id, s.now)) await release(s, { record: c, draws: await s.tx.draws(c.id) }, 'expired');
+  }
   for (let i = 0; i < MAX_CATCH_UP && s.account.periodEnd !== null && s.account.periodEnd <= s.now; i++) {
     const ended = s.account.periodEnd;
     if (s.account.cancelAtPeriodEnd) {

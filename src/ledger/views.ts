@@ -3,7 +3,37 @@
 import type { AccountRecord, ChargeRecord, DrawRecord, EntryRecord, GrantRecord } from './records.ts';
 import { fromMinor } from './money.ts';
 
-const iso = (t: number | null) => (t === null ? null : new Date(t).toISOString());
+const iso = (t: number | null) => (t === null ? null : isoTime(t));
+
+const two = (n: number) => (n < 10 ? `0${n}` : `${n}`);
+const three = (n: number) => (n < 10 ? `00${n}` : n < 100 ? `0${n}` : `${n}`);
+
+/**
+ * Epoch ms as `Date.prototype.toISOString` writes it, several times quicker (each charge
+ * shows three times): the civil date from the day number by Howard Hinnant's
+ * days-from-civil inverse, for years 1970–9999; other times go to Date.
+ */
+export function isoTime(t: number): string {
+  if (!(Number.isSafeInteger(t) && t >= 0 && t < 253402300800000)) return new Date(t).toISOString();
+  const days = Math.floor(t / 86400000);
+  let rest = t - days * 86400000;
+  const hours = Math.floor(rest / 3600000);
+  rest -= hours * 3600000;
+  const minutes = Math.floor(rest / 60000);
+  rest -= minutes * 60000;
+  const seconds = Math.floor(rest / 1000);
+  const ms = rest - seconds * 1000;
+  const z = days + 719468;
+  const era = Math.floor(z / 146097);
+  const dayOfEra = z - era * 146097;
+  const yearOfEra = Math.floor((dayOfEra - Math.floor(dayOfEra / 1460) + Math.floor(dayOfEra / 36524) - Math.floor(dayOfEra / 146096)) / 365);
+  const dayOfYear = dayOfEra - (365 * yearOfEra + Math.floor(yearOfEra / 4) - Math.floor(yearOfEra / 100));
+  const mp = Math.floor((5 * dayOfYear + 2) / 153);
+  const day = dayOfYear - Math.floor((153 * mp + 2) / 5) + 1;
+  const month = mp < 10 ? mp + 3 : mp - 9;
+  const year = yearOfEra + era * 400 + (month <= 2 ? 1 : 0);
+  return `${year}-${two(month)}-${two(day)}T${two(hours)}:${two(minutes)}:${two(seconds)}.${three(ms)}Z`;
+}
 
 export interface GrantView {
   id: string;
@@ -104,13 +134,13 @@ export function accountView(a: AccountRecord, unit: 'credits' | 'usd', decimals:
   };
 }
 
-export function chargeView(c: ChargeRecord, draws: { draw: DrawRecord; kind: string | null }[], decimals: number): ChargeView {
+export function chargeView(c: ChargeRecord, draws: DrawRecord[], decimals: number): ChargeView {
   return {
     id: c.id, account: c.accountId, pack: c.pack, operation: c.operation, version: c.version,
     input: JSON.parse(c.input) as Record<string, unknown>, status: c.status,
     held: fromMinor(c.held, decimals), captured: c.captured === null ? null : fromMinor(c.captured, decimals),
     refunded: fromMinor(c.refunded, decimals),
-    draws: draws.map(({ draw, kind }) => ({ grant: draw.grantId, kind, amount: fromMinor(draw.amount, decimals), refunded: fromMinor(draw.refunded, decimals) })),
+    draws: draws.map((d) => ({ grant: d.grantId, kind: d.grantKind, amount: fromMinor(d.amount, decimals), refunded: fromMinor(d.refunded, decimals) })),
     created_at: iso(c.createdAt)!, expires_at: iso(c.expiresAt)!, resolved_at: iso(c.resolvedAt),
   };
 }

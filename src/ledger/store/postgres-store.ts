@@ -38,6 +38,10 @@ class Runner implements SqlRunner {
   async run(sql: string, params: Param[]): Promise<number> {
     return (await this.client.query(numbered(sql), params.map(toPg))).rowCount ?? 0;
   }
+
+  async insertId(sql: string, params: Param[]): Promise<number> {
+    return Number((await this.client.query(`${numbered(sql)} RETURNING id`, params.map(toPg))).rows[0].id);
+  }
 }
 
 const toPg = (p: Param) => (typeof p === 'bigint' ? p.toString() : p);

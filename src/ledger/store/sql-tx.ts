@@ -3,7 +3,7 @@
 import type {
   AccountRecord, ApiKeyRecord, ChargeRecord, ChargeStatus, DrawRecord, EntryRecord, GrantRecord, KeyScope,
 } from '../records.ts';
-import type { StoredResponse, UsageCounts, WriteTx } from './store.ts';
+import type { ChargeWithDraws, LockedAccount, StoredResponse, UsageCounts, WriteTx } from './store.ts';
 
 export type Param = string | number | bigint | null;
 export type Row = Record<string, unknown>;
@@ -13,6 +13,8 @@ export interface SqlRunner {
   all(sql: string, params: Param[]): Promise<Row[]>;
   /** Number of rows changed. */
   run(sql: string, params: Param[]): Promise<number>;
+  /** Runs an INSERT of one row into a table whose key is an integer `id`; returns that id. */
+  insertId(sql: string, params: Param[]): Promise<number>;
 }
 
 const int = (v: unknown): bigint => (typeof v === 'bigint' ? v : BigInt(v as string | number));
@@ -48,8 +50,35 @@ function charge(r: Row): ChargeRecord {
   };
 }
 
+// Draws come with their grant's kind and expiry (immutable), so crediting back and showing
+// a charge need no read per grant.
+const DRAWS = `SELECT d.id, d.charge_id, d.grant_id, d.amount, d.refunded, g.kind AS grant_kind, g.expires_at AS grant_expires_at
+  FROM draws d LEFT JOIN grants g ON g.id = d.grant_id WHERE d.charge_id = ? ORDER BY d.id`;
+
 function draw(r: Row): DrawRecord {
-  return { id: num(r.id), chargeId: r.charge_id as string, grantId: (r.grant_id as string | null) ?? null, amount: int(r.amount), refunded: int(r.refunded) };
+  return {
+    id: num(r.id), chargeId: r.charge_id as string, grantId: (r.grant_id as string | null) ?? null, amount: int(r.amount), refunded: int(r.refunded),
+    grantKind: (r.grant_kind as string | null) ?? null, grantExpiresAt: numOrNull(r.grant_expires_at),
+  };
+}
+
+// A charge and its draws in one read: the charge's columns repeat on each draw's row.
+const CHARGE_WITH_DRAWS = `SELECT c.*, d.id AS draw_id, d.grant_id AS draw_grant_id, d.amount AS draw_amount, d.refunded AS draw_refunded,
+    g.kind AS grant_kind, g.expires_at AS grant_expires_at
+  FROM charges c LEFT JOIN draws d ON d.charge_id = c.id LEFT JOIN grants g ON g.id = d.grant_id
+  WHERE c.id = ? ORDER BY d.id`;
+
+// The account row and, in the same statement, whether it has holds to release first. The
+// charges index on (account_id, expires_at) WHERE status = 'held' answers the EXISTS. On
+// PostgreSQL the EXISTS sees the statement's snapshot, which may predate the lock wait; that
+// is harmless: the set it tests only grows by a new hold already expired at \`at\`, which
+// another server could make only with a clock behind by more than the hold timeout, and a
+// stale yes just finds nothing to release.
+const LOCKED = `SELECT a.*, EXISTS (SELECT 1 FROM charges c WHERE c.account_id = a.id AND c.status = 'held' AND c.expires_at <= ?) AS holds_expired
+  FROM accounts a`;
+
+function locked(r: Row): LockedAccount {
+  return { account: account(r), holdsExpired: num(r.holds_expired) === 1 };
 }
 
 function entry(r: Row): EntryRecord {
@@ -68,8 +97,20 @@ export function apiKey(r: Row): ApiKeyRecord {
   };
 }
 
+function storedResponse(r: Row): StoredResponse {
+  return { requestHash: r.request_hash as string, response: r.response as string };
+}
+
 export class SqlTx implements WriteTx {
-  constructor(private readonly db: SqlRunner) {}
+  private readonly lockById: string;
+  private readonly lockByCharge: string;
+
+  constructor(private readonly db: SqlRunner) {
+    const forUpdate = db.dialect === 'postgres' ? ' FOR UPDATE OF a' : '';
+    this.lockById = `${LOCKED} WHERE a.id = ?${forUpdate}`;
+    // A charge's account never changes, so any snapshot of it names the right row to lock.
+    this.lockByCharge = `${LOCKED} WHERE a.id = (SELECT account_id FROM charges WHERE id = ?)${forUpdate}`;
+  }
 
   private async one<T>(sql: string, params: Param[], map: (r: Row) => T): Promise<T | undefined> {
     const rows = await this.db.all(sql, params);
@@ -77,17 +118,27 @@ export class SqlTx implements WriteTx {
   }
 
   async claimKey(key: string, requestHash: string, at: number): Promise<StoredResponse | undefined> {
+    if (this.db.dialect === 'sqlite') {
+      // SQLite runs one write transaction at a time (one writer, BEGIN IMMEDIATE), so no one
+      // can take the key between this read and saveResponse's insert; and a transaction that
+      // fails before then has written nothing for it.
+      return this.one('SELECT request_hash, response FROM idempotency WHERE key = ?', [key], storedResponse);
+    }
+    // PostgreSQL: the insert claims the key at once; a concurrent request with the same key
+    // waits here until this transaction ends, then finds the response.
     const inserted = await this.db.run(
       'INSERT INTO idempotency (key, request_hash, response, created_at) VALUES (?, ?, NULL, ?) ON CONFLICT (key) DO NOTHING',
       [key, requestHash, at],
     );
     if (inserted === 1) return undefined;
-    return this.one('SELECT request_hash, response FROM idempotency WHERE key = ?', [key], (r) => ({
-      requestHash: r.request_hash as string, response: r.response as string,
-    }));
+    return this.one('SELECT request_hash, response FROM idempotency WHERE key = ?', [key], storedResponse);
   }
 
-  async saveResponse(key: string, response: string): Promise<void> {
+  async saveResponse(key: string, requestHash: string, at: number, response: string): Promise<void> {
+    if (this.db.dialect === 'sqlite') {
+      await this.db.run('INSERT INTO idempotency (key, request_hash, response, created_at) VALUES (?, ?, ?, ?)', [key, requestHash, response, at]);
+      return;
+    }
     await this.db.run('UPDATE idempotency SET response = ? WHERE key = ? AND response IS NULL', [response, key]);
   }
 
@@ -104,9 +155,12 @@ export class SqlTx implements WriteTx {
     return this.one('SELECT * FROM accounts WHERE id = ?', [id], account);
   }
 
-  lockAccount(id: string): Promise<AccountRecord | undefined> {
-    const lock = this.db.dialect === 'postgres' ? ' FOR UPDATE' : '';
-    return this.one(`SELECT * FROM accounts WHERE id = ?${lock}`, [id], account);
+  lockAccount(id: string, at: number): Promise<LockedAccount | undefined> {
+    return this.one(this.lockById, [at, id], locked);
+  }
+
+  lockAccountOfCharge(chargeId: string, at: number): Promise<LockedAccount | undefined> {
+    return this.one(this.lockByCharge, [at, chargeId], locked);
   }
 
   async updateSubscription(id: string, s: Pick<AccountRecord, 'plan' | 'periodIndex' | 'periodStart' | 'periodEnd' | 'cancelAtPeriodEnd'>): Promise<void> {
@@ -141,9 +195,10 @@ export class SqlTx implements WriteTx {
   }
 
   async spendableGrants(accountId: string, at: number): Promise<GrantRecord[]> {
+    // Unordered: every caller puts them in the pack's spend order (inSpendOrder), a total order.
     const rows = await this.db.all(
       `SELECT * FROM grants WHERE account_id = ? AND remaining > 0 AND effective_at <= ?
-         AND (expires_at IS NULL OR expires_at > ?) ORDER BY created_at, id`,
+         AND (expires_at IS NULL OR expires_at > ?)`,
       [accountId, at, at],
     );
     return rows.map(grant);
@@ -180,16 +235,26 @@ export class SqlTx implements WriteTx {
     return this.one('SELECT * FROM charges WHERE id = ?', [id], charge);
   }
 
-  async resolveCharge(id: string, status: Exclude<ChargeStatus, 'held'>, captured: bigint | null, at: number): Promise<boolean> {
-    const n = await this.db.run(
-      "UPDATE charges SET status = ?, captured = ?, resolved_at = ? WHERE id = ? AND status = 'held'",
-      [status, captured, at, id],
-    );
-    return n === 1;
+  async chargeWithDraws(id: string): Promise<ChargeWithDraws | undefined> {
+    const rows = await this.db.all(CHARGE_WITH_DRAWS, [id]);
+    if (!rows.length) return undefined;
+    const draws: DrawRecord[] = [];
+    for (const r of rows) {
+      if (r.draw_id === null || r.draw_id === undefined) continue;
+      draws.push({
+        id: num(r.draw_id), chargeId: id, grantId: (r.draw_grant_id as string | null) ?? null, amount: int(r.draw_amount), refunded: int(r.draw_refunded),
+        grantKind: (r.grant_kind as string | null) ?? null, grantExpiresAt: numOrNull(r.grant_expires_at),
+      });
+    }
+    return { charge: charge(rows[0]!), draws };
   }
 
-  async setHeld(id: string, held: bigint): Promise<boolean> {
-    return (await this.db.run("UPDATE charges SET held = ? WHERE id = ? AND status = 'held'", [held, id])) === 1;
+  async resolveCharge(id: string, status: Exclude<ChargeStatus, 'held'>, held: bigint, captured: bigint | null, at: number): Promise<boolean> {
+    const n = await this.db.run(
+      "UPDATE charges SET status = ?, held = ?, captured = ?, resolved_at = ? WHERE id = ? AND status = 'held'",
+      [status, held, captured, at, id],
+    );
+    return n === 1;
   }
 
   async addRefund(id: string, amount: bigint): Promise<boolean> {
@@ -209,12 +274,12 @@ export class SqlTx implements WriteTx {
     return rows.map((r) => r.account_id as string);
   }
 
-  async insertDraw(chargeId: string, grantId: string | null, amount: bigint): Promise<void> {
-    await this.db.run('INSERT INTO draws (charge_id, grant_id, amount, refunded) VALUES (?, ?, ?, 0)', [chargeId, grantId, amount]);
+  async insertDraw(chargeId: string, grantId: string | null, amount: bigint): Promise<number> {
+    return this.db.insertId('INSERT INTO draws (charge_id, grant_id, amount, refunded) VALUES (?, ?, ?, 0)', [chargeId, grantId, amount]);
   }
 
   async draws(chargeId: string): Promise<DrawRecord[]> {
-    return (await this.db.all('SELECT * FROM draws WHERE charge_id = ? ORDER BY id', [chargeId])).map(draw);
+    return (await this.db.all(DRAWS, [chargeId])).map(draw);
   }
 
   async shrinkDraw(id: number, amount: bigint): Promise<boolean> {

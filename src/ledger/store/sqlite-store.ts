@@ -1,7 +1,7 @@
 // SQLite through better-sqlite3: one writer connection in WAL mode, synchronous=FULL by
-// default. Concurrent transactions are queued and committed together (group commit): each
-// runs inside its own SAVEPOINT, so one that fails rolls back alone, and the batch pays
-// for a single fsync. Reads use a second connection and see only committed data.
+// default. Concurrent transactions are queued and committed together (group commit), so
+// the batch pays for a single fsync; each job's failure is undone alone (see runBatch).
+// Reads use a second connection and see only committed data.
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
@@ -23,26 +23,90 @@ interface Job {
   reject: (e: unknown) => void;
 }
 
+type Outcome = { ok: true; value: unknown } | { ok: false; error: unknown };
+
+// After a batch had to be run again because a job failed having written, this many batches
+// run with a savepoint per job before trying without again.
+const GUARDED_BATCHES = 16;
+
+interface Prepared {
+  statement: Database.Statement;
+  /** Changes nothing (SELECT). */
+  reads: boolean;
+  /** Result column names, for statements that return rows. */
+  columns: string[];
+}
+
+function rowObjects(p: Prepared, rows: unknown[][]): Row[] {
+  const { columns } = p;
+  const out: Row[] = new Array(rows.length);
+  for (let i = 0; i < rows.length; i++) {
+    const values = rows[i]!;
+    const row: Row = {};
+    for (let j = 0; j < columns.length; j++) row[columns[j]!] = values[j];
+    out[i] = row;
+  }
+  return out;
+}
+
 class Runner implements SqlRunner {
   readonly dialect = 'sqlite';
-  private readonly statements = new Map<string, Database.Statement>();
+  private readonly statements = new Map<string, Prepared>();
+  /** Statements that changed a row, or failed (and so may have changed one before). A
+   *  statement that changes no row fires no trigger either, so it changed nothing. */
+  writes = 0;
   constructor(private readonly db: Database.Database) {}
 
-  private prepare(sql: string): Database.Statement {
+  private prepare(sql: string): Prepared {
     let s = this.statements.get(sql);
     if (!s) {
-      s = this.db.prepare(sql);
+      const statement = this.db.prepare(sql);
+      // Rows come back as arrays and become objects here: quicker than better-sqlite3
+      // building each object property by property through the native API.
+      const columns = statement.reader ? statement.raw(true).columns().map((c) => c.name) : [];
+      s = { statement, reads: statement.readonly, columns };
       this.statements.set(sql, s);
     }
     return s;
   }
 
   async all(sql: string, params: Param[]): Promise<Row[]> {
-    return this.prepare(sql).all(...params) as Row[];
+    const p = this.prepare(sql);
+    if (p.reads) return rowObjects(p, p.statement.all(...params) as unknown[][]);
+    // A write with RETURNING: one row back per row changed.
+    let rows: unknown[][];
+    try {
+      rows = p.statement.all(...params) as unknown[][];
+    } catch (error) {
+      this.writes++;
+      throw error;
+    }
+    if (rows.length > 0) this.writes++;
+    return rowObjects(p, rows);
+  }
+
+  async insertId(sql: string, params: Param[]): Promise<number> {
+    let id: number | bigint;
+    try {
+      id = this.prepare(sql).statement.run(...params).lastInsertRowid;
+    } catch (error) {
+      this.writes++;
+      throw error;
+    }
+    this.writes++;
+    return Number(id);
   }
 
   async run(sql: string, params: Param[]): Promise<number> {
-    return this.prepare(sql).run(...params).changes;
+    let changes: number;
+    try {
+      changes = this.prepare(sql).statement.run(...params).changes;
+    } catch (error) {
+      this.writes++;
+      throw error;
+    }
+    if (changes > 0) this.writes++;
+    return changes;
   }
 }
 
@@ -50,11 +114,16 @@ export class SqliteStore implements Store {
   readonly kind = 'sqlite';
   private readonly writer: Database.Database;
   private readonly reader: Database.Database;
+  private readonly writeRunner: Runner;
   private readonly writeTx: SqlTx;
   private readonly readRunner: Runner;
   private readonly maxBatch: number;
+  /** BEGIN IMMEDIATE, SAVEPOINT, RELEASE, ROLLBACK TO, COMMIT, ROLLBACK: prepared once. */
+  private readonly control: Record<'begin' | 'savepoint' | 'release' | 'rollbackTo' | 'commit' | 'rollback', Database.Statement>;
   private queue: Job[] = [];
   private flushing = false;
+  /** Batches left to run with a savepoint per job. */
+  private guarded = 0;
   private reading: Promise<unknown> = Promise.resolve();
 
   constructor(options: SqliteOptions) {
@@ -64,14 +133,23 @@ export class SqliteStore implements Store {
     this.writer.pragma(`synchronous = ${options.synchronous ?? 'FULL'}`);
     this.writer.pragma('foreign_keys = ON');
     this.writer.pragma('busy_timeout = 5000');
+    // Savepoint journals (one per job of a group commit) in memory rather than a temporary
+    // file: they only matter until the transaction ends, so durability is unchanged.
+    this.writer.pragma('temp_store = MEMORY');
     this.writer.defaultSafeIntegers(true);
     this.migrate();
     this.reader = new Database(options.path, { readonly: true });
     this.reader.pragma('busy_timeout = 5000');
     this.reader.defaultSafeIntegers(true);
-    this.writeTx = new SqlTx(new Runner(this.writer));
+    this.writeRunner = new Runner(this.writer);
+    this.writeTx = new SqlTx(this.writeRunner);
     this.readRunner = new Runner(this.reader);
     this.maxBatch = options.maxBatch ?? 512;
+    const w = this.writer;
+    this.control = {
+      begin: w.prepare('BEGIN IMMEDIATE'), savepoint: w.prepare('SAVEPOINT job'), release: w.prepare('RELEASE job'),
+      rollbackTo: w.prepare('ROLLBACK TO job'), commit: w.prepare('COMMIT'), rollback: w.prepare('ROLLBACK'),
+    };
   }
 
   private migrate(): void {
@@ -95,38 +173,79 @@ export class SqliteStore implements Store {
 
   private async flush(): Promise<void> {
     this.flushing = true;
-    // Let the callers of this turn of the event loop join the first batch.
-    await new Promise((r) => setImmediate(r));
-    while (this.queue.length) {
-      const batch = this.queue.splice(0, this.maxBatch);
-      const outcomes: ({ ok: true; value: unknown } | { ok: false; error: unknown })[] = [];
-      this.writer.exec('BEGIN IMMEDIATE');
-      for (const job of batch) {
-        this.writer.exec('SAVEPOINT job');
+    try {
+      // Let the callers of this turn of the event loop join the first batch.
+      await new Promise((r) => setImmediate(r));
+      while (this.queue.length) {
+        const batch = this.queue.splice(0, this.maxBatch);
+        let outcomes: Outcome[];
         try {
-          const value = await job.work(this.writeTx);
-          this.writer.exec('RELEASE job');
-          outcomes.push({ ok: true, value });
+          outcomes = await this.runBatch(batch);
+          this.control.commit.run();
         } catch (error) {
-          this.writer.exec('ROLLBACK TO job');
-          this.writer.exec('RELEASE job');
+          if (this.writer.inTransaction) this.control.rollback.run();
+          for (const job of batch) job.reject(error);
+          continue;
+        }
+        batch.forEach((job, i) => {
+          const o = outcomes[i]!;
+          if (o.ok) job.resolve(o.value);
+          else job.reject(o.error);
+        });
+      }
+    } finally {
+      this.flushing = false;
+    }
+  }
+
+  /**
+   * Runs a batch in one open transaction, leaving it to commit. A savepoint per job would
+   * let each failure roll back alone, but costs a copy of every page a job touches, and most
+   * jobs succeed or fail before writing anything (the ledger checks and plans first). So the
+   * batch runs without savepoints: a job that fails having written nothing is simply
+   * reported. One that fails after writing (the runner counts write statements) rolls the
+   * whole batch back, none of it reported yet, and the batch runs again from the start
+   * with a savepoint per job, as do the next few.
+   */
+  private async runBatch(batch: Job[]): Promise<Outcome[]> {
+    const c = this.control;
+    if (this.guarded === 0) {
+      c.begin.run();
+      const outcomes: Outcome[] = [];
+      let undone = false;
+      for (const job of batch) {
+        const writes = this.writeRunner.writes;
+        try {
+          outcomes.push({ ok: true, value: await job.work(this.writeTx) });
+        } catch (error) {
+          if (this.writeRunner.writes !== writes) {
+            undone = true;
+            break;
+          }
           outcomes.push({ ok: false, error });
         }
       }
-      try {
-        this.writer.exec('COMMIT');
-      } catch (error) {
-        if (this.writer.inTransaction) this.writer.exec('ROLLBACK');
-        for (const job of batch) job.reject(error);
-        continue;
-      }
-      batch.forEach((job, i) => {
-        const o = outcomes[i]!;
-        if (o.ok) job.resolve(o.value);
-        else job.reject(o.error);
-      });
+      if (!undone) return outcomes;
+      if (this.writer.inTransaction) c.rollback.run();
+      this.guarded = GUARDED_BATCHES;
+    } else {
+      this.guarded--;
     }
-    this.flushing = false;
+    c.begin.run();
+    const outcomes: Outcome[] = [];
+    for (const job of batch) {
+      c.savepoint.run();
+      try {
+        const value = await job.work(this.writeTx);
+        c.release.run();
+        outcomes.push({ ok: true, value });
+      } catch (error) {
+        c.rollbackTo.run();
+        c.release.run();
+        outcomes.push({ ok: false, error });
+      }
+    }
+    return outcomes;
   }
 
   read<T>(work: (tx: ReadTx) => Promise<T>): Promise<T> {
@@ -155,8 +274,8 @@ export class SqliteStore implements Store {
 
   setting(name: string, initial: () => string): Promise<string> {
     return this.transaction(async () => {
-      this.writer.prepare('INSERT INTO settings (name, value) VALUES (?, ?) ON CONFLICT (name) DO NOTHING').run(name, initial());
-      return (this.writer.prepare('SELECT value FROM settings WHERE name = ?').get(name) as { value: string }).value;
+      await this.writeRunner.run('INSERT INTO settings (name, value) VALUES (?, ?) ON CONFLICT (name) DO NOTHING', [name, initial()]);
+      return (await this.writeRunner.all('SELECT value FROM settings WHERE name = ?', [name]))[0]!.value as string;
     });
   }
 

@@ -11,6 +11,18 @@ export interface StoredResponse {
   response: string;
 }
 
+/** A locked account, and whether it has holds that timed out by then (to release first). */
+export interface LockedAccount {
+  account: AccountRecord;
+  holdsExpired: boolean;
+}
+
+/** A charge with its draws in the order they were made. */
+export interface ChargeWithDraws {
+  charge: ChargeRecord;
+  draws: DrawRecord[];
+}
+
 export interface UsageCounts {
   requests: number;
   spend: bigint;
@@ -20,9 +32,10 @@ export interface ReadTx {
   account(id: string): Promise<AccountRecord | undefined>;
   grants(accountId: string): Promise<GrantRecord[]>;
   grant(id: string): Promise<GrantRecord | undefined>;
-  /** Grants of the account that can be spent at `at`, with something left. */
+  /** Grants of the account that can be spent at `at`, with something left, in no particular order. */
   spendableGrants(accountId: string, at: number): Promise<GrantRecord[]>;
   charge(id: string): Promise<ChargeRecord | undefined>;
+  chargeWithDraws(id: string): Promise<ChargeWithDraws | undefined>;
   draws(chargeId: string): Promise<DrawRecord[]>;
   entries(accountId: string, afterSeq: number, limit: number): Promise<EntryRecord[]>;
   /** Charges (held or captured) of an operation, or of any when null, created at or after `since`. */
@@ -34,11 +47,14 @@ export interface ReadTx {
 export interface WriteTx extends ReadTx {
   /** Claims an idempotency key for this transaction; the stored response when it is taken. */
   claimKey(key: string, requestHash: string, at: number): Promise<StoredResponse | undefined>;
-  saveResponse(key: string, response: string): Promise<void>;
+  /** Stores the response of the transaction that claimed the key (with the same hash and time). */
+  saveResponse(key: string, requestHash: string, at: number, response: string): Promise<void>;
 
   insertAccount(a: AccountRecord): Promise<boolean>;
-  /** Reads the account and locks it until the transaction ends. */
-  lockAccount(id: string): Promise<AccountRecord | undefined>;
+  /** Reads the account and locks it until the transaction ends; says whether it has holds expired at `at`. */
+  lockAccount(id: string, at: number): Promise<LockedAccount | undefined>;
+  /** The same, for the account a charge belongs to. */
+  lockAccountOfCharge(chargeId: string, at: number): Promise<LockedAccount | undefined>;
   updateSubscription(id: string, s: Pick<AccountRecord, 'plan' | 'periodIndex' | 'periodStart' | 'periodEnd' | 'cancelAtPeriodEnd'>): Promise<void>;
   /** Moves overdraft_used by delta, unless that leaves [0, limit]. */
   adjustOverdraft(accountId: string, delta: bigint): Promise<boolean>;
@@ -52,15 +68,15 @@ export interface WriteTx extends ReadTx {
   emptyGrant(grantId: string, expected: bigint): Promise<boolean>;
 
   insertCharge(c: ChargeRecord): Promise<void>;
-  /** Resolves a hold (held → captured | released | expired); false when already resolved. */
-  resolveCharge(id: string, status: Exclude<ChargeStatus, 'held'>, captured: bigint | null, at: number): Promise<boolean>;
-  /** Changes the held amount of a still-held charge (a capture above or below the hold). */
-  setHeld(id: string, held: bigint): Promise<boolean>;
+  /** Resolves a hold (held → captured | released | expired), setting its final held amount
+   *  (a capture above or below the hold changes it); false when already resolved. */
+  resolveCharge(id: string, status: Exclude<ChargeStatus, 'held'>, held: bigint, captured: bigint | null, at: number): Promise<boolean>;
   /** Adds to the refunded total, unless it would exceed the captured amount. */
   addRefund(id: string, amount: bigint): Promise<boolean>;
   accountsWithExpiredHolds(at: number, limit: number): Promise<string[]>;
 
-  insertDraw(chargeId: string, grantId: string | null, amount: bigint): Promise<void>;
+  /** Records a draw; returns its id. */
+  insertDraw(chargeId: string, grantId: string | null, amount: bigint): Promise<number>;
   /** Lowers a draw (credits returned before capture), unless below what was refunded. */
   shrinkDraw(id: number, amount: bigint): Promise<boolean>;
   /** Raises a draw's refunded part, unless above its amount. */
