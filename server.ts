@@ -21,7 +21,7 @@ const store: Store = config.store.kind === 'postgres'
 const ledger = await Ledger.open(store, withLedgerPolicies(engine), { quoteTtlSeconds: config.quoteTtlSeconds });
 await ensureAdminKey(ledger, config.adminKey, log);
 
-const app = createApp({ ledger, engine, log, bodyLimit: config.bodyLimit });
+const app = createApp({ ledger, engine, log, bodyLimit: config.bodyLimit, keyCacheSeconds: config.keyCacheSeconds });
 const server = app.listen(config.port, config.host, () => {
   const where = config.store.kind === 'sqlite' ? config.store.path : `postgres${config.store.schema ? ` schema ${config.store.schema}` : ''}`;
   const { port } = server.address() as AddressInfo;

@@ -30,7 +30,17 @@ class Ineligible extends Error {}
 
 /** `max` bounds |m| when known statically (from input min/max, table values, literals); checks that can't fire are left out. */
 type Num = { t: 'num'; code: string; scale: number; max: number };
-type Gen = Num | { t: 'bool' | 'str'; code: string };
+/** A list known at compile time (a literal, a table's keys, FILTER/MAP of those): items present when `cond`. */
+type StaticList = { t: 'list'; items: { cond: string; item: Gen }[] };
+/** A list input of text: a JS array of strings, validated on entry. */
+type TextList = { t: 'texts'; code: string };
+type Scalar = Num | { t: 'bool' | 'str'; code: string };
+type Gen = Scalar | StaticList | TextList;
+
+function scalar(g: Gen): Scalar {
+  if (g.t === 'list' || g.t === 'texts') throw new Ineligible();
+  return g;
+}
 
 const POW10 = Array.from({ length: 31 }, (_, i) => 10 ** i);
 
@@ -97,6 +107,10 @@ const runtime = {
 
 interface Ctx {
   op: CheckedOperation;
+  /** Lambda parameters in scope, bound to the item being generated. */
+  locals: Map<string, Gen>;
+  /** Table rows already looked up, by lookup code: each key is looked up once. */
+  rows: Map<string, string>;
   shared: (name: string) => Value;
   lines: string[];
   /** Generated code per cell/decision name, once emitted. */
@@ -107,14 +121,15 @@ interface Ctx {
 
 export function compileFast(op: CheckedOperation, shared: (name: string) => Value): FastEvaluate | undefined {
   let n = 0;
-  const cx: Ctx = { op, shared, lines: [], emitted: new Map(), tables: new Map(), fresh: () => `v${n++}` };
+  const cx: Ctx = { op, shared, locals: new Map(), rows: new Map(), lines: [], emitted: new Map(), tables: new Map(), fresh: () => `v${n++}` };
   try {
     const inputs = emitInputs(cx, op.decl.inputs);
     for (const c of op.constraints) cx.lines.push(`if (!(${asBool(gen(cx, c.formula.expr))})) throw rt.BAIL;`);
     const outputs = op.outputs.map((name) => {
       const g = genName(cx, name);
       if (g instanceof Map) throw new Ineligible();
-      return g.t === 'num' ? `rt.dec(${g.code}, ${g.scale})` : g.code;
+      const v = scalar(g);
+      return v.t === 'num' ? `rt.dec(${v.code}, ${v.scale})` : v.code;
     });
     const body = [
       `let count = 0, present = 0; for (const key in input) count++;`,
@@ -169,6 +184,19 @@ function emitInputs(cx: Ctx, inputs: readonly InputDecl[]): string[] {
         g = { t: 'bool', code: id };
         lines.push(...readInput(id, raw, raw, i, [`typeof ${id} !== 'boolean'`], cx));
         break;
+      case 'list': {
+        const items = t.items;
+        if (items.kind !== 'string') throw new Ineligible();
+        const item = `${id}_item`;
+        const bad = [`typeof ${item} !== 'string'`];
+        if (items.enum) bad.push(`!(${items.enum.map((e) => `${item} === ${JSON.stringify(e)}`).join(' || ')})`);
+        const checks = [`!Array.isArray(${id})`];
+        if (t.minItems !== undefined) checks.push(`${id}.length < ${t.minItems}`);
+        if (t.maxItems !== undefined) checks.push(`${id}.length > ${t.maxItems}`);
+        g = { t: 'texts', code: id };
+        lines.push(...readInput(id, raw, raw, i, checks, cx), `if (${raw} !== undefined) for (const ${item} of ${id}) if (${bad.join(' || ')}) throw rt.BAIL;`);
+        break;
+      }
       default:
         throw new Ineligible();
     }
@@ -190,7 +218,16 @@ function readInput(id: string, raw: string, read: string, i: InputDecl, checks: 
 function literalOf(v: Value, scale: number, cx: Ctx): string {
   if (v instanceof Decimal) return scaledLiteral(v, scale);
   if (typeof v === 'string' || typeof v === 'boolean') return JSON.stringify(v);
+  if (Array.isArray(v) && v.every((x) => typeof x === 'string')) return `Object.freeze(${JSON.stringify(v)})`;
   void cx;
+  throw new Ineligible();
+}
+
+/** A table cell, or a whole value, known at compile time. */
+function constant(v: Value): Gen {
+  if (v instanceof Decimal) return numLiteral(v);
+  if (typeof v === 'string') return { t: 'str', code: JSON.stringify(v) };
+  if (typeof v === 'boolean') return { t: 'bool', code: String(v) };
   throw new Ineligible();
 }
 
@@ -237,10 +274,30 @@ function asNum(g: Gen | Map<string, Gen>): Num {
   return g;
 }
 
+function asStatic(g: Gen): StaticList {
+  if (g.t !== 'list') throw new Ineligible();
+  return g;
+}
+
+/** Generates a lambda's body once per item of a static list, the parameter bound to the item. */
+function withParam<T>(cx: Ctx, lambda: Expr | undefined, item: Gen, f: (body: Expr) => T): T {
+  if (lambda?.kind !== 'lambda' || lambda.params.length !== 1) throw new Ineligible();
+  const name = lambda.params[0]!.name;
+  const outer = cx.locals.get(name);
+  cx.locals.set(name, item);
+  try {
+    return f(lambda.body);
+  } finally {
+    if (outer) cx.locals.set(name, outer);
+    else cx.locals.delete(name);
+  }
+}
+
 /** Binds an expression's value to a fresh local, so it is computed once. */
-function bind(cx: Ctx, g: Gen): Gen {
+function bind<G extends Gen>(cx: Ctx, g: G): G {
+  if (g.t === 'list' || g.t === 'texts') return g;
   const id = cx.fresh();
-  cx.lines.push(`const ${id} = ${g.code};`);
+  cx.lines.push(`const ${id} = ${(g as Scalar).code};`);
   return { ...g, code: id };
 }
 
@@ -290,8 +347,12 @@ function genTableRow(cx: Ctx, table: TableValue, key: Gen): string {
     }
     cx.tables.set(table, info);
   }
+  const lookup = `${info.id}.get(${key.code})`;
+  const known = cx.rows.get(lookup);
+  if (known) return known;
   const row = cx.fresh();
-  cx.lines.push(`const ${row} = ${info.id}.get(${key.code}); if (${row} === undefined) throw rt.BAIL;`);
+  cx.lines.push(`const ${row} = ${lookup}; if (${row} === undefined) throw rt.BAIL;`);
+  cx.rows.set(lookup, row);
   return row;
 }
 
@@ -313,7 +374,11 @@ function gen(cx: Ctx, e: Expr): Gen {
     case 'number': return numLiteral(new Decimal(e.value));
     case 'string': return { t: 'str', code: JSON.stringify(e.value) };
     case 'boolean': return { t: 'bool', code: String(e.value) };
+    case 'list':
+      return { t: 'list', items: e.items.map((item) => ({ cond: 'true', item: gen(cx, item) })) };
     case 'name': {
+      const local = cx.locals.get(e.name);
+      if (local) return local;
       const g = genName(cx, e.name);
       if (g instanceof Map) throw new Ineligible();
       return g;
@@ -322,7 +387,15 @@ function gen(cx: Ctx, e: Expr): Gen {
       if (e.object.kind === 'index' && e.object.object.kind === 'name') {
         const sym = cx.op.symbols.get(e.object.object.name);
         if (sym?.kind === 'table') {
-          const row = genTableRow(cx, sym.value, gen(cx, e.object.index));
+          const key = gen(cx, e.object.index);
+          if (key.t === 'str' && key.code.startsWith('"')) {
+            // A key known at compile time (a literal, or a KEYS item): the cell is a constant.
+            const row = sym.value.rows.get(`s:${JSON.parse(key.code) as string}`);
+            const cell = row?.[e.property];
+            if (cell === undefined) throw new Ineligible();
+            return constant(cell);
+          }
+          const row = genTableRow(cx, sym.value, key);
           const col = cx.tables.get(sym.value)!.columns.get(e.property);
           if (!col) throw new Ineligible();
           const code = `${row}[${JSON.stringify(e.property)}]`;
@@ -352,10 +425,13 @@ function gen(cx: Ctx, e: Expr): Gen {
 
 function genBinary(cx: Ctx, e: Extract<Expr, { kind: 'binary' }>): Gen {
   if (e.op === 'in') {
-    const x = gen(cx, e.left);
-    if (e.right.kind !== 'list') throw new Ineligible();
-    const v = bind(cx, x);
-    return { t: 'bool', code: `(${e.right.items.map((item) => equality(v, gen(cx, item))).join(' || ') || 'false'})` };
+    const v = gen(cx, e.left);
+    const list = gen(cx, e.right);
+    if (list.t === 'texts') {
+      if (v.t !== 'str') throw new Ineligible();
+      return { t: 'bool', code: `${list.code}.includes(${v.code})` };
+    }
+    return { t: 'bool', code: `(${asStatic(list).items.map(({ cond, item }) => `(${cond} && ${equality(v, item)})`).join(' || ') || 'false'})` };
   }
   const l = gen(cx, e.left);
   const r = gen(cx, e.right);
@@ -390,7 +466,9 @@ function genBinary(cx: Ctx, e: Extract<Expr, { kind: 'binary' }>): Gen {
   }
 }
 
-function equality(l: Gen, r: Gen): string {
+function equality(lg: Gen, rg: Gen): string {
+  const l = scalar(lg);
+  const r = scalar(rg);
   if (l.t === 'num' && r.t === 'num') {
     const s = Math.max(l.scale, r.scale);
     return `(${align(l, s)} === ${align(r, s)})`;
@@ -409,8 +487,8 @@ function genCall(cx: Ctx, e: Extract<Expr, { kind: 'call' }>): Gen {
       if (args.length !== 3) throw new Ineligible();
       const c = asBool(gen(cx, args[0]!));
       // Only the branch taken runs; cells it reads are computed ahead, and any trouble there bails.
-      const a = gen(cx, args[1]!);
-      const b = gen(cx, args[2]!);
+      const a = scalar(gen(cx, args[1]!));
+      const b = scalar(gen(cx, args[2]!));
       if (a.t === 'num' && b.t === 'num') {
         const s = Math.max(a.scale, b.scale);
         return { t: 'num', code: `(${c} ? ${align(a, s)} : ${align(b, s)})`, scale: s, max: Math.max(bound(a, s), bound(b, s)) };
@@ -449,20 +527,58 @@ function genCall(cx: Ctx, e: Extract<Expr, { kind: 'call' }>): Gen {
       if (x.scale <= digits) return x;
       return { t: 'num', code: `rt.round(${x.code}, ${x.scale - digits}, '${ROUNDING[name]}')`, scale: digits, max: Math.ceil(x.max / POW10[x.scale - digits]!) + 1 };
     }
+    case 'KEYS': {
+      const t = args[0]?.kind === 'name' ? cx.op.symbols.get(args[0].name) : undefined;
+      if (t?.kind !== 'table' || t.value.keys.some((k) => typeof k !== 'string')) throw new Ineligible();
+      return { t: 'list', items: t.value.keys.map((k) => ({ cond: 'true', item: constant(k) })) };
+    }
+    case 'FILTER': {
+      const list = asStatic(gen(cx, args[0]!));
+      return {
+        t: 'list',
+        items: list.items.map(({ cond, item }) => ({ cond: `(${cond} && ${withParam(cx, args[1], item, (body) => asBool(gen(cx, body)))})`, item })),
+      };
+    }
+    case 'MAP': {
+      const list = asStatic(gen(cx, args[0]!));
+      return { t: 'list', items: list.items.map(({ cond, item }) => ({ cond, item: withParam(cx, args[1], item, (body) => gen(cx, body)) })) };
+    }
+    case 'ANY':
+    case 'ALL': {
+      const list = asStatic(gen(cx, args[0]!));
+      const tests = list.items.map(({ cond, item }) => {
+        const test = withParam(cx, args[1], item, (body) => asBool(gen(cx, body)));
+        return name === 'ANY' ? `(${cond} && ${test})` : `(!${cond} || ${test})`;
+      });
+      return { t: 'bool', code: `(${tests.join(name === 'ANY' ? ' || ' : ' && ') || (name === 'ANY' ? 'false' : 'true')})` };
+    }
+    case 'COUNT': {
+      const list = gen(cx, args[0]!);
+      if (list.t === 'texts') return { t: 'num', code: `${list.code}.length`, scale: 0, max: MAX };
+      const items = asStatic(list).items;
+      return { t: 'num', code: `(${items.map(({ cond }) => `(${cond} ? 1 : 0)`).join(' + ') || '0'})`, scale: 0, max: items.length };
+    }
+    case 'SUM': {
+      const items = asStatic(gen(cx, args[0]!)).items.map(({ cond, item }) => ({ cond, item: asNum(item) }));
+      if (items.length === 0) return numLiteral(new Decimal(0));
+      const scale = Math.max(...items.map((i) => i.item.scale));
+      const max = items.reduce((sum, i) => sum + bound(i.item, scale), 0);
+      return { t: 'num', code: checked(items.map(({ cond, item }) => `(${cond} ? ${align(item, scale)} : 0)`).join(' + '), max), scale, max };
+    }
     default:
       throw new Ineligible();
   }
 }
 
-function genDecision(cx: Ctx, d: CheckedDecision): Map<string, Gen> {
+function genDecision(cx: Ctx, d: CheckedDecision): Map<string, Scalar> {
   if (d.decl.hit === 'collect') throw new Ineligible();
   const columns = d.inputs.map((i) => bind(cx, gen(cx, i.expr)));
   const rows = d.rows.map((r) => ({
     test: r.conditions.map((c, i) => genTest(cx, c.test, columns[i]!)).join(' && ') || 'true',
-    outputs: r.outputs.map((o) => gen(cx, o.expr)),
+    outputs: r.outputs.map((o) => scalar(gen(cx, o.expr))),
   }));
-  const defaults = d.default?.map((o) => gen(cx, o.expr));
-  const fields = new Map<string, Gen>();
+  const defaults = d.default?.map((o) => scalar(gen(cx, o.expr)));
+  const fields = new Map<string, Scalar>();
   d.decl.outputs.forEach((o, i) => {
     const all = [...rows.map((r) => r.outputs[i]!), ...(defaults ? [defaults[i]!] : [])];
     const kind = all[0]!.t;
@@ -473,7 +589,7 @@ function genDecision(cx: Ctx, d: CheckedDecision): Map<string, Gen> {
     fields.set(o.name, kind === 'num' ? { t: 'num', code: id, scale, max } : { t: kind as 'bool' | 'str', code: id });
   });
   const ids = [...fields.values()];
-  const assign = (outs: Gen[]) => outs.map((g, i) => `${ids[i]!.code} = ${ids[i]!.t === 'num' ? align(g as Num, (ids[i] as Num).scale) : g.code};`).join(' ');
+  const assign = (outs: Scalar[]) => outs.map((g, i) => `${ids[i]!.code} = ${ids[i]!.t === 'num' ? align(g as Num, (ids[i] as Num).scale) : g.code};`).join(' ');
   cx.lines.push(`let ${ids.map((g) => g.code).join(', ')};`);
   if (d.decl.hit === 'unique') {
     const hits = rows.map((r) => `(${r.test} ? 1 : 0)`).join(' + ');

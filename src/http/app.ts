@@ -1,7 +1,7 @@
 // The Express app: JSON in, JSON or problem+json out. Routes parse and authorize, then call
 // the ledger; they hold no business rules.
 import express, { type Express } from 'express';
-import { authenticate } from './auth.ts';
+import { ApiKeyCache, authenticate } from './auth.ts';
 import type { AppContext } from './context.ts';
 import { openApiDocument } from './openapi.ts';
 import { HttpProblem, problemHandler } from './problem.ts';
@@ -14,6 +14,8 @@ import { quoteRoutes } from './routes/quotes.ts';
 export function createApp(ctx: AppContext): Express {
   const app = express();
   app.disable('x-powered-by');
+  // Every response is computed per request; hashing each body for an ETag would only cost time.
+  app.set('etag', false);
   app.set('query parser', 'simple');
   app.use((req, res, next) => {
     const started = process.hrtime.bigint();
@@ -32,12 +34,13 @@ export function createApp(ctx: AppContext): Express {
     res.json(openApiDocument);
   });
 
-  app.use('/v1', authenticate(ctx.ledger.store));
+  const keys = new ApiKeyCache(ctx.ledger.store, (ctx.keyCacheSeconds ?? 5) * 1000);
+  app.use('/v1', authenticate(keys));
   app.use(packRoutes(ctx));
   app.use(quoteRoutes(ctx));
   app.use(chargeRoutes(ctx));
   app.use(accountRoutes(ctx));
-  app.use(keyRoutes(ctx));
+  app.use(keyRoutes(ctx, keys));
 
   app.use((req, _res, next) => next(new HttpProblem(404, 'not_found', `no route ${req.method} ${req.path}`)));
   app.use(problemHandler(ctx.log));

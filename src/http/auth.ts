@@ -26,12 +26,43 @@ export function newApiKey(scope: KeyScope, accounts: string[], label: string | n
   return { token, record: { id, secretHash: hashSecret(token), scope, accounts, label, createdAt: now, revokedAt: null } };
 }
 
-export function authenticate(keys: KeyStore) {
+/**
+ * Verified keys, remembered for a few seconds so a busy client costs no store read per
+ * request. Unknown keys are never remembered (a new key works at once, and random tokens
+ * can't fill memory); a revocation on this server forgets the key at once, one on another
+ * server sharing the database takes effect here within `ttlMs`.
+ */
+export class ApiKeyCache {
+  private readonly entries = new Map<string, { key: ApiKeyRecord; until: number }>();
+  static readonly MAX_ENTRIES = 10_000;
+
+  constructor(private readonly keys: KeyStore, private readonly ttlMs: number) {}
+
+  async byHash(hash: string): Promise<ApiKeyRecord | undefined> {
+    const now = Date.now();
+    const hit = this.entries.get(hash);
+    if (hit && hit.until > now) return hit.key;
+    const key = await this.keys.apiKeyByHash(hash);
+    if (!key || key.revokedAt !== null || this.ttlMs <= 0) {
+      this.entries.delete(hash);
+      return key;
+    }
+    if (this.entries.size >= ApiKeyCache.MAX_ENTRIES) this.entries.clear();
+    this.entries.set(hash, { key, until: now + this.ttlMs });
+    return key;
+  }
+
+  forget(id: string): void {
+    for (const [hash, e] of this.entries) if (e.key.id === id) this.entries.delete(hash);
+  }
+}
+
+export function authenticate(keys: ApiKeyCache) {
   return async (req: Request, _res: Response, next: NextFunction): Promise<void> => {
     const header = req.headers.authorization;
     const token = header?.startsWith('Bearer ') ? header.slice(7).trim() : undefined;
     if (!token) return next(new HttpProblem(401, 'unauthorized', 'send an API key as `Authorization: Bearer crk_…`'));
-    const key = await keys.apiKeyByHash(hashSecret(token));
+    const key = await keys.byHash(hashSecret(token));
     if (!key || key.revokedAt !== null) return next(new HttpProblem(401, 'unauthorized', 'unknown or revoked API key'));
     req.caller = { key };
     next();

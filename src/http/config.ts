@@ -1,4 +1,4 @@
-// Server configuration from the environment; every variable is documented in src/http/README.md.
+// Server configuration from the environment; every variable is documented in README.md.
 
 export interface ServerConfig {
   port: number;
@@ -13,6 +13,7 @@ export interface ServerConfig {
   quoteTtlSeconds: number;
   bodyLimit: string;
   holdSweepSeconds: number;
+  keyCacheSeconds: number;
 }
 
 function int(env: NodeJS.ProcessEnv, name: string, fallback: number, min: number, max: number): number {
@@ -42,5 +43,6 @@ export function readConfig(env: NodeJS.ProcessEnv): ServerConfig {
     quoteTtlSeconds: int(env, 'QUOTE_TTL_SECONDS', 300, 1, 86400),
     bodyLimit: env.BODY_LIMIT || '64kb',
     holdSweepSeconds: int(env, 'HOLD_SWEEP_SECONDS', 30, 1, 86400),
+    keyCacheSeconds: int(env, 'API_KEY_CACHE_SECONDS', 5, 0, 3600),
   };
 }

@@ -8,4 +8,6 @@ export interface AppContext {
   log: Logger;
   /** Largest accepted JSON body. */
   bodyLimit?: string;
+  /** How long a verified API key is remembered (a revocation elsewhere takes this long to reach this server). */
+  keyCacheSeconds?: number;
 }

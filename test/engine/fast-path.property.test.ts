@@ -4,6 +4,10 @@
 // regression cases under rules/ pin the rest (test/rules).
 import fc from 'fast-check';
 import { describe, expect, test } from 'vitest';
+import { readFileSync } from 'node:fs';
+import { parse } from 'yaml';
+import { Engine } from '../../src/engine/engine.ts';
+import { runRegression, testFiles } from '../../src/engine/regression.ts';
 import { toJsonText } from '../../src/value.ts';
 import { engineFor, plain } from './helpers.ts';
 
@@ -42,5 +46,50 @@ describe('the fast path agrees with the exact interpreter', () => {
     fc.assert(fc.property(fc.constantFrom('first_fee', 'unique_fee'), request, (operation, i) => {
       expect({ operation, i, fast: outcome(operation, i, false) }).toEqual({ operation, i, fast: outcome(operation, i, true) });
     }), { numRuns: 300 });
+  });
+});
+
+describe('the fast path agrees with the exact interpreter on the bundled packs', () => {
+  const engine = Engine.load('rules');
+  const outcome = (pack: string, operation: string, input: Record<string, unknown>, explain: boolean): string => {
+    try {
+      const q = engine.quote({ pack, operation, input, explain });
+      return toJsonText({ outputs: q.outputs, rejections: q.rejections as never });
+    } catch (e) {
+      return `error: ${(e as Error).message}`;
+    }
+  };
+
+  test('on random PixAI image requests: models, sizes, batches, steps, tools, tiers, LoRAs', () => {
+    const request = fc.record({
+      model: fc.constantFrom('moonbeam', 'haruka-v2', 'tsubaki.1', 'tsubaki.2'),
+      width: fc.integer({ min: 64, max: 4096 }),
+      height: fc.oneof(fc.integer({ min: 64, max: 4096 }), fc.constant(1024)),
+      batch: fc.integer({ min: 1, max: 4 }),
+      steps: fc.integer({ min: 10, max: 50 }),
+      tools: fc.subarray(['hires', 'face_fix', 'hires']),
+      priority: fc.boolean(),
+      tier: fc.constantFrom('free', 'starter', 'hobbyist', 'pro'),
+      loras: fc.integer({ min: 0, max: 12 }),
+    }, { requiredKeys: ['width', 'height'] });
+    fc.assert(fc.property(request, (i) => {
+      expect({ i, fast: outcome('pixai', 'generate_image', i, false) }).toEqual({ i, fast: outcome('pixai', 'generate_image', i, true) });
+    }), { numRuns: 1000 });
+  });
+
+  test('on the inputs of every regression case of every pack', () => {
+    const run = runRegression(engine);
+    expect(run.results.length).toBeGreaterThan(100);
+    for (const pack of engine.packs()) {
+      for (const file of testFiles(pack.dir)) {
+        const cases = (parse(readFileSync(file, 'utf8')) as { cases: { operation: string; input?: Record<string, unknown>; compare?: { left: object; right: object } }[] }).cases;
+        for (const c of cases) {
+          const inputs = c.compare ? [{ ...c.input, ...c.compare.left }, { ...c.input, ...c.compare.right }] : [c.input ?? {}];
+          for (const input of inputs) {
+            expect({ file, input, fast: outcome(pack.name, c.operation, input, false) }).toEqual({ file, input, fast: outcome(pack.name, c.operation, input, true) });
+          }
+        }
+      }
+    }
   });
 });

@@ -1,6 +1,6 @@
 import { Router } from 'express';
 import type { ApiKeyRecord, KeyScope } from '../../ledger/records.ts';
-import { newApiKey, requireScope } from '../auth.ts';
+import { newApiKey, requireScope, type ApiKeyCache } from '../auth.ts';
 import type { AppContext } from '../context.ts';
 import { HttpProblem } from '../problem.ts';
 import { body, idempotencyKey } from '../validate.ts';
@@ -10,7 +10,7 @@ const view = (k: ApiKeyRecord) => ({
   created_at: new Date(k.createdAt).toISOString(), revoked_at: k.revokedAt === null ? null : new Date(k.revokedAt).toISOString(),
 });
 
-export function keyRoutes({ ledger }: AppContext): Router {
+export function keyRoutes({ ledger }: AppContext, cache: ApiKeyCache): Router {
   const r = Router();
   r.get('/v1/keys', async (req, res) => {
     requireScope(req, 'admin');
@@ -35,6 +35,7 @@ export function keyRoutes({ ledger }: AppContext): Router {
       if (!k) throw new HttpProblem(404, 'key_not_found', `no API key '${req.params.id}'`);
       return view(k);
     });
+    cache.forget(req.params.id);
     res.json(revoked);
   });
   return r;
