@@ -27,10 +27,12 @@ export function newApiKey(scope: KeyScope, accounts: string[], label: string | n
 }
 
 /**
- * Verified keys, remembered for a few seconds so a busy client costs no store read per
- * request. Unknown keys are never remembered (a new key works at once, and random tokens
- * can't fill memory); a revocation on this server forgets the key at once, one on another
- * server sharing the database takes effect here within `ttlMs`.
+ * Verified keys, remembered for a few seconds by the token presented, so a busy client
+ * costs neither a store read nor a hash per request. Unknown keys are never remembered
+ * (a new key works at once, and random tokens can't fill memory); a revocation on this
+ * server forgets the key at once, one on another server sharing the database takes
+ * effect here within `ttlMs`. Tokens are held only as long as they are remembered; the
+ * store keeps hashes only.
  */
 export class ApiKeyCache {
   private readonly entries = new Map<string, { key: ApiKeyRecord; until: number }>();
@@ -38,22 +40,22 @@ export class ApiKeyCache {
 
   constructor(private readonly keys: KeyStore, private readonly ttlMs: number) {}
 
-  async byHash(hash: string): Promise<ApiKeyRecord | undefined> {
+  async byToken(token: string): Promise<ApiKeyRecord | undefined> {
     const now = Date.now();
-    const hit = this.entries.get(hash);
+    const hit = this.entries.get(token);
     if (hit && hit.until > now) return hit.key;
-    const key = await this.keys.apiKeyByHash(hash);
+    const key = await this.keys.apiKeyByHash(hashSecret(token));
     if (!key || key.revokedAt !== null || this.ttlMs <= 0) {
-      this.entries.delete(hash);
+      this.entries.delete(token);
       return key;
     }
     if (this.entries.size >= ApiKeyCache.MAX_ENTRIES) this.entries.clear();
-    this.entries.set(hash, { key, until: now + this.ttlMs });
+    this.entries.set(token, { key, until: now + this.ttlMs });
     return key;
   }
 
   forget(id: string): void {
-    for (const [hash, e] of this.entries) if (e.key.id === id) this.entries.delete(hash);
+    for (const [token, e] of this.entries) if (e.key.id === id) this.entries.delete(token);
   }
 }
 
@@ -62,7 +64,7 @@ export function authenticate(keys: ApiKeyCache) {
     const header = req.headers.authorization;
     const token = header?.startsWith('Bearer ') ? header.slice(7).trim() : undefined;
     if (!token) return next(new HttpProblem(401, 'unauthorized', 'send an API key as `Authorization: Bearer crk_…`'));
-    const key = await keys.byHash(hashSecret(token));
+    const key = await keys.byToken(token);
     if (!key || key.revokedAt !== null) return next(new HttpProblem(401, 'unauthorized', 'unknown or revoked API key'));
     req.caller = { key };
     next();

@@ -22,17 +22,18 @@ function validator(schema: string): ValidateFunction {
 
 const FORBIDDEN = new Set(['__proto__', 'constructor', 'prototype']);
 
-function forbiddenKey(v: unknown, path: string): string | undefined {
+/** The path of the first prototype-polluting key, if any (paths are built only on the way out). */
+function forbiddenKey(v: unknown): string | undefined {
   if (Array.isArray(v)) {
     for (let i = 0; i < v.length; i++) {
-      const found = forbiddenKey(v[i], `${path}/${i}`);
-      if (found) return found;
+      const found = forbiddenKey(v[i]);
+      if (found !== undefined) return `/${i}${found}`;
     }
   } else if (v !== null && typeof v === 'object') {
-    for (const k of Object.keys(v)) {
-      if (FORBIDDEN.has(k)) return `${path}/${k}`;
-      const found = forbiddenKey((v as Record<string, unknown>)[k], `${path}/${k}`);
-      if (found) return found;
+    for (const k in v) {
+      if (FORBIDDEN.has(k)) return `/${k}`;
+      const found = forbiddenKey((v as Record<string, unknown>)[k]);
+      if (found !== undefined) return `/${k}${found}`;
     }
   }
   return undefined;
@@ -42,7 +43,9 @@ function forbiddenKey(v: unknown, path: string): string | undefined {
 export function body<T>(req: Request, schema: string | null): T {
   const raw: unknown = req.body;
   const empty = raw === undefined || (typeof raw === 'object' && raw !== null && !Array.isArray(raw) && Object.keys(raw).length === 0);
-  if (req.headers['content-length'] && req.headers['content-length'] !== '0' && !req.is('application/json')) {
+  // express.json() parsed every JSON body; a body it left alone is of another type.
+  const sent = (req.headers['content-length'] !== undefined && req.headers['content-length'] !== '0') || req.headers['transfer-encoding'] !== undefined;
+  if (sent && raw === undefined) {
     throw new HttpProblem(415, 'unsupported_media_type', 'send the body as application/json');
   }
   if (schema === null) {
@@ -50,7 +53,7 @@ export function body<T>(req: Request, schema: string | null): T {
     return {} as T;
   }
   const data = raw ?? {};
-  const bad = forbiddenKey(data, '');
+  const bad = forbiddenKey(data);
   if (bad) throw new HttpProblem(400, 'forbidden_key', `the key at ${bad} is not allowed`);
   const validate = validator(schema);
   if (!validate(data)) throw new HttpProblem(422, 'invalid_request', describe(validate.errors ?? []), { errors: (validate.errors ?? []).map(simplify) });
