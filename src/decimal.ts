@@ -19,6 +19,8 @@ export type Rounding = DecimalJs.Rounding;
 const Quotient = DecimalJs.clone({ precision: 34, rounding: DecimalJs.ROUND_HALF_EVEN, toExpNeg: -1000, toExpPos: 1000 });
 
 export const DIVISION_DIGITS = 34;
+/** The most digits a formula value may have; well inside the working precision, so + - * stay exact. */
+export const MAX_DIGITS = 400;
 
 export function divide(a: Decimal, b: Decimal): Decimal {
   return new Decimal(Quotient.div(a, b));

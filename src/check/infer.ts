@@ -4,7 +4,9 @@ import { children, type Expr, type Span, type UnaryTest } from '../../grammar/as
 import { RuleError, type Source } from '../../grammar/diagnostic.ts';
 import { builtin, BUILTIN_NAMES } from '../functions/builtins.ts';
 import type { InputDecl } from '../rules/model.ts';
+import { Decimal } from '../decimal.ts';
 import { didYouMean } from '../suggest.ts';
+import { keyOf, showValue } from '../value.ts';
 import type { Symbol } from './model.ts';
 import { assignable, showType, T, unify, type Type } from './types.ts';
 import { typeOfInput } from './types-of-inputs.ts';
@@ -83,6 +85,14 @@ export function infer(e: Expr, cx: InferContext, locals: Locals = new Map()): Ty
       const idx = sub(e.index);
       if (obj.k === 'table') {
         if (!assignable(idx, obj.key)) err(e.index.span, 'type-mismatch', `the keys of table '${obj.name}' are ${showType(obj.key)}s, but this key is ${showType(idx)}`);
+        else if (e.index.kind === 'string' || e.index.kind === 'number') {
+          // A key written in the formula must be one of the table's rows.
+          const key = e.index.kind === 'string' ? e.index.value : new Decimal(e.index.value);
+          if (!obj.keys.has(keyOf(key)!)) {
+            const known = [...obj.keys].map((k) => k.slice(2));
+            err(e.index.span, 'unknown-key', `table '${obj.name}' has no row with key ${showValue(key)}`, didYouMean(String(e.index.value), known) ?? `keys: ${known.slice(0, 10).join(', ')}${known.length > 10 ? ', …' : ''}`);
+          }
+        }
         return T.record(obj.row);
       }
       if (obj.k === 'list') {

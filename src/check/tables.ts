@@ -46,6 +46,6 @@ export function buildTable(decl: TableDecl, out: RuleError[]): { value: TableVal
   }
   return {
     value: new TableValue(decl.name, decl.key, rows, keys),
-    type: decl.unreadable ? T.any : { k: 'table', name: decl.name, key: row[decl.key] ?? T.any, row },
+    type: decl.unreadable ? T.any : { k: 'table', name: decl.name, key: row[decl.key] ?? T.any, row, keys: new Set(rows.keys()) },
   };
 }

@@ -5,7 +5,7 @@ export type Type =
   | { k: 'boolean' }
   | { k: 'list'; of: Type }
   | { k: 'record'; fields: Record<string, Type> }
-  | { k: 'table'; name: string; key: Type; row: Record<string, Type> }
+  | { k: 'table'; name: string; key: Type; row: Record<string, Type>; keys: ReadonlySet<string> }
   | { k: 'lambda' }
   /** Unknown after an earlier error: accepted everywhere so one mistake is reported once. */
   | { k: 'any' };

@@ -2,7 +2,7 @@
 // span of the node that failed, so "division by zero" points at its `/`.
 import type { Expr, Span, UnaryTest } from '../../grammar/ast.ts';
 import { RuleError, type Source } from '../../grammar/diagnostic.ts';
-import { Decimal, decimalText, divide } from '../decimal.ts';
+import { Decimal, decimalText, divide, MAX_DIGITS } from '../decimal.ts';
 import { builtin, type LambdaFn, type Thunk } from '../functions/builtins.ts';
 import { nearest } from '../suggest.ts';
 import { isRecord, keyOf, showValue, TableValue, valuesEqual, type Value } from '../value.ts';
@@ -116,6 +116,18 @@ function compileIndex(e: Extract<Expr, { kind: 'index' }>, s: Scope): Code {
   };
 }
 
+/**
+ * Arithmetic stays exact only while results fit the working precision; a formula that
+ * grows numbers past it (or shrinks them to nothing) is a runaway, stopped at its operator.
+ */
+function inRange(s: Scope, span: Span, r: Decimal, nonZero = false): Decimal {
+  if (!r.isFinite() || r.precision(true) > MAX_DIGITS || (nonZero && r.isZero())) {
+    return fail(s, span, 'number-out-of-range', `this result is too large or too precise to stay exact (more than ${MAX_DIGITS} digits)`,
+      'a price never needs this many digits; look for a runaway multiplication or POWER');
+  }
+  return r;
+}
+
 function compare(op: string, a: Decimal, b: Decimal): boolean {
   const c = a.cmp(b);
   switch (op) {
@@ -131,14 +143,18 @@ function compileBinary(e: Extract<Expr, { kind: 'binary' }>, s: Scope): Code {
   const r = compile(e.right, s);
   const num = (c: Code, f: Frame, side: Expr): Decimal => asNumber(s, c(f), side.span, `the ${side === e.left ? 'left' : 'right'} side of '${e.op}'`);
   switch (e.op) {
-    case '+': return (f) => num(l, f, e.left).plus(num(r, f, e.right));
-    case '-': return (f) => num(l, f, e.left).minus(num(r, f, e.right));
-    case '*': return (f) => num(l, f, e.left).times(num(r, f, e.right));
+    case '+': return (f) => inRange(s, e.opSpan, num(l, f, e.left).plus(num(r, f, e.right)));
+    case '-': return (f) => inRange(s, e.opSpan, num(l, f, e.left).minus(num(r, f, e.right)));
+    case '*': return (f) => {
+      const a = num(l, f, e.left);
+      const b = num(r, f, e.right);
+      return inRange(s, e.opSpan, a.times(b), !a.isZero() && !b.isZero());
+    };
     case '/': return (f) => {
       const a = num(l, f, e.left);
       const b = num(r, f, e.right);
       if (b.isZero()) return fail(s, e.opSpan, 'division-by-zero', 'division by zero', 'make sure the divisor can never be 0, e.g. IF(b == 0, 0, a / b)');
-      return divide(a, b);
+      return inRange(s, e.opSpan, divide(a, b), !a.isZero());
     };
     case '==': return (f) => valuesEqual(l(f), r(f));
     case '!=': return (f) => !valuesEqual(l(f), r(f));
