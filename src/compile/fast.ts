@@ -28,16 +28,31 @@ export type FastEvaluate = (input: Record<string, unknown>) => RecordValue | und
 
 class Ineligible extends Error {}
 
-/** `max` bounds |m| when known statically (from input min/max, table values, literals); checks that can't fire are left out. */
-type Num = { t: 'num'; code: string; scale: number; max: number };
+/**
+ * The number m / (10^scale · den). `max` bounds |m| when known statically (from input
+ * min/max, table values, literals); checks that can't fire are left out. `den` (default 1)
+ * is a constant made of 2s and 5s, left by a division by such a constant
+ * (`width * height / (1024 * 1024)`): the quotient is a terminating decimal the interpreter
+ * holds exactly, and keeping its denominator apart keeps the mantissa small.
+ */
+type Num = { t: 'num'; code: string; scale: number; max: number; den?: number };
 /** A list known at compile time (a literal, a table's keys, FILTER/MAP of those): items present when `cond`. */
 type StaticList = { t: 'list'; items: { cond: string; item: Gen }[] };
 /** A list input of text: a JS array of strings, validated on entry. */
 type TextList = { t: 'texts'; code: string };
+/**
+ * A quotient kept as numerator and denominator: where it is only compared (an aspect ratio
+ * in a decision table) the comparison cross-multiplies, so `1280 / 720 > 1.5` needs no
+ * division. That agrees with the interpreter's 34-digit quotient because both sides fit in
+ * 2^53: a quotient that differs from the number it is compared with differs by far more
+ * than 34 digits can round away. Used as a number, it is divided, exactly or not at all.
+ */
+type Ratio = { t: 'ratio'; num: Num; den: Num };
 type Scalar = Num | { t: 'bool' | 'str'; code: string };
-type Gen = Scalar | StaticList | TextList;
+type Gen = Scalar | Ratio | StaticList | TextList;
 
 function scalar(g: Gen): Scalar {
+  if (g.t === 'ratio' || g.t === 'num') return asPlain(g);
   if (g.t === 'list' || g.t === 'texts') throw new Ineligible();
   return g;
 }
@@ -63,9 +78,8 @@ const runtime = {
     if (!Number.isInteger(q) || q * mb !== n) throw BAIL;
     return q;
   },
-  /** Rounds m (scale s) to `drop` fewer decimals, in the given mode. */
-  round(m: number, drop: number, mode: 'ceil' | 'floor' | 'half' | 'trunc'): number {
-    const p = POW10[drop]!;
+  /** m / p rounded to an integer in the given mode (p > 0). */
+  round(m: number, p: number, mode: 'ceil' | 'floor' | 'half' | 'trunc'): number {
     let q = Math.floor(m / p);
     let r = m - q * p;
     if (r < 0) { q -= 1; r += p; } else if (r >= p) { q += 1; r -= p; }
@@ -89,6 +103,11 @@ const runtime = {
       d = fromScaled(m, s);
       cache.set(m, d);
     }
+    return d;
+  },
+  /** A divisor, or bail on zero (the interpreter reports the division by zero). */
+  nz(d: number): number {
+    if (d === 0) throw BAIL;
     return d;
   },
   /** An integer-valued number input, or bail. */
@@ -270,8 +289,92 @@ function asBool(g: Gen): string {
 }
 
 function asNum(g: Gen | Map<string, Gen>): Num {
-  if (g instanceof Map || g.t !== 'num') throw new Ineligible();
+  if (g instanceof Map) throw new Ineligible();
+  if (g.t === 'ratio') {
+    const n = plain(g.num);
+    const d = plain(g.den);
+    const scale = n.scale + DIVISION_EXTRA_SCALE;
+    if (scale > MAX_SCALE) throw new Ineligible();
+    return { t: 'num', code: `rt.div(${n.code}, ${d.code}, ${DIVISION_EXTRA_SCALE + d.scale})`, scale, max: MAX };
+  }
+  if (g.t !== 'num') throw new Ineligible();
   return g;
+}
+
+const denOf = (n: Num): number => n.den ?? 1;
+
+/** The smallest k with den dividing 10^k, for a den made of 2s and 5s. */
+function decimalsOf(den: number): number {
+  let k = 0;
+  while (POW10[k]! % den !== 0) k++;
+  return k;
+}
+
+/** n as a plain scaled integer (den 1). */
+function plain(n: Num): Num {
+  const d = denOf(n);
+  if (d === 1) return n;
+  const k = decimalsOf(d);
+  if (n.scale + k > MAX_SCALE) throw new Ineligible();
+  const factor = POW10[k]! / d;
+  return { t: 'num', code: checked(`${n.code} * ${factor}`, n.max * factor), scale: n.scale + k, max: n.max * factor };
+}
+
+function asPlain(g: Gen | Map<string, Gen>): Num {
+  return plain(asNum(g));
+}
+
+/** Two numbers over one denominator and one scale, for adding and comparing. */
+function common(a: Num, b: Num): [Num, Num] {
+  const da = denOf(a);
+  const db = denOf(b);
+  let x = a;
+  let y = b;
+  if (da !== db) {
+    if (da * db > MAX) throw new Ineligible();
+    x = { t: 'num', code: db === 1 ? a.code : checked(`${a.code} * ${db}`, a.max * db), scale: a.scale, max: a.max * db, den: da * db };
+    y = { t: 'num', code: da === 1 ? b.code : checked(`${b.code} * ${da}`, b.max * da), scale: b.scale, max: b.max * da, den: da * db };
+  }
+  const s = Math.max(x.scale, y.scale);
+  return [
+    { t: 'num', code: align(x, s), scale: s, max: bound(x, s), den: x.den },
+    { t: 'num', code: align(y, s), scale: s, max: bound(y, s), den: y.den },
+  ];
+}
+
+/** Whether n is a product of 2s and 5s (its reciprocal is a terminating decimal). */
+function twosAndFives(n: number): boolean {
+  if (!Number.isSafeInteger(n) || n <= 0) return false;
+  while (n % 2 === 0) n /= 2;
+  while (n % 5 === 0) n /= 5;
+  return n === 1;
+}
+
+type Comparison = '==' | '!=' | '<' | '<=' | '>' | '>=';
+const FLIPPED: Record<Comparison, Comparison> = { '==': '==', '!=': '!=', '<': '>', '<=': '>=', '>': '<', '>=': '<=' };
+
+function times(a: Num, factor: number): { code: string; max: number } {
+  return factor === 1 ? { code: a.code, max: a.max } : { code: checked(`${a.code} * ${factor}`, a.max * factor), max: a.max * factor };
+}
+
+/** Code comparing two numbers (either may be a quotient) exactly. */
+function compare(l: Gen, op: Comparison, r: Gen): string {
+  const a = l.t === 'ratio' ? l : asNum(l);
+  let b = r.t === 'ratio' ? r : asNum(r);
+  if (a.t === 'ratio' && b.t === 'ratio') return compare(asNum(a), op, asNum(b));
+  if (b.t === 'ratio') return compare(b, FLIPPED[op], a);
+  if (a.t === 'ratio') {
+    // n/d OP c  ⇔  n·10^(sd+sc) OP c·d·10^sn, the other way round when d < 0
+    const n = plain(a.num);
+    const d = plain(a.den);
+    b = plain(b);
+    const left = times(n, POW10[d.scale + b.scale]!);
+    const product = { t: 'num' as const, code: checked(`${b.code} * ${d.code}`, b.max * d.max), scale: 0, max: b.max * d.max };
+    const right = times(product, POW10[n.scale]!);
+    return `(${d.code} > 0 ? ${left.code} ${op === '==' ? '===' : op === '!=' ? '!==' : op} ${right.code} : ${left.code} ${op === '==' ? '===' : op === '!=' ? '!==' : FLIPPED[op]} ${right.code})`;
+  }
+  const [x, y] = common(a, b);
+  return `(${x.code} ${op === '==' ? '===' : op === '!=' ? '!==' : op} ${y.code})`;
 }
 
 function asStatic(g: Gen): StaticList {
@@ -295,6 +398,7 @@ function withParam<T>(cx: Ctx, lambda: Expr | undefined, item: Gen, f: (body: Ex
 
 /** Binds an expression's value to a fresh local, so it is computed once. */
 function bind<G extends Gen>(cx: Ctx, g: G): G {
+  if (g.t === 'ratio') return { t: 'ratio', num: bind(cx, g.num), den: bind(cx, g.den) } as G;
   if (g.t === 'list' || g.t === 'texts') return g;
   const id = cx.fresh();
   cx.lines.push(`const ${id} = ${(g as Scalar).code};`);
@@ -415,7 +519,7 @@ function gen(cx: Ctx, e: Expr): Gen {
       const x = gen(cx, e.operand);
       if (e.op === 'not') return { t: 'bool', code: `!(${asBool(x)})` };
       const n = asNum(x);
-      return { t: 'num', code: `(-(${n.code}))`, scale: n.scale, max: n.max };
+      return { ...n, code: `(-(${n.code}))` };
     }
     case 'binary': return genBinary(cx, e);
     case 'call': return genCall(cx, e);
@@ -440,39 +544,65 @@ function genBinary(cx: Ctx, e: Extract<Expr, { kind: 'binary' }>): Gen {
     case 'or': return { t: 'bool', code: `(${asBool(l)} || ${asBool(r)})` };
     case '==': return { t: 'bool', code: equality(l, r) };
     case '!=': return { t: 'bool', code: `!${equality(l, r)}` };
+    case '<': case '<=': case '>': case '>=': return { t: 'bool', code: compare(l, e.op, r) };
     default: break;
   }
   const a = asNum(l);
   const b = asNum(r);
-  const s = Math.max(a.scale, b.scale);
+  if (literalInt(a) !== undefined && literalInt(b) !== undefined && denOf(a) === 1 && denOf(b) === 1 && (e.op === '+' || e.op === '-' || e.op === '*')) {
+    // Literal arithmetic (1024 * 1024) is done once, here.
+    const x = new Decimal(a.code).div(POW10[a.scale]!);
+    const y = new Decimal(b.code).div(POW10[b.scale]!);
+    return numLiteral(e.op === '+' ? x.plus(y) : e.op === '-' ? x.minus(y) : x.times(y));
+  }
   switch (e.op) {
     case '+':
     case '-': {
-      const max = bound(a, s) + bound(b, s);
-      return { t: 'num', code: checked(`${align(a, s)} ${e.op} ${align(b, s)}`, max), scale: s, max };
+      const [x, y] = common(a, b);
+      const max = x.max + y.max;
+      return { t: 'num', code: checked(`${x.code} ${e.op} ${y.code}`, max), scale: x.scale, max, den: x.den };
     }
     case '*': {
-      if (a.scale + b.scale > MAX_SCALE) throw new Ineligible();
+      const den = denOf(a) * denOf(b);
+      if (a.scale + b.scale > MAX_SCALE || den > MAX) throw new Ineligible();
       const max = a.max * b.max;
-      return { t: 'num', code: checked(`${a.code} * ${b.code}`, max), scale: a.scale + b.scale, max };
+      return { t: 'num', code: checked(`${a.code} * ${b.code}`, max), scale: a.scale + b.scale, max, den };
     }
-    case '/': {
-      const scale = a.scale + DIVISION_EXTRA_SCALE;
-      if (scale > MAX_SCALE) throw new Ineligible();
-      return { t: 'num', code: `rt.div(${a.code}, ${b.code}, ${DIVISION_EXTRA_SCALE + b.scale})`, scale, max: MAX };
-    }
+    case '/':
+      return divide(a, b);
     default:
-      return { t: 'bool', code: `(${align(a, s)} ${e.op} ${align(b, s)})` };
+      return { t: 'bool', code: compare(a, e.op, b) };
   }
 }
 
+/** The integer a literal code denotes, if it is one. */
+function literalInt(n: Num): number | undefined {
+  return /^-?\d+$/.test(n.code) ? Number(n.code) : undefined;
+}
+
+/**
+ * a / b. By a constant made of 2s and 5s the quotient terminates, and within 34 digits the
+ * interpreter holds it exactly: it stays a number with that denominator. Anything else is a
+ * Ratio, exact where compared, divided (exactly or not at all) where used as a number.
+ */
+function divide(a: Num, b: Num): Gen {
+  const mb = denOf(b) === 1 ? literalInt(b) : undefined;
+  if (mb !== undefined && mb !== 0 && denOf(a) === 1 && twosAndFives(Math.abs(mb))) {
+    const factor = POW10[b.scale]!;
+    const digits = String(Math.ceil(a.max * factor)).length + b.scale + decimalsOf(Math.abs(mb));
+    if (digits <= 34 && a.max * factor <= MAX && a.max * factor * Math.abs(mb) <= Number.MAX_VALUE) {
+      const m = factor === 1 ? a.code : checked(`${a.code} * ${factor}`, a.max * factor);
+      return { t: 'num', code: mb < 0 ? `(-(${m}))` : m, scale: a.scale, max: a.max * factor, den: Math.abs(mb) };
+    }
+  }
+  return { t: 'ratio', num: a, den: { ...b, code: `rt.nz(${b.code})` } };
+}
+
 function equality(lg: Gen, rg: Gen): string {
+  if (lg.t === 'ratio' || rg.t === 'ratio') return compare(lg, '==', rg);
   const l = scalar(lg);
   const r = scalar(rg);
-  if (l.t === 'num' && r.t === 'num') {
-    const s = Math.max(l.scale, r.scale);
-    return `(${align(l, s)} === ${align(r, s)})`;
-  }
+  if (l.t === 'num' && r.t === 'num') return compare(l, '==', r);
   if (l.t !== r.t) throw new Ineligible();
   return `(${l.code} === ${r.code})`;
 }
@@ -499,16 +629,16 @@ function genCall(cx: Ctx, e: Extract<Expr, { kind: 'call' }>): Gen {
     case 'MIN':
     case 'MAX': {
       if (args.length < 2) throw new Ineligible();
-      const nums = args.map((a) => asNum(gen(cx, a)));
+      const nums = args.map((a) => asPlain(gen(cx, a)));
       const s = Math.max(...nums.map((x) => x.scale));
       return { t: 'num', code: `Math.${name.toLowerCase()}(${nums.map((x) => align(x, s)).join(', ')})`, scale: s, max: Math.max(...nums.map((x) => bound(x, s))) };
     }
     case 'ABS': {
       const x = asNum(gen(cx, args[0]!));
-      return { t: 'num', code: `Math.abs(${x.code})`, scale: x.scale, max: x.max };
+      return { ...x, code: `Math.abs(${x.code})` };
     }
     case 'CLAMP': {
-      const [x, lo, hi] = args.map((a) => asNum(gen(cx, a)));
+      const [x, lo, hi] = args.map((a) => asPlain(gen(cx, a)));
       const s = Math.max(x!.scale, lo!.scale, hi!.scale);
       const l = bind(cx, { t: 'num', code: align(lo!, s), scale: s, max: bound(lo!, s) });
       const h = bind(cx, { t: 'num', code: align(hi!, s), scale: s, max: bound(hi!, s) });
@@ -524,8 +654,13 @@ function genCall(cx: Ctx, e: Extract<Expr, { kind: 'call' }>): Gen {
         if (!d.isInteger() || d.lt(0) || d.gt(MAX_SCALE)) throw new Ineligible();
         digits = d.toNumber();
       }
-      if (x.scale <= digits) return x;
-      return { t: 'num', code: `rt.round(${x.code}, ${x.scale - digits}, '${ROUNDING[name]}')`, scale: digits, max: Math.ceil(x.max / POW10[x.scale - digits]!) + 1 };
+      const den = denOf(x);
+      if (x.scale <= digits && den === 1) return x;
+      // x = m / (10^scale · den); at `digits` decimals it is m·10^digits / (10^scale · den), rounded.
+      const m = x.scale < digits ? times(x, POW10[digits - x.scale]!) : { code: x.code, max: x.max };
+      const divisor = POW10[Math.max(0, x.scale - digits)]! * den;
+      if (divisor > MAX) throw new Ineligible();
+      return { t: 'num', code: `rt.round(${m.code}, ${divisor}, '${ROUNDING[name]}')`, scale: digits, max: Math.ceil(m.max / divisor) + 1 };
     }
     case 'KEYS': {
       const t = args[0]?.kind === 'name' ? cx.op.symbols.get(args[0].name) : undefined;
@@ -559,7 +694,7 @@ function genCall(cx: Ctx, e: Extract<Expr, { kind: 'call' }>): Gen {
       return { t: 'num', code: `(${items.map(({ cond }) => `(${cond} ? 1 : 0)`).join(' + ') || '0'})`, scale: 0, max: items.length };
     }
     case 'SUM': {
-      const items = asStatic(gen(cx, args[0]!)).items.map(({ cond, item }) => ({ cond, item: asNum(item) }));
+      const items = asStatic(gen(cx, args[0]!)).items.map(({ cond, item }) => ({ cond, item: asPlain(item) }));
       if (items.length === 0) return numLiteral(new Decimal(0));
       const scale = Math.max(...items.map((i) => i.item.scale));
       const max = items.reduce((sum, i) => sum + bound(i.item, scale), 0);
@@ -608,10 +743,7 @@ function genTest(cx: Ctx, t: UnaryTest, column: Gen): string {
       const v = gen(cx, t.value);
       if (t.op === '==') return equality(column, v);
       if (t.op === '!=') return `!${equality(column, v)}`;
-      const a = asNum(column);
-      const b = asNum(v);
-      const s = Math.max(a.scale, b.scale);
-      return `(${align(a, s)} ${t.op} ${align(b, s)})`;
+      return compare(column, t.op, v);
     }
     case 'in': {
       if (t.list.kind !== 'list') throw new Ineligible();
@@ -619,11 +751,9 @@ function genTest(cx: Ctx, t: UnaryTest, column: Gen): string {
       return t.negated ? `!(${any})` : `(${any})`;
     }
     case 'range': {
-      const x = asNum(column);
-      const lo = asNum(gen(cx, t.low));
-      const hi = asNum(gen(cx, t.high));
-      const s = Math.max(x.scale, lo.scale, hi.scale);
-      return `(${align(x, s)} ${t.lowInclusive ? '>=' : '>'} ${align(lo, s)} && ${align(x, s)} ${t.highInclusive ? '<=' : '<'} ${align(hi, s)})`;
+      const lo = gen(cx, t.low);
+      const hi = gen(cx, t.high);
+      return `(${compare(column, t.lowInclusive ? '>=' : '>', lo)} && ${compare(column, t.highInclusive ? '<=' : '<', hi)})`;
     }
   }
 }

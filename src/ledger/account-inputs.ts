@@ -1,9 +1,10 @@
 // Rule inputs that come from the account rather than the request: its plan, its billing
 // mode, its subscription month, and usage counters (charges of an operation this day/month).
+import type { QuoteResult } from '../engine/index.ts';
 import type { LedgerPolicy } from '../rules/ledger-policy.ts';
 import { monthsBetween, startOfPeriod } from './calendar.ts';
 import { LedgerError } from './errors.ts';
-import type { PricingEngine, QuoteResult } from './pricing.ts';
+import type { PricingEngine } from './pricing.ts';
 import type { AccountRecord } from './records.ts';
 import type { ReadTx } from './store/store.ts';
 

@@ -2,6 +2,7 @@
 // its idempotency key, then locks the account, brings it up to date (expired holds,
 // renewals) and does its work; the result is stored with the key and replayed on retry.
 import { randomBytes, randomFillSync } from 'node:crypto';
+import type { PackInfo } from '../engine/index.ts';
 import type { BillingMode, LedgerPolicy } from '../rules/ledger-policy.ts';
 import { toJsonData } from '../value.ts';
 import { accountInputs, withAccountInputs, zoneOf } from './account-inputs.ts';
@@ -12,7 +13,7 @@ import { grantEvent } from './grants.ts';
 import { requestHash } from './idempotency.ts';
 import { asDecimal, fromMinor, parseAmount, ruleAmount } from './money.ts';
 import { addGrant, grantKind } from './postings.ts';
-import type { PackInfo, PricingEngine } from './pricing.ts';
+import type { PricingEngine } from './pricing.ts';
 import { QuoteSigner } from './quote-token.ts';
 import type { AccountRecord } from './records.ts';
 import type { Scope } from './scope.ts';

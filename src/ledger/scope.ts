@@ -1,6 +1,7 @@
 // Everything one ledger transaction works with: the locked account, its pack and policy.
+import type { PackInfo } from '../engine/index.ts';
 import type { LedgerPolicy } from '../rules/ledger-policy.ts';
-import type { PackInfo, PricingEngine } from './pricing.ts';
+import type { PricingEngine } from './pricing.ts';
 import type { AccountRecord } from './records.ts';
 import type { WriteTx } from './store/store.ts';
 

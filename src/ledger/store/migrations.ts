@@ -224,7 +224,47 @@ CREATE TABLE api_keys (
 CREATE TABLE settings (name TEXT PRIMARY KEY, value TEXT NOT NULL);
 `;
 
+// v2: a resolved hold is final as a whole. v1 refused changing its status or amounts but let
+// the same values be written again with a new resolved_at: a second capture of the same
+// amount, or a second release, went through. Now any write of those columns is refused.
+const sqliteV2 = `
+DROP TRIGGER charges_resolve_once;
+CREATE TRIGGER charges_resolve_once BEFORE UPDATE OF status, held, captured, resolved_at ON charges
+WHEN OLD.status <> 'held'
+BEGIN SELECT RAISE(ABORT, 'hold_already_resolved'); END;
+`;
+
+// v2 on PostgreSQL, besides the hold trigger above (a column-list trigger, as on SQLite):
+// - TRUNCATE fires no row trigger, so v1 let it empty the entry log.
+// - A BIGINT column rounds a numeric or float value assigned to it (1.5 is stored as 2,
+//   remaining - 0.5 as remaining), where SQLite's STRICT INTEGER refuses it. Amounts become
+//   NUMERIC (exact, no rounding on assignment) that must have no fractional digits, so a
+//   fraction is refused rather than rounded. Values still read back as integer text.
+const postgresV2 = `
+DROP TRIGGER charges_resolve_once ON charges;
+DROP FUNCTION charges_resolve_once();
+CREATE TRIGGER entries_append_only_truncate BEFORE TRUNCATE ON entries
+  FOR EACH STATEMENT EXECUTE FUNCTION entries_append_only();
+
+ALTER TABLE accounts ALTER COLUMN overdraft_limit TYPE NUMERIC, ALTER COLUMN overdraft_used TYPE NUMERIC,
+  ADD CONSTRAINT accounts_whole_units CHECK (scale(overdraft_limit) = 0 AND scale(overdraft_used) = 0);
+ALTER TABLE grants ALTER COLUMN amount TYPE NUMERIC, ALTER COLUMN remaining TYPE NUMERIC,
+  ADD CONSTRAINT grants_whole_units CHECK (scale(amount) = 0 AND scale(remaining) = 0);
+ALTER TABLE charges ALTER COLUMN held TYPE NUMERIC, ALTER COLUMN captured TYPE NUMERIC, ALTER COLUMN refunded TYPE NUMERIC,
+  ADD CONSTRAINT charges_whole_units CHECK (scale(held) = 0 AND scale(captured) = 0 AND scale(refunded) = 0);
+ALTER TABLE draws ALTER COLUMN amount TYPE NUMERIC, ALTER COLUMN refunded TYPE NUMERIC,
+  ADD CONSTRAINT draws_whole_units CHECK (scale(amount) = 0 AND scale(refunded) = 0);
+ALTER TABLE entries ALTER COLUMN amount TYPE NUMERIC,
+  ADD CONSTRAINT entries_whole_units CHECK (scale(amount) = 0);
+
+-- After the type changes: a trigger naming columns pins their types.
+CREATE FUNCTION hold_already_resolved() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN RAISE EXCEPTION 'hold_already_resolved'; END $$;
+CREATE TRIGGER charges_resolve_once BEFORE UPDATE OF status, held, captured, resolved_at ON charges
+  FOR EACH ROW WHEN (OLD.status <> 'held') EXECUTE FUNCTION hold_already_resolved();
+`;
+
 export const migrations: Record<'sqlite' | 'postgres', Migration[]> = {
-  sqlite: [{ version: 1, sql: sqliteV1 }],
-  postgres: [{ version: 1, sql: postgresV1 }],
+  sqlite: [{ version: 1, sql: sqliteV1 }, { version: 2, sql: sqliteV2 }],
+  postgres: [{ version: 1, sql: postgresV1 }, { version: 2, sql: postgresV2 }],
 };
