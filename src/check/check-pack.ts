@@ -66,8 +66,8 @@ function checkVersion(v: VersionDecl, out: RuleError[]): CheckedVersion {
     define(shared, t.name, t.loc, { kind: 'table', decl: t, value, type });
   }
   for (const c of v.definitions.cells) {
-    const formula = parse(c.formula, out);
-    if (formula) define(shared, c.name, c.loc, { kind: 'cell', decl: c, formula, shared: true });
+    const formula = (!c.malformed && parse(c.formula, out)) || placeholder(c.formula);
+    define(shared, c.name, c.loc, { kind: 'cell', decl: c, formula, shared: true });
   }
 
   const opDecls = new Map<string, OperationDecl>();
@@ -156,9 +156,8 @@ class OperationChecker {
       define(this.symbols, t.name, t.loc, { kind: 'table', decl: t, value, type });
     }
     for (const c of op.cells) {
-      const formula = parse(c.formula, out);
-      if (formula) define(this.symbols, c.name, c.loc, { kind: 'cell', decl: c, formula, shared: false });
-      else this.symbols.set(c.name, { kind: 'cell', decl: c, formula: { expr: { kind: 'boolean', value: false, span: { start: 0, end: 0 } }, source: c.formula.source, text: '' }, shared: false });
+      const formula = (!c.malformed && parse(c.formula, out)) || placeholder(c.formula);
+      define(this.symbols, c.name, c.loc, { kind: 'cell', decl: c, formula, shared: false });
     }
     for (const d of op.decisions) {
       const decision = this.parseDecision(d);
@@ -228,9 +227,10 @@ class OperationChecker {
         if (known) return known;
         if (this.inProgress.has(name)) return T.any;
         this.inProgress.add(name);
+        // What couldn't be parsed was reported already; it is `any` so it raises nothing more.
         const t = sym.kind === 'cell'
-          ? infer(sym.formula.expr, this.context(sym.formula.source, sym.shared))
-          : this.typeDecision(sym.decision);
+          ? sym.formula.broken ? T.any : infer(sym.formula.expr, this.context(sym.formula.source, sym.shared))
+          : sym.decl.malformed ? T.any : this.typeDecision(sym.decision);
         this.inProgress.delete(name);
         this.types.set(name, t);
         return t;
@@ -239,14 +239,14 @@ class OperationChecker {
   }
 
   private typeDecision(d: CheckedDecision): Type {
-    const columns = d.inputs.map((f) => infer(f.expr, this.context(f.source, false)));
+    const columns = d.inputs.map((f) => (f.broken ? T.any : infer(f.expr, this.context(f.source, false))));
     for (const row of d.rows) {
       row.conditions.forEach((c, i) => inferUnaryTest(c.test, columns[i] ?? T.any, this.context(c.source, false)));
     }
     const outTypes: Record<string, Type> = {};
     d.decl.outputs.forEach((o, i) => {
       let t: Type = T.any;
-      const cells = [...d.rows.map((r) => r.outputs[i]), d.default?.[i]].filter((x): x is ParsedFormula => !!x);
+      const cells = [...d.rows.map((r) => r.outputs[i]), d.default?.[i]].filter((x): x is ParsedFormula => !!x && !x.broken);
       for (const f of cells) {
         const ft = infer(f.expr, this.context(f.source, false));
         const u = unify(t, ft);
@@ -371,8 +371,9 @@ function placeholderLoc(message: Loc, name: string): Loc {
   return { source: message.source, span: { start, end: start + name.length + 2 } };
 }
 
+/** Stands for a formula that couldn't be parsed (already reported). */
 function placeholder(f: FormulaText): ParsedFormula {
-  return { expr: { kind: 'boolean', value: false, span: { start: 0, end: 0 } }, source: f.source, text: f.text };
+  return { expr: { kind: 'boolean', value: false, span: { start: 0, end: 0 } }, source: f.source, text: f.text, broken: true };
 }
 
 export type { CellDecl };

@@ -10,6 +10,8 @@ export interface ParsedFormula {
   expr: Expr;
   source: Source;
   text: string;
+  /** Couldn't be parsed (reported already): `expr` is a stand-in and is not checked. */
+  broken?: boolean;
 }
 
 export type Symbol =

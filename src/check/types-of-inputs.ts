@@ -14,5 +14,7 @@ export function typeOfInput(t: InputType): Type {
       return T.list(typeOfInput(t.items));
     case 'record':
       return T.record(Object.fromEntries(t.fields.map((f) => [f.name, typeOfInput(f.type)])));
+    case 'malformed':
+      return T.any;
   }
 }

@@ -75,6 +75,7 @@ export class Translator {
       case 'integer': case 'number': return this.number(t, rule, path);
       case 'list': return { kind: 'dynamic-list', rule, item: this.input(t.items, ELEMENT, `${path}[]`), maxItems: t.maxItems };
       case 'record': return { kind: 'item-record', fields: new Map(t.fields.map((f) => [f.name, this.input(f.type, varRule(f.name, f), `${path}.${f.name}`)])) };
+      case 'malformed': throw new Error(`input '${path}' is malformed; packs with errors are not exported`);
     }
   }
 

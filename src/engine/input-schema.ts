@@ -25,6 +25,8 @@ function typeSchema(t: InputType): Record<string, unknown> {
     }
     case 'record':
       return inputSchema(t.fields);
+    case 'malformed':
+      return {};
   }
 }
 

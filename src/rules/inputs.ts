@@ -56,6 +56,8 @@ export function coerceValue(t: InputType, raw: unknown, path: string): Value {
       if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) throw invalid(path, `must be a record (a JSON object), got ${showJson(raw)}`);
       return coerceInputs(t.fields, raw as Record<string, unknown>, `${path}.`);
     }
+    case 'malformed':
+      throw invalid(path, 'has a malformed declaration in the rules', 'run credits check');
   }
 }
 

@@ -9,7 +9,7 @@ import type { Value } from '../value.ts';
 import { readCsvRows } from './csv-table.ts';
 import { coerceValue } from './inputs.ts';
 import type { CellDecl, ConstraintDecl, DecisionDecl, Definitions, FormulaText, InputDecl, InputType, Named, OperationDecl, PackDecl, TableDecl, VersionDecl } from './model.ts';
-import { errorAt, formulaSource, locOf, plainNumber, readYamlFile, validateYaml, yamlErrors, type YamlFile } from './yaml-source.ts';
+import { checkSchema, errorAt, formulaSource, locOf, plainNumber, readYamlFile, validateYaml, yamlErrors, type SchemaCheck, type YamlFile } from './yaml-source.ts';
 import packSchema from './schema/pack.schema.json' with { type: 'json' };
 import ruleFileSchema from './schema/rule-file.schema.json' with { type: 'json' };
 
@@ -128,14 +128,19 @@ function parseRuleFile(path: string): ParsedRuleFile {
   const f = readYamlFile(path, displayPath(path));
   const empty: ParsedRuleFile = { definitions: { tables: [], cells: [] }, operations: [], diagnostics: yamlErrors(f) };
   if (empty.diagnostics.length) return empty;
-  empty.diagnostics = validateYaml(f, ruleFileSchema);
-  if (empty.diagnostics.length) return empty;
-  const reader = new RuleFileReader(f);
+  // Schema violations are reported, and the parts they spoil are left out, but the rest of
+  // the file is still read and checked: one run reports every mistake.
+  const schema = checkSchema(f, ruleFileSchema);
+  const reader = new RuleFileReader(f, schema.malformed);
   const root = f.doc.contents;
+  if (!isMap(root)) return { ...empty, diagnostics: schema.errors };
   const defs = mapGet(root, 'definitions');
-  const definitions: Definitions = { tables: reader.tables(mapGet(defs, 'tables')), cells: reader.cells(mapGet(defs, 'cells')) };
-  const operations = entries(mapGet(root, 'operations')).map(([name, node]) => reader.operation(name, node));
-  return { definitions, operations, diagnostics: reader.diagnostics };
+  const definitions: Definitions = {
+    tables: reader.tables(isMap(defs) ? mapGet(defs, 'tables') : undefined, ['definitions', 'tables']),
+    cells: reader.cells(isMap(defs) ? mapGet(defs, 'cells') : undefined, ['definitions', 'cells']),
+  };
+  const operations = entries(mapGet(root, 'operations')).filter(([, node]) => isMap(node)).map(([name, node]) => reader.operation(name, node));
+  return { definitions, operations, diagnostics: [...schema.errors, ...reader.diagnostics] };
 }
 
 function mapGet(node: unknown, key: string): Node | undefined {
@@ -152,12 +157,14 @@ interface Entry {
 
 function entries(node: unknown): [Entry, Node][] {
   if (!isMap(node)) return [];
-  return node.items.map((p) => [{ name: String((p.key as { value: unknown }).value), keyNode: p.key as Node }, p.value as Node]);
+  return node.items.map((p) => [{ name: String((p.key as { value: unknown } | null)?.value), keyNode: p.key as Node }, p.value as Node]);
 }
+
+type Path = (string | number)[];
 
 class RuleFileReader {
   readonly diagnostics: RuleError[] = [];
-  constructor(private readonly f: YamlFile) {}
+  constructor(private readonly f: YamlFile, private readonly malformed: SchemaCheck['malformed']) {}
 
   private named(n: Entry): Named {
     return { name: n.name, loc: locOf(this.f, n.keyNode) };
@@ -176,8 +183,9 @@ class RuleFileReader {
     return String(node.value);
   }
 
-  tables(node: Node | undefined): TableDecl[] {
+  tables(node: Node | undefined, path: Path): TableDecl[] {
     return entries(node).map(([n, tNode]) => {
+      if (this.malformed([...path, n.name])) return { ...this.named(n), key: '', columns: [], rows: [], unreadable: true };
       const key = String(mapGet(tNode, 'key') && (mapGet(tNode, 'key') as { value: unknown }).value);
       const description = mapGet(tNode, 'description');
       const base = { ...this.named(n), key, description: description ? String((description as { value: unknown }).value) : undefined };
@@ -202,11 +210,11 @@ class RuleFileReader {
     });
   }
 
-  cells(node: Node | undefined): CellDecl[] {
-    return entries(node).map(([n, fNode]) => ({ ...this.named(n), formula: this.formula(fNode) }));
+  cells(node: Node | undefined, path: Path): CellDecl[] {
+    return entries(node).map(([n, fNode]) => ({ ...this.named(n), formula: this.formula(fNode), ...(this.malformed([...path, n.name]) ? { malformed: true } : {}) }));
   }
 
-  private inputType(node: Node, path: string): InputType {
+  private inputType(node: Node, path: string, at: Path): InputType {
     const kind = isScalar(node) ? String(node.value) : String((mapGet(node, 'type') as { value: unknown }).value);
     const raw = isMap(node) ? (node.toJSON() as Record<string, unknown>) : {};
     const bound = (k: 'min' | 'max'): Decimal | undefined => {
@@ -240,19 +248,20 @@ class RuleFileReader {
           this.diagnostics.push(errorAt(locOf(this.f, node), 'missing-items', `list input '${path}' needs 'items' saying what the list holds`, "e.g. items: { type: string, enum: [hires, face_fix] }"));
           return { kind, items: { kind: 'string' } };
         }
-        return { kind, items: this.inputType(items, `${path}[]`), minItems: raw.min_items as number | undefined, maxItems: raw.max_items as number | undefined };
+        return { kind, items: this.inputType(items, `${path}[]`, [...at, 'items']), minItems: raw.min_items as number | undefined, maxItems: raw.max_items as number | undefined };
       }
       default: {
-        const fields = entries(mapGet(node, 'fields')).map(([n, fNode]) => this.input(n, fNode, `${path}.`));
+        const fields = entries(mapGet(node, 'fields')).map(([n, fNode]) => this.input(n, fNode, [...at, 'fields', n.name], `${path}.`));
         if (fields.length === 0) this.diagnostics.push(errorAt(locOf(this.f, node), 'missing-fields', `record input '${path}' needs 'fields'`));
         return { kind: 'record', fields };
       }
     }
   }
 
-  private input(n: Entry, node: Node, prefix = ''): InputDecl {
+  private input(n: Entry, node: Node, path: Path, prefix = ''): InputDecl {
     const named = this.named(n);
-    const type = this.inputType(node, prefix + n.name);
+    if (this.malformed(path)) return { ...named, type: { kind: 'malformed' } };
+    const type = this.inputType(node, prefix + n.name, path);
     const decl: InputDecl = { ...named, type };
     const description = mapGet(node, 'description');
     if (description) decl.description = String((description as { value: unknown }).value);
@@ -272,10 +281,12 @@ class RuleFileReader {
   }
 
   operation(n: Entry, node: Node): OperationDecl {
-    const inputs = entries(mapGet(node, 'inputs')).map(([i, iNode]) => this.input(i, iNode));
-    const decisions = entries(mapGet(node, 'decisions')).map(([d, dNode]) => this.decision(d, dNode));
+    const at: Path = ['operations', n.name];
+    const inputs = entries(mapGet(node, 'inputs')).map(([i, iNode]) => this.input(i, iNode, [...at, 'inputs', i.name]));
+    const decisions = entries(mapGet(node, 'decisions')).map(([d, dNode]) => this.decision(d, dNode, [...at, 'decisions', d.name]));
     const constraintsNode = mapGet(node, 'constraints');
-    const constraints: ConstraintDecl[] = (isSeq(constraintsNode) ? constraintsNode.items : []).map((cNode) => {
+    const constraintNodes = isSeq(constraintsNode) && !this.malformed([...at, 'constraints']) ? constraintsNode.items : [];
+    const constraints: ConstraintDecl[] = constraintNodes.filter((_, i) => !this.malformed([...at, 'constraints', i])).map((cNode) => {
       const messageNode = mapGet(cNode, 'message');
       const code = mapGet(cNode, 'code');
       return {
@@ -287,21 +298,22 @@ class RuleFileReader {
       };
     });
     const outputsNode = mapGet(node, 'outputs');
-    const outputs = (isSeq(outputsNode) ? outputsNode.items : []).map((o) => ({ name: String((o as { value: unknown }).value), loc: locOf(this.f, o as Node) }));
+    const outputs = (isSeq(outputsNode) ? outputsNode.items : []).filter((o) => isScalar(o)).map((o) => ({ name: String((o as { value: unknown }).value), loc: locOf(this.f, o as Node) }));
     const description = mapGet(node, 'description');
     return {
       ...this.named(n),
       description: description ? String((description as { value: unknown }).value) : undefined,
       inputs,
-      tables: this.tables(mapGet(node, 'tables')),
-      cells: this.cells(mapGet(node, 'cells')),
+      tables: this.tables(mapGet(node, 'tables'), [...at, 'tables']),
+      cells: this.cells(mapGet(node, 'cells'), [...at, 'cells']),
       decisions,
       constraints,
       outputs,
     };
   }
 
-  private decision(n: Entry, node: Node): DecisionDecl {
+  private decision(n: Entry, node: Node, path: Path): DecisionDecl {
+    if (this.malformed(path)) return { ...this.named(n), hit: 'first', inputs: [], outputs: [], rows: [], malformed: true };
     const list = (k: string): Node[] => {
       const v = mapGet(node, k);
       return isSeq(v) ? (v.items as Node[]) : [];

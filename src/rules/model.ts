@@ -22,7 +22,9 @@ export type InputType =
   | { kind: 'string'; enum?: string[] }
   | { kind: 'boolean' }
   | { kind: 'list'; items: InputType; minItems?: number; maxItems?: number }
-  | { kind: 'record'; fields: InputDecl[] };
+  | { kind: 'record'; fields: InputDecl[] }
+  /** Its declaration breaks the schema (already reported); only its name is known. */
+  | { kind: 'malformed' };
 
 export interface InputDecl extends Named {
   type: InputType;
@@ -44,6 +46,8 @@ export interface TableDecl extends Named {
 
 export interface CellDecl extends Named {
   formula: FormulaText;
+  /** Not a formula at all (a list, a mapping): reported by the schema, not parsed. */
+  malformed?: boolean;
 }
 
 export type HitPolicy = 'first' | 'unique' | 'collect';
@@ -57,6 +61,8 @@ export interface DecisionDecl extends Named {
   rows: { conditions: FormulaText[]; outputs: FormulaText[]; loc: Loc }[];
   default?: FormulaText[];
   description?: string;
+  /** Breaks the schema (already reported): only its name is known. */
+  malformed?: boolean;
 }
 
 export interface ConstraintDecl {

@@ -37,11 +37,22 @@ export function parseYaml(text: string, file: string, absolutePath = resolve(fil
   return { path: file, absolutePath, text, doc, source };
 }
 
+const YAML_HINTS: Record<string, string> = {
+  DUPLICATE_KEY: 'each key may appear once in a mapping; rename or merge the two',
+  BAD_INDENT: 'keys of one mapping start in the same column; indent nested ones further, with spaces',
+  TAB_AS_INDENT: 'indent with spaces; YAML does not allow tabs there',
+  MISSING_CHAR: 'a bracket or quote is not closed',
+  BLOCK_IN_FLOW: 'inside [ ] or { } write everything inline, or use indented lines instead of brackets',
+  MULTILINE_IMPLICIT_KEY: 'a key must fit on one line; is a ":" missing on the line above?',
+  BAD_SCALAR_START: 'quote a value that starts with a special character, e.g. "*2" or "@home"',
+  UNEXPECTED_TOKEN: 'quote a formula that contains ": " or starts with [ { * & !',
+};
+
 /** YAML syntax errors (bad indentation, duplicate keys, …) as RuleErrors with positions. */
 export function yamlErrors(f: YamlFile): RuleError[] {
   return f.doc.errors.map((e) => {
     const [start, end] = e.pos;
-    const hint = e.code === 'DUPLICATE_KEY' ? 'each key may appear once in a mapping; rename or merge the two' : undefined;
+    const hint = YAML_HINTS[e.code] ?? 'check the indentation (spaces, not tabs) and quote values that contain ": " or start with [ { * & ! | > % @';
     return new RuleError('yaml-syntax', e.message.split('\n')[0]!, f.source, { start, end: Math.max(end, start + 1) }, hint);
   });
 }
@@ -101,14 +112,36 @@ const validators = new Map<object, ValidateFunction>();
 
 /** Validates a YAML document against a JSON Schema; each violation points at its node. */
 export function validateYaml(f: YamlFile, schema: object): RuleError[] {
+  return checkSchema(f, schema).errors;
+}
+
+export interface SchemaCheck {
+  errors: RuleError[];
+  /**
+   * Whether the node at this path (keys and indexes from the root) is itself malformed:
+   * a violation at it or inside it. An unknown or missing field of a mapping doesn't make
+   * the mapping malformed — the rest of it can still be read and checked.
+   */
+  malformed(path: (string | number)[]): boolean;
+}
+
+export function checkSchema(f: YamlFile, schema: object): SchemaCheck {
   let validate = validators.get(schema);
   if (!validate) {
     validate = ajv.compile(schema);
     validators.set(schema, validate);
   }
   const data = f.doc.toJS({ maxAliasCount: 100 });
-  if (validate(data)) return [];
-  return explainSchemaErrors(f, validate.errors ?? []);
+  if (validate(data)) return { errors: [], malformed: () => false };
+  const raw = validate.errors ?? [];
+  const harmless = new Set(['additionalProperties', 'required', 'propertyNames']);
+  return {
+    errors: explainSchemaErrors(f, raw),
+    malformed: (path) => {
+      const pointer = path.map((p) => `/${String(p).replace(/~/g, '~0').replace(/\//g, '~1')}`).join('');
+      return raw.some((e) => e.instancePath.startsWith(`${pointer}/`) || (e.instancePath === pointer && !harmless.has(e.keyword)));
+    },
+  };
 }
 
 function explainSchemaErrors(f: YamlFile, errors: ErrorObject[]): RuleError[] {
@@ -125,15 +158,20 @@ function explainSchemaErrors(f: YamlFile, errors: ErrorObject[]): RuleError[] {
   for (const [path, all] of deepest) {
     // A oneOf of a scalar and an object (an input's shorthand or its full form) reports both
     // branches; when the value is a mapping with a bad or missing field, that is the news.
+    // Likewise a scalar given where the scalar branch has an enum: "must be one of" is the news,
+    // not the object branch's "must be object".
     const shape = all.filter((e) => e.keyword === 'additionalProperties' || e.keyword === 'required');
-    const list = shape.length ? shape : all;
+    const enums = all.filter((e) => e.keyword === 'enum');
+    const list = shape.length ? shape : enums.length && isScalar(nodeAt(f, path, enums[0]!).node) ? enums : all;
     if ([...deepest.keys()].some((p) => p !== path && p.startsWith(path + '/') && !list.some((e) => e.keyword === 'additionalProperties' || e.keyword === 'required'))) continue;
     for (const e of list) {
       const { node, keyNode } = nodeAt(f, path, e);
       const message = schemaMessage(path, e);
       if (seen.has(message)) continue;
       seen.add(message);
-      out.push(errorAt(locOf(f, keyNode ?? node), 'schema', message, schemaHint(e)));
+      // A wrong value is pointed at itself; a wrong or missing key at the key.
+      const onValue = (e.keyword === 'enum' || e.keyword === 'type' || e.keyword === 'pattern' || e.keyword === 'format') && node;
+      out.push(errorAt(locOf(f, onValue ? node : keyNode ?? node), 'schema', message, schemaHint(e, node)));
     }
   }
   return out;
@@ -189,7 +227,14 @@ function schemaMessage(path: string, e: ErrorObject): string {
   }
 }
 
-function schemaHint(e: ErrorObject): string | undefined {
+function schemaHint(e: ErrorObject, node: Node | null): string | undefined {
+  if (e.keyword === 'enum' && isScalar(node)) {
+    const allowed = (e.params as { allowedValues: unknown[] }).allowedValues.map(String);
+    return didYouMean(String(node.value), allowed);
+  }
+  if (e.keyword === 'type' && isSeq(node) && (e.params as { type: string | string[] }).type.includes('string')) {
+    return 'a formula is one line of text (or a number); quote it if it starts with [ or {';
+  }
   if (e.keyword === 'additionalProperties') {
     const parent = e.parentSchema as { properties?: Record<string, unknown> } | undefined;
     const known = Object.keys(parent?.properties ?? {});
