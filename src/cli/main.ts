@@ -7,6 +7,12 @@ import { exportJsonLogicCommand } from './export-jsonlogic.ts';
 import { quoteCommand } from './quote.ts';
 import { testCommand } from './test.ts';
 
+// Output piped into `head` and the like: stop quietly when the reader goes away.
+process.stdout.on('error', (e: NodeJS.ErrnoException) => {
+  if (e.code === 'EPIPE') process.exit(process.exitCode ?? 0);
+  throw e;
+});
+
 const program = new Command('credits')
   .description('Check, evaluate, quote and test credit rule packs.')
   .showHelpAfterError()

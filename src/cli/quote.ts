@@ -75,7 +75,7 @@ function printHuman(r: QuoteResult, explain: boolean): void {
 function printTrace(trace: TraceEntry[]): void {
   const width = Math.min(28, Math.max(...trace.map((t) => t.name.length)));
   for (const t of trace) {
-    const how = t.kind === 'input' ? '(input)'
+    const how = t.kind === 'input' ? (t.note === 'default' ? '(input, default)' : '(input)')
       : t.kind === 'decision' ? `decision table: ${t.note}`
       : t.kind === 'constraint' ? `${t.formula} -- rejected: ${t.note}`
       : t.formula ?? t.kind;

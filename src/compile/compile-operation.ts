@@ -29,7 +29,7 @@ export interface CompiledOperation {
   /** Validates raw JSON-like input and evaluates. Throws RuleError on bad input or evaluation errors. */
   evaluate(input: Record<string, unknown>, options?: { trace?: boolean }): Evaluation;
   /** Evaluates already validated inputs (for operation calls). */
-  run(inputs: RecordValue, trace: TraceEntry[] | undefined, depth: number): Evaluation;
+  run(inputs: RecordValue, trace: TraceEntry[] | undefined, depth: number, defaulted?: (name: string) => boolean): Evaluation;
 }
 
 /** Looks up the other compiled operations of the same version, for calls. */
@@ -138,9 +138,11 @@ export function compileOperation(op: CheckedOperation, lookup: OperationLookup, 
   const inputs = op.decl.inputs;
   const fast = compileFast(op, (name) => shared(name, op.decl.loc.span));
 
-  const run = (values: RecordValue, trace: TraceEntry[] | undefined, depth: number): Evaluation => {
+  const run = (values: RecordValue, trace: TraceEntry[] | undefined, depth: number, defaulted?: (name: string) => boolean): Evaluation => {
     const f: Frame = { inputs: values, values: new Array(computeBySlot.length), locals: new Array(lambdaSlots.n), trace, depth };
-    if (trace) for (const i of inputs) trace.push({ name: i.name, kind: 'input', value: values[i.name]! });
+    if (trace) {
+      for (const i of inputs) trace.push({ name: i.name, kind: 'input', value: values[i.name]!, ...(defaulted?.(i.name) ? { note: 'default' } : {}) });
+    }
     try {
       const rejections: Rejection[] = [];
       for (const c of constraints) {
@@ -175,7 +177,7 @@ export function compileOperation(op: CheckedOperation, lookup: OperationLookup, 
         const outputs = fast(input);
         if (outputs) return { outputs, rejections: NO_REJECTIONS };
       }
-      return run(coerceInputs(inputs, input), options?.trace ? [] : undefined, 0);
+      return run(coerceInputs(inputs, input), options?.trace ? [] : undefined, 0, (name) => input[name] === undefined || input[name] === null);
     },
   };
 }
@@ -205,12 +207,13 @@ function compileDecision(d: CheckedDecision, resolver: Resolver, slots: { n: num
   const names = d.decl.outputs.map((o) => o.name);
   const where: { source: Source; span: Span } = { source: d.decl.loc.source, span: d.decl.loc.span };
   const record = (codes: Code[], f: Frame): RecordValue => makeRecord(names.map((n, i) => [n, codes[i]!(f)]));
+  const file = d.decl.loc.source.file;
   const describeInputs = (values: Value[]): string => d.inputs.map((i, k) => `${i.text} = ${showValue(values[k]!)}`).join(', ');
 
   return (f) => {
     const values = inputs.map((c) => c(f));
     const matched = rows.filter((r) => r.tests.every((t, i) => t(f, values[i]!)));
-    const rowNote = (m: typeof rows) => m.length ? `matched row${m.length > 1 ? 's' : ''} ${m.map((r) => `at line ${r.line}`).join(', ')}` : 'no row matched';
+    const rowNote = (m: typeof rows) => m.length ? `matched row${m.length > 1 ? 's' : ''} ${m.map((r) => `${file}:${r.line}`).join(', ')}` : 'no row matched';
     if (d.decl.hit !== 'collect') {
       if (d.decl.hit === 'unique' && matched.length > 1) {
         throw new RuleError('decision-not-unique', `decision table '${d.decl.name}' is 'unique' but ${matched.length} rows match (lines ${matched.map((r) => r.line).join(' and ')}) for ${describeInputs(values)}`, where.source, where.span, "make the rows' conditions exclusive, or use hit: first");
