@@ -5,6 +5,7 @@ export function checkCommand(paths: string[]): void {
   const ws = loadWorkspace(paths);
   const { errors, warnings } = printDiagnostics(ws.diagnostics);
   const ops = ws.packs.reduce((n, p) => n + p.versions.reduce((m, v) => m + v.operations.size, 0), 0);
-  console.log(`${plural(ws.packs.length, 'pack')}, ${plural(ops, 'operation')} checked: ${plural(errors, 'error')}, ${plural(warnings, 'warning')}`);
+  const names = ws.packs.map((p) => p.decl.name).sort().join(', ');
+  console.log(`${plural(ws.packs.length, 'pack')}${names ? ` (${names})` : ''}, ${plural(ops, 'operation')} checked: ${plural(errors, 'error')}, ${plural(warnings, 'warning')}`);
   process.exitCode = hasErrors(ws.diagnostics) ? 1 : 0;
 }

@@ -4,7 +4,7 @@
 //
 // Exported rules compute numbers as scaled integers (a price of 0.000225 travels as 225 with
 // scale 6), so json-logic-js's float + - * and comparisons are exact; these operations are
-// the steps floats can't do exactly on their own. See src/compile/JSONLOGIC.md.
+// the steps floats can't do exactly on their own. See "JSON Logic export" in README.md.
 
 /** What a rule throws when it can't give the engine's answer: the server must be asked. */
 export class PreviewError extends Error {

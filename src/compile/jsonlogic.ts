@@ -1,6 +1,6 @@
 // An operation as JSON Logic, for clients that preview prices offline with json-logic-js.
 //
-// The export (documented in JSONLOGIC.md):
+// The export (documented in README.md, "JSON Logic export"):
 //   { pack, operation, version, unit,
 //     inputs:      JSON Schema of the inputs, with defaults (the rules apply them too: {"var": ["batch", 1]}),
 //     limits:      {input path: {maximum, decimals}} — the range in which inputs without one of their own are

@@ -1,4 +1,4 @@
-// The client side of an export, as JSONLOGIC.md tells a client to run it, and the engine's
+// The client side of an export, as README.md ("JSON Logic export") tells a client to run it, and the engine's
 // answer in the same shape, so the tests can compare the two.
 import { Ajv } from 'ajv';
 import jsonLogic, { type RulesLogic } from 'json-logic-js';
