@@ -102,7 +102,8 @@ function compileIndex(e: Extract<Expr, { kind: 'index' }>, s: Scope): Code {
       if (row) return row;
       const keys = o.keys.map((x) => (typeof x === 'string' ? x : showValue(x)));
       const near = nearest(typeof i === 'string' ? i : showValue(i), keys);
-      return fail(s, e.index.span, 'unknown-key', `table '${o.name}' has no row with key ${showValue(i)}`,
+      const from = e.index.kind === 'name' ? ` (the value of '${e.index.name}')` : '';
+      return fail(s, e.index.span, 'unknown-key', `table '${o.name}' has no row with key ${showValue(i)}${from}`,
         near.length ? `nearest keys: ${near.map((x) => `'${x}'`).join(', ')}` : `keys: ${keys.slice(0, 10).join(', ')}${keys.length > 10 ? ', …' : ''}`);
     }
     if (Array.isArray(o)) {

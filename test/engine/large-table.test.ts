@@ -43,6 +43,6 @@ test('a table of 10,000 rows loads and quotes the first, a middle and the last r
 
 test('an unknown key of the large table is an error naming the table, the key and the nearest keys', () => {
   const e = ruleErrorOf(() => engine.quote({ pack: 'large', operation: 'price', input: { sku: 'sku_99999' } }));
-  expect({ code: e.code, message: e.message }).toEqual({ code: 'unknown-key', message: "table 'catalog' has no row with key 'sku_99999'" });
+  expect({ code: e.code, message: e.message }).toEqual({ code: 'unknown-key', message: "table 'catalog' has no row with key 'sku_99999' (the value of 'sku')" });
   expect(e.hint).toMatch(/^nearest keys: 'sku_\d+'/);
 });
