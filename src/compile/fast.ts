@@ -124,6 +124,9 @@ const runtime = {
   },
 };
 
+/** A table column as the generated code reads it; numbers pre-scaled, in row order. */
+type TableColumn = { t: 'num'; scale: number; max: number; scaled: number[] } | { t: 'str' | 'bool' };
+
 interface Ctx {
   op: CheckedOperation;
   /** Lambda parameters in scope, bound to the item being generated. */
@@ -134,7 +137,7 @@ interface Ctx {
   lines: string[];
   /** Generated code per cell/decision name, once emitted. */
   emitted: Map<string, Gen | Map<string, Gen>>;
-  tables: Map<TableValue, { id: string; columns: Map<string, { t: 'num'; scale: number; max: number } | { t: 'str' | 'bool' }> }>;
+  tables: Map<TableValue, { id: string; columns: Map<string, TableColumn> }>;
   fresh: () => string;
 }
 
@@ -442,10 +445,15 @@ function genTableRow(cx: Ctx, table: TableValue, key: Gen): string {
     for (const col of Object.keys(first ?? {})) {
       const values = [...table.rows.values()].map((r) => r[col]!);
       if (values.every((v) => v instanceof Decimal)) {
-        const scale = Math.max(...values.map((v) => scaleOf(v as Decimal)));
-        if (scale > MAX_SCALE || values.some((v) => (v as Decimal).times(POW10[scale]!).abs().gt(MAX))) continue;
-        const max = Math.max(...values.map((v) => (v as Decimal).times(POW10[scale]!).abs().toNumber()));
-        info.columns.set(col, { t: 'num', scale, max });
+        let scale = 0;
+        for (const v of values) scale = Math.max(scale, scaleOf(v as Decimal));
+        if (scale > MAX_SCALE) continue;
+        // Each value scaled once, here; the generated code reads these integers.
+        const scaled = values.map((v) => Number((v as Decimal).times(POW10[scale]!).toFixed()));
+        let max = 0;
+        for (const m of scaled) max = Math.max(max, Math.abs(m));
+        if (max > MAX) continue;
+        info.columns.set(col, { t: 'num', scale, max, scaled });
       } else if (values.every((v) => typeof v === 'string')) info.columns.set(col, { t: 'str' });
       else if (values.every((v) => typeof v === 'boolean')) info.columns.set(col, { t: 'bool' });
     }
@@ -460,15 +468,14 @@ function genTableRow(cx: Ctx, table: TableValue, key: Gen): string {
   return row;
 }
 
-function scaledTable(table: TableValue, columns: Map<string, { t: 'num'; scale: number; max: number } | { t: 'str' | 'bool' }>): Map<string, Record<string, unknown>> {
+function scaledTable(table: TableValue, columns: Map<string, TableColumn>): Map<string, Record<string, unknown>> {
   const out = new Map<string, Record<string, unknown>>();
+  let i = 0;
   for (const row of table.rows.values()) {
     const r: Record<string, unknown> = {};
-    for (const [col, c] of columns) {
-      const v = row[col]!;
-      r[col] = c.t === 'num' ? Number(scaledLiteral(v as Decimal, c.scale)) : v;
-    }
+    for (const [col, c] of columns) r[col] = c.t === 'num' ? c.scaled[i] : row[col];
     out.set(row[table.keyColumn] as string, r);
+    i++;
   }
   return out;
 }
