@@ -1,13 +1,18 @@
 // The API's contract, OpenAPI 3.1 (JSON Schema 2020-12). Request bodies are validated
 // against these schemas, and the tests validate every response against them.
 
-const decimal = { type: 'string', pattern: '^(0|[1-9][0-9]*)(\\.[0-9]+)?$', description: 'A non-negative exact decimal, as a string.', examples: ['7', '0.0225'] };
-const signedDecimal = { type: 'string', pattern: '^-?(0|[1-9][0-9]*)(\\.[0-9]+)?$' };
-const time = { type: 'string', format: 'date-time' };
+// `x-expected` (an OpenAPI extension, ignored by validators) says in words what a value must
+// be: a refused request names the field and this, never the pattern.
+const decimal = {
+  type: 'string', pattern: '^(0|[1-9][0-9]*)(\\.[0-9]+)?$', description: 'A non-negative exact decimal, as a string.', examples: ['7', '0.0225'],
+  'x-expected': 'a non-negative decimal string such as "12.5"',
+};
+const signedDecimal = { type: 'string', pattern: '^-?(0|[1-9][0-9]*)(\\.[0-9]+)?$', 'x-expected': 'a decimal string such as "-12.5"' };
+const time = { type: 'string', format: 'date-time', 'x-expected': 'an ISO 8601 date-time such as "2026-03-10T12:00:00Z"' };
 const nullable = (s: object) => ({ oneOf: [s, { type: 'null' }] });
 const ref = (name: string) => ({ $ref: `#/components/schemas/${name}` });
-const name = { type: 'string', pattern: '^[A-Za-z_][A-Za-z0-9_.-]*$', maxLength: 100 };
-const accountId = { type: 'string', pattern: '^[A-Za-z0-9_-]{1,64}$' };
+const name = { type: 'string', pattern: '^[A-Za-z_][A-Za-z0-9_.-]*$', maxLength: 100, 'x-expected': 'a name of letters, digits, _, . or - (not starting with a digit, . or -)' };
+const accountId = { type: 'string', pattern: '^[A-Za-z0-9_-]{1,64}$', 'x-expected': 'an account id of 1–64 letters, digits, _ or -' };
 const input = { type: 'object', description: "The operation's inputs by name (see the operation's schema).", additionalProperties: true };
 
 const object = (properties: Record<string, object>, required: string[] = []) => ({ type: 'object', additionalProperties: false, properties, required });
@@ -19,7 +24,20 @@ const schemas = {
     properties: {
       type: { type: 'string' }, title: { type: 'string' }, status: { type: 'integer' }, detail: { type: 'string' },
       code: { type: 'string', description: 'Stable machine-readable code, e.g. insufficient_credits.' },
-      instance: { type: 'string' }, errors: { type: 'array', items: { type: 'object' } },
+      instance: { type: 'string' },
+      errors: {
+        type: 'array',
+        description: 'On invalid_request: each refusal of the body, for machines (the detail says the same in words).',
+        items: {
+          type: 'object', required: ['path', 'keyword', 'message'],
+          properties: {
+            path: { type: 'string', description: 'JSON pointer to the value refused (/ for the body itself).' },
+            keyword: { type: 'string', description: 'The JSON Schema keyword that refused it: type, pattern, required, additionalProperties, enum, …' },
+            message: { type: 'string', description: 'The refusal in words, naming the field.' },
+            field: { type: 'string', description: 'The unknown or missing field (additionalProperties, required).' },
+          },
+        },
+      },
     },
   },
   Health: object({ status: { const: 'ok' }, store: { enum: ['sqlite', 'postgres'] } }, ['status', 'store']),
@@ -37,7 +55,8 @@ const schemas = {
     explain: { type: 'boolean', description: 'Include every cell with its formula and value.' },
   }, ['pack', 'operation', 'input']),
   Quote: object({
-    quote_id: nullable({ type: 'string' }), expires_at: nullable(time), pack: { type: 'string' }, operation: { type: 'string' },
+    quote_id: nullable({ type: 'string', description: 'What POST /v1/charges takes instead of the operation and input. Null when there is nothing to charge: the quote has rejections, or the operation is not chargeable (amount null).' }),
+    expires_at: nullable({ ...time, description: 'Until when quote_id can be charged; null with quote_id.' }), pack: { type: 'string' }, operation: { type: 'string' },
     version: { type: 'string' }, account: nullable({ type: 'string' }), input, account_inputs: { type: 'object' },
     outputs: { type: 'object' }, amount: nullable(decimal),
     rejections: { type: 'array', items: { type: 'object', required: ['message'], properties: { code: { type: 'string' }, message: { type: 'string' } } } },
@@ -51,10 +70,22 @@ const schemas = {
   },
   Charge: object({
     id: { type: 'string' }, account: { type: 'string' }, pack: { type: 'string' }, operation: { type: 'string' }, version: { type: 'string' },
-    input, status: { enum: ['held', 'captured', 'released', 'expired'] }, held: decimal, captured: nullable(decimal), refunded: decimal,
-    draws: { type: 'array', items: object({ grant: nullable({ type: 'string' }), kind: nullable({ type: 'string' }), amount: decimal, refunded: decimal }, ['grant', 'kind', 'amount', 'refunded']) },
+    input,
+    status: { enum: ['held', 'captured', 'released', 'expired'], description: 'Where the hold is: held (reserved), captured, released, or expired (released by its timeout). Refunds do not change it: see refund_status.' },
+    held: { ...decimal, description: 'The amount the hold reserved. A capture of another amount leaves it as it was.' },
+    captured: nullable({ ...decimal, description: 'The amount captured (null until captured).' }),
+    refunded: { ...decimal, description: 'The total refunded so far, never more than captured.' },
+    refund_status: { enum: ['none', 'partial', 'full'], description: 'none: nothing refunded; partial: part of the captured amount; full: all of it (a further refund is refused with nothing_to_refund).' },
+    draws: {
+      type: 'array',
+      description: 'The grants the charge takes from, one item per grant (grant null: the overdraft), in the order first drawn on. Their amounts add up to the amount held, or once captured to the amount captured.',
+      items: object({
+        grant: nullable({ type: 'string' }), kind: nullable({ type: 'string' }), expires_at: nullable({ ...time, description: "The grant's expiry; null: never, or the overdraft." }),
+        amount: { ...decimal, description: 'Taken from this grant (net of what a capture gave back).' }, refunded: { ...decimal, description: 'Credited back to this grant by refunds.' },
+      }, ['grant', 'kind', 'expires_at', 'amount', 'refunded']),
+    },
     created_at: time, expires_at: time, resolved_at: nullable(time),
-  }, ['id', 'account', 'pack', 'operation', 'version', 'input', 'status', 'held', 'captured', 'refunded', 'draws', 'created_at', 'expires_at', 'resolved_at']),
+  }, ['id', 'account', 'pack', 'operation', 'version', 'input', 'status', 'held', 'captured', 'refunded', 'refund_status', 'draws', 'created_at', 'expires_at', 'resolved_at']),
   CaptureRequest: object({ amount: decimal, usage: { type: 'object', description: 'Inputs to re-price with, e.g. the seconds actually rendered.', additionalProperties: true } }),
   RefundRequest: object({ outcome: { type: 'string', maxLength: 100 }, amount: decimal }),
   Refund: object({ refunded: decimal, charge: ref('Charge') }, ['refunded', 'charge']),
@@ -84,9 +115,19 @@ const schemas = {
   MembershipResult: object({ account: ref('Account'), outputs: { type: 'object' } }, ['account', 'outputs']),
   EntryPage: object({
     entries: { type: 'array', items: object({
-      seq: { type: 'integer' }, at: time, kind: { type: 'string' }, amount: signedDecimal,
+      seq: { type: 'integer' },
+      at: time,
+      kind: {
+        enum: ['grant', 'hold', 'capture', 'capture_return', 'capture_extra', 'release', 'hold_expired', 'refund', 'forfeit', 'rollover'],
+        description: 'grant: credits granted; hold: reserved for a charge; capture_extra: drawn at capture beyond the hold; capture: captured '
+          + '(converts the reservation, so it changes no balance); capture_return: the unused part of a hold, returned at capture; '
+          + 'release / hold_expired: a hold returned, by request or by its timeout; refund: credited back; forfeit: not credited back '
+          + 'because the grant had expired (the pack\'s policy); rollover: a period grant\'s leftover moved into the next period\'s grant.',
+      },
+      amount: { ...decimal, description: 'What the entry moved, as its kind says: summed per kind, that kind\'s total (e.g. all capture entries: the total captured).' },
+      balance_change: { ...signedDecimal, description: "The change to the grant's remaining credits (grant null: to the balance through the overdraft, negative = more owed). Summed per grant, the grant's remaining: the log rebuilds every balance." },
       grant: nullable({ type: 'string' }), charge: nullable({ type: 'string' }), memo: nullable({ type: 'string' }),
-    }, ['seq', 'at', 'kind', 'amount', 'grant', 'charge', 'memo']) },
+    }, ['seq', 'at', 'kind', 'amount', 'balance_change', 'grant', 'charge', 'memo']) },
     next_after: nullable({ type: 'integer' }),
   }, ['entries', 'next_after']),
   Usage: object({
@@ -97,7 +138,12 @@ const schemas = {
   ApiKey: object({
     id: { type: 'string' }, scope: { enum: ['quote', 'charge', 'admin'] }, accounts: { type: 'array', items: { type: 'string' } },
     label: nullable({ type: 'string' }), created_at: time, revoked_at: nullable(time),
-    key: { type: 'string', description: 'The secret, shown only when the key is created.' },
+    key: nullable({
+      type: 'string',
+      description: 'The secret, in the response that created the key and nowhere else: the server keeps only its hash. '
+        + 'A replay (same Idempotency-Key) has `key: null` and a `note`; a lost secret means creating a new key and revoking this one.',
+    }),
+    note: { type: 'string', description: 'Why `key` is null on a replayed creation.' },
   }, ['id', 'scope', 'accounts', 'label', 'created_at', 'revoked_at']),
   ApiKeyList: object({ keys: { type: 'array', items: ref('ApiKey') } }, ['keys']),
   Empty: object({}),
@@ -111,7 +157,7 @@ const errors = {
   '401': problem('No or unknown API key'),
   '403': problem("The key's scope or accounts don't allow this"),
   '404': problem('Not found'),
-  '409': problem('Conflicts with the current state (e.g. hold_already_resolved)'),
+  '409': problem('Conflicts with the current state (e.g. hold_already_resolved; nothing_to_refund on a charge refunded in full)'),
   '413': problem('Body too large'),
   '415': problem('Not application/json'),
   '422': problem('Invalid request, rejected rule, or idempotency_conflict'),
@@ -166,7 +212,11 @@ export const openApiDocument = {
     '/v1/charges/{id}': { get: { summary: 'A charge with the grants it drew on (scope: charge)', parameters: [pathParam('id')], responses: { '200': json('Charge'), ...errors } } },
     '/v1/charges/{id}/capture': { post: mutation('Capture a hold: the held amount, an actual amount, or the price of the actual usage', 'charge', 'CaptureRequest', 'Charge', [pathParam('id')]) },
     '/v1/charges/{id}/release': { post: mutation('Release a hold', 'charge', null, 'Charge', [pathParam('id')]) },
-    '/v1/charges/{id}/refund': { post: mutation("Refund a captured charge by the pack's refund rule", 'charge', 'RefundRequest', 'Refund', [pathParam('id')]) },
+    '/v1/charges/{id}/refund': {
+      post: mutation(
+        "Refund a captured charge by the pack's refund rule. A charge with nothing left to refund (refunded in full, or captured at 0) is refused with 409 nothing_to_refund, changing nothing; a retry with the same Idempotency-Key replays the first result",
+        'charge', 'RefundRequest', 'Refund', [pathParam('id')]),
+    },
     '/v1/accounts': { post: mutation('Create an account', 'admin', 'AccountRequest', 'Account', [], '201') },
     '/v1/accounts/{id}': { get: { summary: 'Balance by grant kind with expiries (scope: charge or admin)', parameters: [pathParam('id')], responses: { '200': json('Account'), ...errors } } },
     '/v1/accounts/{id}/entries': {
@@ -185,7 +235,7 @@ export const openApiDocument = {
     '/v1/accounts/{id}/membership': { post: mutation('Subscribe, upgrade or cancel', 'admin', 'MembershipRequest', 'MembershipResult', [pathParam('id')]) },
     '/v1/keys': {
       get: { summary: 'API keys, without secrets (scope: admin)', responses: { '200': json('ApiKeyList'), ...errors } },
-      post: mutation('Create an API key; the secret is in the response only', 'admin', 'KeyRequest', 'ApiKey', [], '201'),
+      post: mutation('Create an API key; the secret is in the first response only (a replay has key null and a note)', 'admin', 'KeyRequest', 'ApiKey', [], '201'),
     },
     '/v1/keys/{id}/revoke': { post: mutation('Revoke an API key', 'admin', null, 'ApiKey', [pathParam('id')]) },
   },

@@ -32,6 +32,7 @@ const LEDGER_STATUS: Record<LedgerErrorCode, number> = {
   quote_changed: 409,
   invalid_amount: 422,
   refund_exceeds_capture: 409,
+  nothing_to_refund: 409,
   not_captured: 409,
   unknown_grant_kind: 422,
   already_claimed: 409,

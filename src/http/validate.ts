@@ -6,7 +6,8 @@ import addFormats from 'ajv-formats';
 import { openApiDocument } from './openapi.ts';
 import { HttpProblem } from './problem.ts';
 
-const ajv = new Ajv2020({ allErrors: true, strict: false });
+// verbose: each error carries its schema (for `x-expected`) and the value refused.
+const ajv = new Ajv2020({ allErrors: true, strict: false, verbose: true });
 addFormats.default(ajv, ['date-time']);
 ajv.addSchema({ $id: 'openapi', components: openApiDocument.components });
 
@@ -56,19 +57,94 @@ export function body<T>(req: Request, schema: string | null): T {
   const bad = forbiddenKey(data);
   if (bad) throw new HttpProblem(400, 'forbidden_key', `the key at ${bad} is not allowed`);
   const validate = validator(schema);
-  if (!validate(data)) throw new HttpProblem(422, 'invalid_request', describe(validate.errors ?? []), { errors: (validate.errors ?? []).map(simplify) });
+  if (!validate(data)) {
+    const errors = relevant(validate.errors ?? []);
+    const messages = [...new Set(errors.map(human))];
+    const detail = messages.length > 3 ? `${messages.slice(0, 3).join('; ')} (and ${messages.length - 3} more)` : messages.join('; ');
+    throw new HttpProblem(422, 'invalid_request', detail || 'invalid body', { errors: errors.map((e) => issue(e, human(e))) });
+  }
   return data as T;
 }
 
-function simplify(e: ErrorObject) {
-  return { path: e.instancePath || '/', message: e.message ?? 'invalid', ...(e.keyword === 'additionalProperties' ? { field: (e.params as { additionalProperty: string }).additionalProperty } : {}) };
+/** One refusal for machines: the JSON pointer, the schema keyword, a sentence, and the field it names. */
+function issue(e: ErrorObject, message: string) {
+  const p = e.params as { additionalProperty?: string; missingProperty?: string };
+  const field = e.keyword === 'additionalProperties' ? p.additionalProperty : e.keyword === 'required' ? p.missingProperty : undefined;
+  return { path: e.instancePath || '/', keyword: e.keyword, message, ...(field !== undefined ? { field } : {}) };
 }
 
-function describe(errors: ErrorObject[]): string {
-  const extra = errors.find((e) => e.keyword === 'additionalProperties');
-  if (extra) return `unknown field '${(extra.params as { additionalProperty: string }).additionalProperty}' at ${extra.instancePath || '/'}`;
-  const first = errors.find((e) => e.keyword !== 'oneOf') ?? errors[0];
-  return first ? `${first.instancePath || 'the body'} ${first.message}` : 'invalid body';
+/**
+ * The errors worth reporting. A body that is one of several shapes (a charge by quote id or
+ * by operation) fails every shape; the shape it came closest to (fewest errors) is the one
+ * the client meant, and the others' complaints ("unknown field 'quote_id'") would mislead.
+ */
+function relevant(errors: ErrorObject[]): ErrorObject[] {
+  const own = errors.filter((e) => e.keyword !== 'oneOf' && e.keyword !== 'anyOf');
+  const branches = new Map<string, ErrorObject[]>();
+  for (const e of own) {
+    const branch = /^#\/(?:oneOf|anyOf)\/(\d+)\//.exec(e.schemaPath)?.[1];
+    if (branch === undefined) continue;
+    branches.set(branch, [...(branches.get(branch) ?? []), e]);
+  }
+  if (branches.size === 0) return own.length ? own : errors;
+  // On a tie, a shape whose tag the body doesn't have (an enum or const refused, as
+  // `action: "cancel"` against subscribe|upgrade) is not the one meant.
+  const mismatch = (es: ErrorObject[]) => (es.some((e) => e.keyword === 'enum' || e.keyword === 'const') ? 1 : 0);
+  const closest = [...branches.values()].sort((a, b) => a.length - b.length || mismatch(a) - mismatch(b))[0]!;
+  return [...own.filter((e) => !/^#\/(?:oneOf|anyOf)\//.test(e.schemaPath)), ...closest];
+}
+
+/** A JSON pointer as a reader names the field: `/input/steps/0/model` → `input.steps[0].model`. */
+function fieldName(pointer: string): string {
+  let out = '';
+  for (const raw of pointer.split('/').slice(1)) {
+    const part = raw.replace(/~1/g, '/').replace(/~0/g, '~');
+    out += /^\d+$/.test(part) ? `[${part}]` : out ? `.${part}` : part;
+  }
+  return out;
+}
+
+function shown(v: unknown): string {
+  if (v === null || typeof v === 'number' || typeof v === 'boolean') return String(v);
+  if (typeof v === 'string') return JSON.stringify(v.length > 40 ? `${v.slice(0, 40)}…` : v);
+  return Array.isArray(v) ? 'an array' : 'an object';
+}
+
+const A_TYPE: Record<string, string> = {
+  string: 'a string', number: 'a number', integer: 'an integer', boolean: 'true or false', object: 'an object', array: 'an array', null: 'null',
+};
+
+/** The error as a sentence naming the field: never a regular expression. */
+function human(e: ErrorObject): string {
+  const field = fieldName(e.instancePath);
+  const subject = field || 'the body';
+  const p = e.params as Record<string, unknown>;
+  const got = e.data === undefined ? '' : `, got ${shown(e.data)}`;
+  const expected = (e.parentSchema as { 'x-expected'?: string } | undefined)?.['x-expected'];
+  switch (e.keyword) {
+    case 'additionalProperties':
+      return `unknown field '${field ? `${field}.` : ''}${String(p.additionalProperty)}'`;
+    case 'required':
+      return `${field ? `${field} is ` : ''}missing the field '${field ? `${field}.` : ''}${String(p.missingProperty)}'`;
+    case 'type':
+    case 'pattern':
+    case 'format':
+      if (expected) return `${subject} must be ${expected}${got}`;
+      if (e.keyword === 'type') return `${subject} must be ${String(p.type).split(',').map((t) => A_TYPE[t] ?? t).join(' or ')}${got}`;
+      return `${subject} is not in the expected format${got}`;
+    case 'enum':
+      return `${subject} must be one of ${(p.allowedValues as unknown[]).map((v) => JSON.stringify(v)).join(', ')}${got}`;
+    case 'const':
+      return `${subject} must be ${JSON.stringify(p.allowedValue)}${got}`;
+    case 'maxLength':
+      return `${subject} must be at most ${String(p.limit)} characters long`;
+    case 'minLength':
+      return `${subject} must be at least ${String(p.limit)} characters long`;
+    case 'maxItems':
+      return `${subject} must have at most ${String(p.limit)} items`;
+    default:
+      return `${subject} ${e.message ?? 'is invalid'}`;
+  }
 }
 
 export function idempotencyKey(req: Request): string {

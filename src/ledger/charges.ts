@@ -7,7 +7,7 @@ import { asDecimal, fromMinor, ruleAmount } from './money.ts';
 import { creditBack, draw, entry, planDraws, takeDraws } from './postings.ts';
 import type { ChargeRecord, DrawRecord } from './records.ts';
 import type { Scope } from './scope.ts';
-import { chargeView, type ChargeView } from './views.ts';
+import { chargeView, perGrant, type ChargeView } from './views.ts';
 
 export interface Priced {
   operation: string;
@@ -55,6 +55,12 @@ export async function hold(s: Scope, priced: Priced): Promise<OpenCharge> {
   return { record: c, draws };
 }
 
+/**
+ * Settles a hold at the actual amount: the unused part of the reservation goes back
+ * (capture_return), or the excess is drawn now (capture_extra, re-checking the balance).
+ * The charge keeps `held`, the amount reserved. The capture entries, one per grant drawn on,
+ * say how much of each was captured; they change no balance (the hold took the credits).
+ */
 export async function capture(s: Scope, oc: OpenCharge, actual: bigint): Promise<void> {
   const c = oc.record;
   assertHeld(c);
@@ -64,31 +70,49 @@ export async function capture(s: Scope, oc: OpenCharge, actual: bigint): Promise
     // More than was held: the difference must still be available now.
     oc.draws.push(...(await draw(s, c.id, actual - c.held, 'capture_extra')));
   }
-  if (!(await s.tx.resolveCharge(c.id, 'captured', actual, actual, s.now))) throw resolved(c);
-  oc.record = { ...c, status: 'captured', held: actual, captured: actual, resolvedAt: s.now };
-  await entry(s, 'capture', 0n, null, c.id, `captured ${fromMinor(actual, s.pack.decimals)}`);
+  if (!(await s.tx.resolveCharge(c.id, 'captured', actual, s.now))) throw resolved(c);
+  oc.record = { ...c, status: 'captured', captured: actual, resolvedAt: s.now };
+  const taken = perGrant(oc.draws).filter((d) => d.amount > 0n);
+  // A charge captured at nothing (e.g. a free training) is in the log too.
+  if (taken.length === 0) await entry(s, 'capture', 0n, 0n, null, c.id);
+  for (const d of taken) await entry(s, 'capture', 0n, d.amount, d.grantId, c.id);
 }
 
 export async function release(s: Scope, oc: OpenCharge, status: 'released' | 'expired'): Promise<void> {
   const c = oc.record;
   assertHeld(c);
   await giveBack(s, oc, c.held, status === 'released' ? 'release' : 'hold_expired');
-  if (!(await s.tx.resolveCharge(c.id, status, c.held, null, s.now))) throw resolved(c);
+  if (!(await s.tx.resolveCharge(c.id, status, null, s.now))) throw resolved(c);
   oc.record = { ...c, status, resolvedAt: s.now };
+}
+
+/** What one pass over the draws takes from each grant (key: grant id, null for the overdraft). */
+type PerGrant = Map<string | null, DrawRecord>;
+
+function add(byGrant: PerGrant, d: DrawRecord, amount: bigint): void {
+  const seen = byGrant.get(d.grantId);
+  byGrant.set(d.grantId, { ...d, amount: (seen?.amount ?? 0n) + amount });
+}
+
+/** Credits each grant back once, with one entry, however many of the charge's draws it had. */
+async function creditEach(s: Scope, byGrant: PerGrant, kind: 'capture_return' | 'release' | 'hold_expired' | 'refund'): Promise<void> {
+  for (const d of byGrant.values()) await creditBack(s, d, d.amount, kind);
 }
 
 /** Returns part of a hold, last drawn first (so the credits spent last come back first). */
 async function giveBack(s: Scope, oc: OpenCharge, amount: bigint, kind: 'capture_return' | 'release' | 'hold_expired'): Promise<void> {
   let left = amount;
+  const byGrant: PerGrant = new Map();
   for (let i = oc.draws.length - 1; i >= 0 && left > 0n; i--) {
     const d = oc.draws[i]!;
     const back = d.amount < left ? d.amount : left;
     if (back === 0n) continue;
     if (!(await s.tx.shrinkDraw(d.id, back))) throw new Error(`draw ${d.id} of ${d.chargeId} is smaller than ${back}`);
     oc.draws[i] = { ...d, amount: d.amount - back };
-    await creditBack(s, d, back, kind);
+    add(byGrant, d, back);
     left -= back;
   }
+  await creditEach(s, byGrant, kind);
 }
 
 export interface RefundRequest {
@@ -101,6 +125,13 @@ export async function refund(s: Scope, oc: OpenCharge, r: RefundRequest): Promis
   const c = oc.record;
   if (c.status !== 'captured' || c.captured === null) throw new LedgerError('not_captured', `charge ${c.id} is ${c.status}; only a captured charge can be refunded`);
   const refundable = c.captured - c.refunded;
+  if (refundable === 0n) {
+    const d = s.pack.decimals;
+    throw new LedgerError('nothing_to_refund', c.captured === 0n
+      ? `charge ${c.id} captured nothing, so there is nothing to refund`
+      : `charge ${c.id} was refunded in full already (${fromMinor(c.refunded, d)} of ${fromMinor(c.captured, d)})`,
+    { captured: fromMinor(c.captured, d), refunded: fromMinor(c.refunded, d) });
+  }
   const amount = refundAmount(s, c, r, refundable);
   if (amount > refundable) {
     throw new LedgerError('refund_exceeds_capture', `charge ${c.id} has ${fromMinor(refundable, s.pack.decimals)} left to refund, not ${fromMinor(amount, s.pack.decimals)}`);
@@ -109,6 +140,7 @@ export async function refund(s: Scope, oc: OpenCharge, r: RefundRequest): Promis
   if (!(await s.tx.addRefund(c.id, amount))) throw new LedgerError('refund_exceeds_capture', `charge ${c.id} cannot be refunded by that much`);
   oc.record = { ...c, refunded: c.refunded + amount };
   let left = amount;
+  const byGrant: PerGrant = new Map();
   for (let i = oc.draws.length - 1; i >= 0 && left > 0n; i--) {
     const d = oc.draws[i]!;
     const open = d.amount - d.refunded;
@@ -116,9 +148,10 @@ export async function refund(s: Scope, oc: OpenCharge, r: RefundRequest): Promis
     if (back === 0n) continue;
     if (!(await s.tx.refundDraw(d.id, back))) throw new Error(`draw ${d.id} of ${c.id} cannot take a refund of ${back}`);
     oc.draws[i] = { ...d, refunded: d.refunded + back };
-    await creditBack(s, d, back, 'refund');
+    add(byGrant, d, back);
     left -= back;
   }
+  await creditEach(s, byGrant, 'refund');
   return amount;
 }
 

@@ -17,6 +17,7 @@ export type LedgerErrorCode =
   | 'quote_changed'
   | 'invalid_amount'
   | 'refund_exceeds_capture'
+  | 'nothing_to_refund'
   | 'not_captured'
   | 'unknown_grant_kind'
   | 'already_claimed'

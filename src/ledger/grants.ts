@@ -56,6 +56,6 @@ function outputAmount(s: Scope, v: Value | undefined, what: string): bigint {
 function inputAmount(s: Scope, v: unknown, name: string): bigint {
   if (v === undefined) throw new LedgerError('invalid_request', `missing input '${name}'`);
   if (typeof v === 'number' && Number.isSafeInteger(v)) return parseAmount(String(v), s.pack.decimals, name);
-  if (typeof v !== 'string') throw new LedgerError('invalid_amount', `${name} must be a decimal string such as "10.50"`);
+  if (typeof v !== 'string') throw new LedgerError('invalid_amount', `${name} must be a non-negative decimal string such as "12.5", got ${JSON.stringify(v)}`);
   return parseAmount(v, s.pack.decimals, name);
 }

@@ -184,7 +184,8 @@ export class Ledger {
     const decimal = result.rejections.length === 0 ? asDecimal(value) : undefined;
     const amount = decimal ? fromMinor(ruleAmount(decimal, info.decimals, policy.rounding, `${q.operation}.${output}`), info.decimals) : null;
     const expiresAt = now + this.quoteTtl;
-    const quoteId = result.rejections.length
+    // Only a quote that can be charged gets an id: nothing to charge, nothing to sign.
+    const quoteId = result.rejections.length || amount === null
       ? null
       : this.quotes.sign({ pack: q.pack, operation: q.operation, input, at: now, expiresAt, account: q.account ?? null, amount });
     return {

@@ -14,7 +14,7 @@ const MODES: Record<Rounding, 0 | 1 | 4> = {
 /** An amount a client typed: plain non-negative decimal text with at most `decimals` digits. */
 export function parseAmount(text: string, decimals: number, field = 'amount'): bigint {
   const d = parseDecimalText(text);
-  if (!d || d.isNegative()) throw new LedgerError('invalid_amount', `${field} must be a non-negative decimal string, got ${JSON.stringify(text)}`);
+  if (!d || d.isNegative()) throw new LedgerError('invalid_amount', `${field} must be a non-negative decimal string such as "12.5", got ${JSON.stringify(text)}`);
   if (d.decimalPlaces() > decimals) throw new LedgerError('invalid_amount', `${field} has more than ${decimals} decimal digits: ${text}`);
   return toMinor(d, decimals);
 }

@@ -39,12 +39,16 @@ export async function addGrant(
     createdAt: s.now, source,
   };
   await s.tx.insertGrant(g);
-  await entry(s, 'grant', amount, g.id, null, source);
+  await entry(s, 'grant', amount, amount, g.id, null, source);
   return g;
 }
 
-export function entry(s: Scope, kind: EntryKind, amount: bigint, grantId: string | null, chargeId: string | null, memo: string | null = null): Promise<void> {
-  return s.tx.appendEntry({ accountId: s.account.id, at: s.now, kind, amount, grantId, chargeId, memo });
+/** Appends to the log: `change` to the grant's (or overdraft's) balance, `moved` what the
+ *  entry did as its kind says (see EntryRecord). */
+export function entry(
+  s: Scope, kind: EntryKind, change: bigint, moved: bigint, grantId: string | null, chargeId: string | null, memo: string | null = null,
+): Promise<void> {
+  return s.tx.appendEntry({ accountId: s.account.id, at: s.now, kind, amount: change, moved, grantId, chargeId, memo });
 }
 
 /**
@@ -79,28 +83,30 @@ export async function takeDraws(s: Scope, chargeId: string, plan: DrawPlan, kind
     if (!(await s.tx.takeFromGrant(grant.id, take, s.now))) throw new LedgerError('insufficient_credits', `grant ${grant.id} can no longer cover ${fromMinor(take, s.pack.decimals)}`);
     const id = await s.tx.insertDraw(chargeId, grant.id, take);
     made.push({ id, chargeId, grantId: grant.id, amount: take, refunded: 0n, grantKind: grant.kind, grantExpiresAt: grant.expiresAt });
-    await entry(s, kind, -take, grant.id, chargeId);
+    await entry(s, kind, -take, take, grant.id, chargeId);
   }
   if (plan.fromOverdraft > 0n) {
     if (!(await s.tx.adjustOverdraft(s.account.id, plan.fromOverdraft))) throw new LedgerError('insufficient_credits', 'the overdraft limit was reached');
     s.account = { ...s.account, overdraftUsed: s.account.overdraftUsed + plan.fromOverdraft };
     const id = await s.tx.insertDraw(chargeId, null, plan.fromOverdraft);
     made.push({ id, chargeId, grantId: null, amount: plan.fromOverdraft, refunded: 0n, grantKind: null, grantExpiresAt: null });
-    await entry(s, kind, -plan.fromOverdraft, null, chargeId);
+    await entry(s, kind, -plan.fromOverdraft, plan.fromOverdraft, null, chargeId);
   }
   return made;
 }
 
 /**
- * Credits `amount` of one draw back where it came from. A grant that has expired meanwhile
- * gets nothing: the pack either forfeits the credits or reissues them as a new grant.
+ * Credits `amount` drawn from one grant (d names it) back where it came from. A grant that
+ * has expired meanwhile gets nothing: the entry of `kind` still says what was returned or
+ * refunded (changing no balance), and the pack either forfeits the credits or reissues them
+ * as a new grant.
  */
 export async function creditBack(s: Scope, d: DrawRecord, amount: bigint, kind: EntryKind): Promise<void> {
   if (amount === 0n) return;
   if (d.grantId === null) {
     if (!(await s.tx.adjustOverdraft(s.account.id, -amount))) throw new Error(`overdraft of ${s.account.id} would go below zero`);
     s.account = { ...s.account, overdraftUsed: s.account.overdraftUsed - amount };
-    await entry(s, kind, amount, null, d.chargeId);
+    await entry(s, kind, amount, amount, null, d.chargeId);
     return;
   }
   const grantId = d.grantId;
@@ -108,15 +114,18 @@ export async function creditBack(s: Scope, d: DrawRecord, amount: bigint, kind: 
   if (expiresAt === null || expiresAt > s.now) {
     // The UPDATE's condition (remaining + amount <= amount) is the invariant, not this code.
     if (!(await s.tx.returnToGrant(grantId, amount))) throw new Error(`grant ${grantId} would exceed its amount`);
-    await entry(s, kind, amount, grantId, d.chargeId);
+    await entry(s, kind, amount, amount, grantId, d.chargeId);
     return;
   }
+  const expired = `grant expired ${new Date(expiresAt).toISOString()}`;
   const policy = s.policy.expiredGrantCredit;
   switch (policy.action) {
     case 'forfeit':
-      await entry(s, 'forfeit', 0n, grantId, d.chargeId, `${fromMinor(amount, s.pack.decimals)} not credited back: grant expired ${new Date(expiresAt).toISOString()}`);
+      await entry(s, kind, 0n, amount, grantId, d.chargeId, `${expired}: forfeited`);
+      await entry(s, 'forfeit', 0n, amount, grantId, d.chargeId, `not credited back: ${expired}`);
       return;
     case 'reissue':
+      await entry(s, kind, 0n, amount, grantId, d.chargeId, `${expired}: reissued as a new ${policy.kind} grant`);
       await addGrant(s, policy.kind, amount, `${kind} of ${d.chargeId} (grant ${grantId} expired)`);
       return;
   }

@@ -67,14 +67,24 @@ export type EntryKind =
   | 'grant' | 'hold' | 'capture' | 'capture_return' | 'capture_extra' | 'release' | 'hold_expired'
   | 'refund' | 'forfeit' | 'rollover';
 
-/** One line of the append-only log. `amount` is the change to the grant's remaining credits,
- *  or with grantId null to the balance through the overdraft (negative = more owed). */
+/**
+ * One line of the append-only log. Two amounts, because a capture moves credits without
+ * changing a balance (the hold already took them):
+ * - `amount` (column `amount`) is the change to the grant's remaining credits, or with grantId
+ *   null to the balance through the overdraft (negative = more owed): summed per grant, the
+ *   log rebuilds every balance;
+ * - `moved` is what the entry did, as its kind says: credits granted, reserved by a hold,
+ *   captured, returned, released, refunded, forfeited, rolled over. Never negative. Summed per
+ *   kind, it gives an auditor that kind's total. Null on entries written before migration 3,
+ *   where `amount` alone was kept (their `moved` is its magnitude).
+ */
 export interface EntryRecord {
   seq: number;
   accountId: string;
   at: number;
   kind: EntryKind;
   amount: bigint;
+  moved: bigint | null;
   grantId: string | null;
   chargeId: string | null;
   memo: string | null;

@@ -57,7 +57,7 @@ async function rollOver(s: Scope, previousEnd: number, fresh: { id: string; kind
     if (kind?.rollover !== 'all' || g.expiresAt !== previousEnd || g.remaining === 0n) continue;
     if (!fresh.some((f) => f.kind === g.kind)) continue;
     if (!(await s.tx.emptyGrant(g.id, g.remaining))) throw new Error(`grant ${g.id} changed during rollover`);
-    await entry(s, 'rollover', -g.remaining, g.id, null, 'carried into the new period');
+    await entry(s, 'rollover', -g.remaining, g.remaining, g.id, null, 'carried into the new period');
     await addGrant(s, g.kind, g.remaining, `rollover of ${g.id}`, { effectiveAt: previousEnd });
   }
 }

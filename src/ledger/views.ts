@@ -69,12 +69,19 @@ export interface AccountView {
   created_at: string;
 }
 
+/** What a charge took from one grant (grant null: the overdraft), all its draws together. */
 export interface DrawView {
   grant: string | null;
   kind: string | null;
+  /** The grant's expiry (null: never, or the overdraft). */
+  expires_at: string | null;
+  /** Drawn and still taken: what the hold reserves from it, or after capture what was captured. */
   amount: string;
   refunded: string;
 }
+
+/** none: nothing refunded; partial: some of the captured amount; full: all of it. */
+export type RefundStatus = 'none' | 'partial' | 'full';
 
 export interface ChargeView {
   id: string;
@@ -84,9 +91,11 @@ export interface ChargeView {
   version: string;
   input: Record<string, unknown>;
   status: ChargeRecord['status'];
+  /** The amount the hold reserved; a capture above or below it leaves it as it was. */
   held: string;
   captured: string | null;
   refunded: string;
+  refund_status: RefundStatus;
   draws: DrawView[];
   created_at: string;
   expires_at: string;
@@ -97,7 +106,11 @@ export interface EntryView {
   seq: number;
   at: string;
   kind: EntryRecord['kind'];
+  /** What the entry moved, as its kind says (never negative): summed per kind, that kind's total. */
   amount: string;
+  /** The signed change to the grant's remaining credits (grant null: to the balance through the
+   *  overdraft); summed per grant, the grant's remaining. */
+  balance_change: string;
   grant: string | null;
   charge: string | null;
   memo: string | null;
@@ -134,20 +147,43 @@ export function accountView(a: AccountRecord, unit: 'credits' | 'usd', decimals:
   };
 }
 
+/**
+ * A charge's draws summed per grant, in the order each grant was first drawn on. The stored
+ * draws stay one row per take (a hold, then a capture above it, may take from one grant twice).
+ */
+export function perGrant(draws: DrawRecord[]): DrawRecord[] {
+  const byGrant = new Map<string | null, DrawRecord>();
+  for (const d of draws) {
+    const seen = byGrant.get(d.grantId);
+    byGrant.set(d.grantId, seen ? { ...seen, amount: seen.amount + d.amount, refunded: seen.refunded + d.refunded } : d);
+  }
+  return [...byGrant.values()];
+}
+
+function refundStatus(c: ChargeRecord): RefundStatus {
+  if (c.refunded === 0n || c.captured === null) return 'none';
+  return c.refunded === c.captured ? 'full' : 'partial';
+}
+
 export function chargeView(c: ChargeRecord, draws: DrawRecord[], decimals: number): ChargeView {
   return {
     id: c.id, account: c.accountId, pack: c.pack, operation: c.operation, version: c.version,
     input: JSON.parse(c.input) as Record<string, unknown>, status: c.status,
     held: fromMinor(c.held, decimals), captured: c.captured === null ? null : fromMinor(c.captured, decimals),
-    refunded: fromMinor(c.refunded, decimals),
-    draws: draws.map((d) => ({ grant: d.grantId, kind: d.grantKind, amount: fromMinor(d.amount, decimals), refunded: fromMinor(d.refunded, decimals) })),
+    refunded: fromMinor(c.refunded, decimals), refund_status: refundStatus(c),
+    // A grant whose draws were all given back (a release, a smaller capture) no longer shows.
+    draws: perGrant(draws).filter((d) => d.amount > 0n).map((d) => ({
+      grant: d.grantId, kind: d.grantKind, expires_at: iso(d.grantExpiresAt),
+      amount: fromMinor(d.amount, decimals), refunded: fromMinor(d.refunded, decimals),
+    })),
     created_at: iso(c.createdAt)!, expires_at: iso(c.expiresAt)!, resolved_at: iso(c.resolvedAt),
   };
 }
 
 export function entryView(e: EntryRecord, decimals: number): EntryView {
+  const moved = e.moved ?? (e.amount < 0n ? -e.amount : e.amount);
   return {
-    seq: e.seq, at: iso(e.at)!, kind: e.kind, amount: fromMinor(e.amount, decimals),
+    seq: e.seq, at: iso(e.at)!, kind: e.kind, amount: fromMinor(moved, decimals), balance_change: fromMinor(e.amount, decimals),
     grant: e.grantId, charge: e.chargeId, memo: e.memo,
   };
 }

@@ -64,7 +64,89 @@ describe.each(storeKinds)('bad input and idempotency over HTTP on $name', (kind)
     expect(res.status).toBe(c.status);
     expect(res.contentType).toContain('application/problem+json');
     expect(res.body.code).toBe(c.code);
+    // Problems speak words: no JSON Schema pattern or ajv phrasing leaks into the detail.
+    expect((res.body as { detail?: string }).detail ?? '').not.toMatch(/must match pattern|\^\(|\$"|must NOT have/);
     expect(await snapshot()).toEqual(before);
+  });
+
+  const invalid: { name: string; send: () => Promise<{ status: number; body: any }>; detail: string; errors: object[] }[] = [ // eslint-disable-line @typescript-eslint/no-explicit-any
+    {
+      name: 'a negative amount',
+      send: () => api.admin.post('/v1/accounts/alice/grants', { kind: 'purchase', amount: '-5' }),
+      detail: 'amount must be a non-negative decimal string such as "12.5", got "-5"',
+      errors: [{ path: '/amount', keyword: 'pattern', message: 'amount must be a non-negative decimal string such as "12.5", got "-5"' }],
+    },
+    {
+      name: 'an amount as a JSON number',
+      send: () => api.admin.post('/v1/accounts/alice/grants', { kind: 'purchase', amount: 0.1 }),
+      detail: 'amount must be a non-negative decimal string such as "12.5", got 0.1',
+      errors: [{ path: '/amount', keyword: 'type', message: 'amount must be a non-negative decimal string such as "12.5", got 0.1' }],
+    },
+    {
+      name: 'a malformed capture amount',
+      send: () => api.admin.post('/v1/charges/ch_none/capture', { amount: '12,5' }),
+      detail: 'amount must be a non-negative decimal string such as "12.5", got "12,5"',
+      errors: [{ path: '/amount', keyword: 'pattern', message: 'amount must be a non-negative decimal string such as "12.5", got "12,5"' }],
+    },
+    {
+      name: 'an unknown field',
+      send: () => api.admin.post('/v1/charges', { ...charge, discount: 100 }),
+      detail: "unknown field 'discount'",
+      errors: [{ path: '/', keyword: 'additionalProperties', message: "unknown field 'discount'", field: 'discount' }],
+    },
+    {
+      name: 'a wrong type in a charge by quote id (the shape meant, not the other)',
+      send: () => api.admin.post('/v1/charges', { account: 'alice', quote_id: 'q', capture: 'yes' }),
+      detail: 'capture must be true or false, got "yes"',
+      errors: [{ path: '/capture', keyword: 'type', message: 'capture must be true or false, got "yes"' }],
+    },
+    {
+      name: 'a bad account id in a key',
+      send: () => api.admin.post('/v1/keys', { scope: 'charge', accounts: ['alice', 'bob smith'] }),
+      detail: 'accounts[1] must be an account id of 1–64 letters, digits, _ or -, got "bob smith"',
+      errors: [{ path: '/accounts/1', keyword: 'pattern', message: 'accounts[1] must be an account id of 1–64 letters, digits, _ or -, got "bob smith"' }],
+    },
+    {
+      name: 'a missing field and an unknown value',
+      send: () => api.admin.post('/v1/accounts', { billing: 'credit' }),
+      detail: `missing the field 'pack'; billing must be one of "prepaid", "postpaid", got "credit"`,
+      errors: [
+        { path: '/', keyword: 'required', message: "missing the field 'pack'", field: 'pack' },
+        { path: '/billing', keyword: 'enum', message: 'billing must be one of "prepaid", "postpaid", got "credit"' },
+      ],
+    },
+  ];
+
+  it.each(invalid)('names the field and what it must be in words for $name, with the errors for machines', async (c) => {
+    const before = await snapshot();
+    const res = await c.send();
+    expect(res.status).toBe(422);
+    expect(res.body).toMatchObject({ code: 'invalid_request', detail: c.detail });
+    expect(res.body.errors).toEqual(c.errors);
+    expect(await snapshot()).toEqual(before);
+  });
+
+  it('gives no quote id, and no expiry, to a quote of an operation that is not chargeable', async () => {
+    const q = await quoter.post('/v1/quotes', { pack: 'pixai', operation: 'membership', input: { tier: 'pro' } });
+    expect(q.status).toBe(200);
+    expect(q.body).toMatchObject({ quote_id: null, expires_at: null, amount: null });
+    expect(q.body.outputs.monthly_credits).toBeDefined();
+    const chargeable = await quoter.post('/v1/quotes', { pack: 'modelpix', operation: 'generate', input: { tool: 'face_swap' } });
+    expect(chargeable.body).toMatchObject({ amount: '3', quote_id: expect.any(String), expires_at: expect.any(String) });
+  });
+
+  it('says a replayed key creation has no secret, rather than leaving it out', async () => {
+    const idem = 'key-once-1';
+    const first = await api.admin.post('/v1/keys', { scope: 'quote', label: 'replayed' }, idem);
+    expect(first.status).toBe(201);
+    expect(first.body.key).toMatch(/^crk_/);
+    expect(first.body).not.toHaveProperty('note');
+    const replay = await api.admin.post('/v1/keys', { scope: 'quote', label: 'replayed' }, idem);
+    expect(replay.status).toBe(201);
+    const { key: _secret, ...rest } = first.body;
+    expect(replay.body).toEqual({ ...rest, key: null, note: expect.stringContaining('shown only in the first response') });
+    expect((await api.admin.get('/v1/keys')).body.keys.filter((k: { label: string | null }) => k.label === 'replayed')).toHaveLength(1);
+    expect((await api.admin.as(first.body.key).get('/v1/packs')).status).toBe(200);
   });
 
   it("refuses a capture of someone else's charge and leaves the hold as it was", async () => {

@@ -56,17 +56,34 @@ describe.each(storeKinds)('seed scenarios over HTTP on $name', (kind) => {
     const { admin } = api;
     await admin.post('/v1/accounts', { id: 'pre', pack: 'pixelflow' });
     await admin.post('/v1/accounts', { id: 'post', pack: 'pixelflow', billing: 'postpaid' });
-    const run = { operation: 'run_model', input: { model: 'flux-schnell', gpu_seconds: 3.2 } };
+    // Both hold the $1 signup pre-load; 1,000 seconds of Flux Schnell cost $1.15.
+    const run = { operation: 'run_model', input: { model: 'flux-schnell', gpu_seconds: 1000 } };
     const refused = await admin.post('/v1/charges', { account: 'pre', ...run });
     expect(refused.status).toBe(402);
     expect(refused.contentType).toContain('application/problem+json');
-    expect(refused.body).toMatchObject({ code: 'insufficient_credits', detail: expect.stringContaining('out of credits') });
+    expect(refused.body).toMatchObject({ code: 'insufficient_credits', detail: expect.stringContaining('out of credits'), needed: '1.15', available: '1' });
     const charged = await admin.post('/v1/charges', { account: 'post', ...run });
     expect(charged.status).toBe(201);
-    expect(charged.body.captured).toBe('0.00368');
-    expect((await admin.get('/v1/accounts/post')).body).toMatchObject({ balance: '-0.00368', overdraft_used: '0.00368' });
+    expect(charged.body.captured).toBe('1.15');
+    expect(charged.body.draws.map((d: { kind: string | null; amount: string }) => [d.kind, d.amount])).toEqual([['signup', '1'], [null, '0.15']]);
+    expect((await admin.get('/v1/accounts/post')).body).toMatchObject({ balance: '-0.15', overdraft_used: '0.15' });
     const usage = await admin.get('/v1/accounts/post/usage');
-    expect(usage.body).toMatchObject({ requests_today: 1, requests_total: 1, spend_total: '0.00368' });
+    expect(usage.body).toMatchObject({ requests_today: 1, requests_total: 1, spend_total: '1.15' });
+  });
+
+  it('a new PixelFlow free account runs a model on its signup pre-load, without a daily claim', async () => {
+    const { admin } = api;
+    const created = await admin.post('/v1/accounts', { id: 'newbie', pack: 'pixelflow' });
+    expect(created.status).toBe(201);
+    expect(created.body).toMatchObject({ plan: 'free', billing: 'prepaid', balance: '1', balances: [{ kind: 'signup', remaining: '1' }] });
+    const backend = await api.keyFor('charge', ['newbie']);
+    const run = await backend.post('/v1/charges', { account: 'newbie', operation: 'run_model', input: { model: 'yamers-realistic-sdxl', gpu_seconds: 12.5 } });
+    expect(run.status).toBe(201);
+    expect(run.body).toMatchObject({ status: 'captured', captured: '0.002813', draws: [{ kind: 'signup', amount: '0.002813', expires_at: null }] });
+    expect((await backend.get('/v1/accounts/newbie')).body.balance).toBe('0.997187');
+    const log = await backend.get('/v1/accounts/newbie/entries');
+    expect(log.body.entries.map((e: { kind: string }) => e.kind)).toEqual(['grant', 'hold', 'capture']);
+    expect(log.body.entries[0]).toMatchObject({ amount: '1', balance_change: '1', memo: 'signup' });
   });
 
   it('a per-second job holds an estimate and captures the actual seconds', async () => {
@@ -81,12 +98,48 @@ describe.each(storeKinds)('seed scenarios over HTTP on $name', (kind) => {
     expect((await admin.get('/v1/accounts/vid')).body.balance).toBe('8');
     const cap = await admin.post(`/v1/charges/${hold.body.id}/capture`, { usage: { seconds: 4.5 } });
     expect(cap.status).toBe(200);
-    expect(cap.body).toMatchObject({ status: 'captured', held: '35', captured: '35' });
+    // held stays what was reserved; captured says what was taken.
+    expect(cap.body).toMatchObject({ status: 'captured', held: '42', captured: '35', refunded: '0', refund_status: 'none' });
     expect((await admin.get('/v1/accounts/vid')).body.balance).toBe('15');
     const log = await admin.get('/v1/accounts/vid/entries?limit=2');
     expect(log.body.entries.map((e: { kind: string }) => e.kind)).toEqual(['grant', 'hold']);
     const rest = await admin.get(`/v1/accounts/vid/entries?after=${log.body.next_after}`);
-    expect(rest.body.entries.map((e: { kind: string; amount: string }) => [e.kind, e.amount])).toEqual([['capture_return', '7'], ['capture', '0']]);
+    type Entry = { kind: string; amount: string; balance_change: string };
+    expect(rest.body.entries.map((e: Entry) => [e.kind, e.amount, e.balance_change])).toEqual([['capture_return', '7', '7'], ['capture', '35', '0']]);
     expect(rest.body.next_after).toBeNull();
+    expect(log.body.entries[1]).toMatchObject({ kind: 'hold', amount: '42', balance_change: '-42' });
+  });
+
+  it('a video held at 14 and captured at 42 from one grant shows that grant once, and refunds in full once', async () => {
+    const { admin } = api;
+    await admin.post('/v1/accounts', { id: 'grow', pack: 'modelpix' });
+    // avatar_video: 2 credits a second; a 7-second estimate, 20.5 seconds rendered (charged as 21).
+    const hold = await admin.post('/v1/charges', { account: 'grow', operation: 'generate', input: { tool: 'avatar_video', seconds: 7 }, capture: false });
+    expect(hold.body).toMatchObject({ status: 'held', held: '14', captured: null, draws: [{ kind: 'signup', amount: '14' }] });
+    const cap = await admin.post(`/v1/charges/${hold.body.id}/capture`, { usage: { seconds: 20.5 } });
+    expect(cap.body).toMatchObject({ status: 'captured', held: '14', captured: '42' });
+    expect(cap.body.draws).toEqual([{ grant: expect.any(String), kind: 'signup', expires_at: null, amount: '42', refunded: '0' }]);
+    expect((await admin.get(`/v1/charges/${hold.body.id}`)).body).toEqual(cap.body);
+
+    const idem = 'refund-grow-1';
+    const refund = await admin.post(`/v1/charges/${hold.body.id}/refund`, { outcome: 'failed' }, idem);
+    expect(refund.status).toBe(200);
+    expect(refund.body).toMatchObject({ refunded: '42', charge: { status: 'captured', refunded: '42', refund_status: 'full', draws: [{ amount: '42', refunded: '42' }] } });
+    const entries = async () => (await admin.get('/v1/accounts/grow/entries')).body.entries;
+    const before = await entries();
+    const again = await admin.post(`/v1/charges/${hold.body.id}/refund`, { outcome: 'failed' });
+    expect(again.status).toBe(409);
+    expect(again.contentType).toContain('application/problem+json');
+    expect(again.body).toMatchObject({ code: 'nothing_to_refund', captured: '42', refunded: '42' });
+    expect(await entries()).toEqual(before);
+    const replay = await admin.post(`/v1/charges/${hold.body.id}/refund`, { outcome: 'failed' }, idem);
+    expect(replay.status).toBe(200);
+    expect(replay.body).toEqual(refund.body);
+
+    // Summed per kind, the log says what happened: 14 reserved, 28 drawn at capture, 42 captured, 42 refunded.
+    const totals: Record<string, number> = {};
+    for (const e of before as { kind: string; amount: string }[]) totals[e.kind] = (totals[e.kind] ?? 0) + Number(e.amount);
+    expect(totals).toEqual({ grant: 50, hold: 14, capture_extra: 28, capture: 42, refund: 42 });
+    expect((await admin.get('/v1/accounts/grow')).body.balance).toBe('50');
   });
 });

@@ -180,6 +180,29 @@ const violations: Record<string, Violation[]> = {
     { name: 'every entry deleted', sql: 'DELETE FROM entries', refusal: APPEND_ONLY },
     { name: 'the log truncated', sql: 'TRUNCATE entries', refusal: APPEND_ONLY, only: 'postgres' },
   ],
+  // Migration 3: `moved` is what an entry did, `amount` the balance change it made.
+  'an entry changes a balance by what it moved, or by nothing': [
+    {
+      name: 'an entry that moved a negative amount',
+      sql: "INSERT INTO entries (account_id, at, kind, amount, moved, grant_id, charge_id, memo) VALUES ('pre', ?, 'capture', 0, -7, 'g1', 'c-captured', NULL)",
+      params: [T0], refusal: CHECK,
+    },
+    {
+      name: 'a hold that takes more than it says it reserved',
+      sql: "INSERT INTO entries (account_id, at, kind, amount, moved, grant_id, charge_id, memo) VALUES ('pre', ?, 'hold', -9, 7, 'g1', 'c-held', NULL)",
+      params: [T0], refusal: CHECK,
+    },
+    {
+      name: 'a refund that credits less than it says it refunded',
+      sql: "INSERT INTO entries (account_id, at, kind, amount, moved, grant_id, charge_id, memo) VALUES ('pre', ?, 'refund', 1, 2, 'g1', 'c-captured', NULL)",
+      params: [T0], refusal: CHECK,
+    },
+    {
+      name: 'an entry that moved a fractional amount',
+      sql: "INSERT INTO entries (account_id, at, kind, amount, moved, grant_id, charge_id, memo) VALUES ('pre', ?, 'capture', 0, ?, 'g1', 'c-captured', NULL)",
+      params: [T0, 0.5], refusal: /CHECK constraint failed|cannot store REAL value in INTEGER column|violates check constraint "\w+_whole_units"/,
+    },
+  ],
   'amounts are whole minor units, never floating point': [
     { name: 'a fractional remaining as a parameter', sql: "UPDATE grants SET remaining = ? WHERE id = 'g1'", params: [29.5], refusal: NOT_INTEGER },
     { name: 'a fractional remaining as decimal text', sql: "UPDATE grants SET remaining = ? WHERE id = 'g1'", params: ['29.5'], refusal: NOT_INTEGER },
@@ -222,6 +245,9 @@ describe.each(storeKinds)('the $name schema itself', (kind) => {
     await raw.run("UPDATE accounts SET overdraft_used = 40 WHERE id = 'post'");
     await raw.run("UPDATE charges SET refunded = 3 WHERE id = 'c-captured'");
     await raw.run("UPDATE charges SET refunded = 2 WHERE id = 'c-captured'");
+    // An entry moving credits without changing a balance (a capture), and one changing it by all it moved.
+    await raw.run("INSERT INTO entries (account_id, at, kind, amount, moved, grant_id, charge_id, memo) VALUES ('pre', ?, 'capture', 0, 7, 'g1', 'c-captured', NULL)", [T0 + 1000]);
+    await raw.run("INSERT INTO entries (account_id, at, kind, amount, moved, grant_id, charge_id, memo) VALUES ('pre', ?, 'refund', 2, 2, 'g1', 'c-captured', NULL)", [T0 + 2000]);
     expect(await grant()).toMatchObject({ amount: 50n, remaining: 30n });
     expect(await store.read((tx) => tx.grant('edge'))).toMatchObject({ amount: 10n, remaining: 10n });
   });
@@ -244,7 +270,8 @@ describe.each(storeKinds)('the $name schema itself', (kind) => {
 });
 
 // Migration 2 tightens the schema under existing data (on PostgreSQL it changes the amount
-// columns' type): a database made by version 1 alone upgrades in place, rows intact.
+// columns' type), migration 3 adds what each entry moved: a database made by version 1 alone
+// upgrades in place, rows intact (its entries with no `moved`).
 describe.each(storeKinds)('a $name database made by migration 1', (kind) => {
   it('upgrades in place, keeping every row, and then refuses a second resolution', async () => {
     const v1 = migrations[kind.name].find((m) => m.version === 1)!;
@@ -273,14 +300,15 @@ describe.each(storeKinds)('a $name database made by migration 1', (kind) => {
       const before = await snapshot(raw);
 
       store = dir ? new SqliteStore({ path: join(dir, 'ledger.db') }) : await PostgresStore.open({ connectionString: PG_URL, schema });
-      expect(await raw.rows('SELECT version FROM schema_migrations ORDER BY version')).toEqual([{ version: '1' }, { version: '2' }]);
-      expect(await snapshot(raw)).toEqual(before);
+      expect(await raw.rows('SELECT version FROM schema_migrations ORDER BY version')).toEqual([{ version: '1' }, { version: '2' }, { version: '3' }]);
+      const withMoved = (rows: Record<string, Row[]>) => ({ ...rows, entries: rows.entries!.map((e) => ({ ...e, moved: null })) });
+      expect(await snapshot(raw)).toEqual(withMoved(before));
       expect(await store.read((tx) => tx.grant('g1'))).toMatchObject({ amount: 50n, remaining: 30n });
       expect(await store.read((tx) => tx.charge('c-captured'))).toMatchObject({ held: 7n, captured: 7n, refunded: 2n });
 
       const [sql, params] = release('c-released', T0 + 5000);
       await expect(raw.run(sql, params)).rejects.toThrow(RESOLVED);
-      expect(await snapshot(raw)).toEqual(before);
+      expect(await snapshot(raw)).toEqual(withMoved(before));
     } finally {
       await raw?.close();
       await store?.close();

@@ -25,17 +25,40 @@ describe.each(storeKinds)('ledger on $name', (kind) => {
   });
   afterEach(async () => dispose());
 
-  /** Rebuilds every grant's remaining and the overdraft from the entry log. */
+  /**
+   * Rebuilds every grant's remaining and the overdraft from the entry log (balance changes
+   * summed per grant), and checks what an auditor sums per kind (amounts moved) against the
+   * grants and charges: granted, reserved, captured, returned, refunded.
+   */
   async function audit(accountId: string) {
     const { entries } = await ledger.entries(accountId, 0, 10_000);
+    const sum = (es: typeof entries, field: 'amount' | 'balance_change' = 'amount') => es.reduce((s, e) => s.plus(e[field]), new Decimal(0)).toFixed();
     const grants = await ledger.grants(accountId);
     for (const g of grants) {
-      const sum = entries.filter((e) => e.grant === g.id).reduce((s, e) => s.plus(e.amount), new Decimal(0));
-      expect(sum.toFixed(), `grant ${g.id} rebuilt from the log`).toBe(g.remaining);
+      const own = entries.filter((e) => e.grant === g.id);
+      expect(sum(own, 'balance_change'), `grant ${g.id} rebuilt from the log`).toBe(g.remaining);
+      expect(sum(own.filter((e) => e.kind === 'grant')), `grant ${g.id} granted`).toBe(g.amount);
     }
     const account = await ledger.account(accountId);
-    const owed = entries.filter((e) => e.grant === null).reduce((s, e) => s.minus(e.amount), new Decimal(0));
+    const owed = entries.filter((e) => e.grant === null).reduce((s, e) => s.minus(e.balance_change), new Decimal(0));
     expect(owed.toFixed()).toBe(account.overdraft_used);
+    for (const e of entries) {
+      expect(new Decimal(e.amount).isNegative(), `entry ${e.seq} moved a negative amount`).toBe(false);
+      expect([e.amount, `-${e.amount}`, '0'], `entry ${e.seq} changes a balance by what it moved, or nothing`).toContain(e.balance_change);
+    }
+    for (const id of new Set(entries.flatMap((e) => (e.charge ? [e.charge] : [])))) {
+      const c = await ledger.charge(id);
+      const of = (...kinds: string[]) => sum(entries.filter((e) => e.charge === id && kinds.includes(e.kind)));
+      expect(of('hold'), `${id} reserved`).toBe(c.held);
+      expect(of('refund'), `${id} refunded`).toBe(c.refunded);
+      if (c.status === 'captured') {
+        expect(of('capture'), `${id} captured`).toBe(c.captured);
+        expect(new Decimal(of('hold', 'capture_extra')).minus(of('capture_return')).toFixed(), `${id} reserved = captured + returned`).toBe(c.captured);
+      } else if (c.status !== 'held') {
+        expect(of('capture'), `${id} captured nothing`).toBe('0');
+        expect(of('release', 'hold_expired'), `${id} returned`).toBe(c.held);
+      }
+    }
   }
 
   it('charges a ModelPix image against the signup gift and rebuilds from the log', async () => {
@@ -74,22 +97,34 @@ describe.each(storeKinds)('ledger on $name', (kind) => {
     expect(held).toMatchObject({ status: 'held', held: '20' });
     expect((await ledger.account('dan')).balance).toBe('30');
     const captured = await ledger.captureCharge(held.id, { usage: { seconds: 6.2 } }, key());
-    expect(captured).toMatchObject({ status: 'captured', captured: '14' });
+    expect(captured).toMatchObject({ status: 'captured', held: '20', captured: '14', refunded: '0', refund_status: 'none' });
     expect((await ledger.account('dan')).balance).toBe('36');
 
     const second = await ledger.createCharge({ account: 'dan', operation: 'generate', input: { tool: 'avatar_video', seconds: 5 }, capture: false }, key());
     await rejects(ledger.captureCharge(second.id, { amount: '100' }, key()), 'insufficient_credits');
     expect((await ledger.charge(second.id)).status).toBe('held');
     const more = await ledger.captureCharge(second.id, { amount: '36' }, key());
-    expect(more.captured).toBe('36');
+    // The hold took 10 of the signup gift and the capture 26 more: one grant, shown once.
+    expect(more).toMatchObject({ held: '10', captured: '36' });
+    const signup = (await ledger.grants('dan'))[0]!;
+    expect(more.draws).toEqual([{ grant: signup.id, kind: 'signup', expires_at: null, amount: '36', refunded: '0' }]);
+    expect(await ledger.charge(second.id)).toEqual(more);
     expect((await ledger.account('dan')).balance).toBe('0');
+    const { entries } = await ledger.entries('dan', 0, 100);
+    expect(entries.filter((e) => e.charge === second.id).map((e) => [e.kind, e.amount, e.balance_change])).toEqual([
+      ['hold', '10', '-10'], ['capture_extra', '26', '-26'], ['capture', '36', '0'],
+    ]);
+    expect(entries.filter((e) => e.charge === held.id).map((e) => [e.kind, e.amount, e.balance_change])).toEqual([
+      ['hold', '20', '-20'], ['capture_return', '6', '6'], ['capture', '14', '0'],
+    ]);
     await audit('dan');
   });
 
   it('resolves a hold once: release, then capture is refused', async () => {
     await ledger.createAccount({ id: 'erin', pack: 'modelpix' }, key());
     const h = await ledger.createCharge({ account: 'erin', operation: 'generate', input: { tool: 'face_swap' }, capture: false }, key());
-    await ledger.releaseCharge(h.id, key());
+    const released = await ledger.releaseCharge(h.id, key());
+    expect(released).toMatchObject({ status: 'released', held: '3', captured: null, draws: [] });
     expect((await ledger.account('erin')).balance).toBe('50');
     await rejects(ledger.captureCharge(h.id, {}, key()), 'hold_already_resolved');
     await rejects(ledger.releaseCharge(h.id, key()), 'hold_already_resolved');
@@ -110,14 +145,23 @@ describe.each(storeKinds)('ledger on $name', (kind) => {
     await ledger.createAccount({ id: 'gus', pack: 'modelpix' }, key());
     await ledger.topup('gus', { credits: '100' }, key());
     const c = await ledger.createCharge({ account: 'gus', operation: 'generate', input: { tool: 'image_to_video', seconds: 10 }, capture: true }, key());
-    const r = await ledger.refundCharge(c.id, { outcome: 'failed' }, key());
+    const k = key();
+    const r = await ledger.refundCharge(c.id, { outcome: 'failed' }, k);
     expect(r.refunded).toBe('70');
+    expect(r.charge).toMatchObject({ status: 'captured', captured: '70', refunded: '70', refund_status: 'full' });
     expect(r.charge.draws.map((d) => [d.kind, d.amount, d.refunded])).toEqual([['signup', '50', '50'], ['purchase', '20', '20']]);
     expect((await ledger.account('gus')).balance).toBe('150');
-    const again = await ledger.refundCharge(c.id, { outcome: 'failed' }, key());
-    expect(again.refunded).toBe('0');
+    // Nothing is left to refund: refused, and nothing changes; a retry of the refund itself replays it.
+    const log = await ledger.entries('gus', 0, 1000);
+    const e = await rejects(ledger.refundCharge(c.id, { outcome: 'failed' }, key()), 'nothing_to_refund');
+    expect(e.details).toEqual({ captured: '70', refunded: '70' });
+    expect(await ledger.entries('gus', 0, 1000)).toEqual(log);
+    expect(await ledger.refundCharge(c.id, { outcome: 'failed' }, k)).toEqual(r);
+    expect((await ledger.account('gus')).balance).toBe('150');
     const ok = await ledger.createCharge({ account: 'gus', operation: 'generate', input: { tool: 'text_to_image' }, capture: true }, key());
-    expect((await ledger.refundCharge(ok.id, { outcome: 'succeeded' }, key())).refunded).toBe('0');
+    // A success is not refunded by the rule: a refund of 0, not a refusal (the charge has 7 to refund).
+    const none = await ledger.refundCharge(ok.id, { outcome: 'succeeded' }, key());
+    expect(none).toMatchObject({ refunded: '0', charge: { refunded: '0', refund_status: 'none' } });
     await rejects(ledger.refundCharge(ok.id, { amount: '7' }, key()), 'invalid_request');
     await audit('gus');
   });
@@ -132,6 +176,12 @@ describe.each(storeKinds)('ledger on $name', (kind) => {
     expect(r.refunded).toBe('3');
     const acct = await ledger.account('hal');
     expect(acct.balances.map((b) => [b.kind, b.remaining])).toEqual([['signup', '50'], ['refund', '3']]);
+    // The refund entry says what was refunded, on the expired grant, changing nothing there.
+    const { entries } = await ledger.entries('hal', 0, 100);
+    expect(entries.slice(-2).map((e) => [e.kind, e.amount, e.balance_change, e.grant === c.draws[0]!.grant])).toEqual([
+      ['refund', '3', '0', true], ['grant', '3', '3', false],
+    ]);
+    expect(entries.at(-2)!.memo).toMatch(/^grant expired 2026-03-10T15:00:00.000Z: reissued as a new refund grant$/);
     await audit('hal');
   });
 
@@ -196,23 +246,60 @@ describe.each(storeKinds)('ledger on $name', (kind) => {
   });
 
   it('refuses a PixelFlow prepaid account out of credits while a postpaid one is charged into its overdraft', async () => {
+    // Both start with the $1 signup pre-load; a 1,000-second Flux Dev job costs $1.80.
     await ledger.createAccount({ id: 'pre', pack: 'pixelflow' }, key());
     await ledger.createAccount({ id: 'post', pack: 'pixelflow', billing: 'postpaid', overdraft_limit: '50' }, key());
-    const run = (account: string) => ledger.createCharge({ account, operation: 'run_model', input: { model: 'flux-dev', gpu_seconds: 12.5 }, capture: true }, key());
-    await rejects(run('pre'), 'insufficient_credits');
+    const run = (account: string) => ledger.createCharge({ account, operation: 'run_model', input: { model: 'flux-dev', gpu_seconds: 1000 }, capture: true }, key());
+    const e = await rejects(run('pre'), 'insufficient_credits');
+    expect(e.details).toEqual({ needed: '1.8', available: '1' });
     const c = await run('post');
-    expect(c).toMatchObject({ captured: '0.0225', draws: [{ grant: null, amount: '0.0225' }] });
-    expect(await ledger.account('post')).toMatchObject({ balance: '-0.0225', overdraft_used: '0.0225', available: '49.9775' });
+    expect(c).toMatchObject({ captured: '1.8', draws: [{ kind: 'signup', amount: '1' }, { grant: null, kind: null, expires_at: null, amount: '0.8' }] });
+    expect(await ledger.account('post')).toMatchObject({ balance: '-0.8', overdraft_used: '0.8', available: '49.2' });
     await audit('post');
+  });
+
+  it('pre-loads a new PixelFlow free account with $1 of free credits, enough to run models without a daily claim', async () => {
+    const a = await ledger.createAccount({ id: 'newbie', pack: 'pixelflow' }, key());
+    expect(a).toMatchObject({ plan: 'free', balance: '1', balances: [{ kind: 'signup', remaining: '1', grants: [{ expires_at: null }] }] });
+    const run = () => ledger.createCharge({ account: 'newbie', operation: 'run_model', input: { model: 'flux-dev', gpu_seconds: 12.5 }, capture: true }, key());
+    for (let i = 0; i < 44; i++) expect((await run()).draws).toEqual([expect.objectContaining({ kind: 'signup', amount: '0.0225' })]);
+    const e = await rejects(run(), 'insufficient_credits');
+    expect(e.message).toContain('out of credits');
+    expect((await ledger.account('newbie')).balance).toBe('0.01');
+    await audit('newbie');
+  });
+
+  it('refunds part of a charge, then the rest, then refuses with nothing_to_refund (PixelFlow: explicit amounts)', async () => {
+    await ledger.createAccount({ id: 'part', pack: 'pixelflow' }, key());
+    const c = await ledger.createCharge({ account: 'part', operation: 'run_model', input: { model: 'flux-dev', gpu_seconds: 12.5 }, capture: true }, key());
+    expect(c).toMatchObject({ captured: '0.0225', refunded: '0', refund_status: 'none' });
+    const first = await ledger.refundCharge(c.id, { amount: '0.01' }, key());
+    expect(first.charge).toMatchObject({ refunded: '0.01', refund_status: 'partial', status: 'captured' });
+    await rejects(ledger.refundCharge(c.id, { amount: '0.02' }, key()), 'refund_exceeds_capture');
+    const rest = await ledger.refundCharge(c.id, { amount: '0.0125' }, key());
+    expect(rest.charge).toMatchObject({ refunded: '0.0225', refund_status: 'full' });
+    await rejects(ledger.refundCharge(c.id, { amount: '0.000001' }, key()), 'nothing_to_refund');
+    expect((await ledger.account('part')).balance).toBe('1');
+    await audit('part');
+  });
+
+  it('refuses to refund a charge captured at nothing', async () => {
+    await ledger.createAccount({ id: 'freebie', pack: 'pixai', plan: 'starter' }, key());
+    const c = await ledger.createCharge({ account: 'freebie', operation: 'train_lora', input: { architecture: 'SDXL' }, capture: true }, key());
+    expect(c).toMatchObject({ captured: '0', draws: [] });
+    const e = await rejects(ledger.refundCharge(c.id, { outcome: 'failed' }, key()), 'nothing_to_refund');
+    expect(e.message).toContain('captured nothing');
+    await audit('freebie');
   });
 
   it('doubles PixelFlow plan credits in the first month and rolls the dollars over', async () => {
     await ledger.createAccount({ id: 'ent', pack: 'pixelflow', plan: 'pro' }, key());
-    expect((await ledger.account('ent')).balance).toBe('118');
+    // Every account starts as a free one, pre-loaded with $1, then subscribes: $118 the first month.
+    expect((await ledger.account('ent')).balances.map((b) => [b.kind, b.remaining])).toEqual([['subscription', '118'], ['signup', '1']]);
     await ledger.createCharge({ account: 'ent', operation: 'run_model', input: { model: 'gpt-4o', gpu_seconds: 4 }, capture: true }, key());
     clock.set('2026-04-10T12:00:00Z');
     const a = await ledger.account('ent');
-    expect(a.balance).toBe('176.99');
+    expect(a.balances.map((b) => [b.kind, b.remaining])).toEqual([['subscription', '176.99'], ['signup', '1']]);
     await audit('ent');
   });
 
@@ -227,7 +314,9 @@ describe.each(storeKinds)('ledger on $name', (kind) => {
     for (const r of refused) expect((r as PromiseRejectedResult).reason.code).toBe('insufficient_credits');
     expect((await ledger.account('busy')).balance).toBe('0');
     const { entries } = await ledger.entries('busy', 0, 10_000);
-    expect(entries.filter((e) => e.kind === 'capture')).toHaveLength(50);
+    const captures = entries.filter((e) => e.kind === 'capture');
+    expect(new Set(captures.map((e) => e.charge)).size).toBe(50);
+    expect(captures.reduce((s, e) => s.plus(e.amount), new Decimal(0)).toFixed()).toBe('150');
     await audit('busy');
   });
 });

@@ -10,6 +10,9 @@ const view = (k: ApiKeyRecord) => ({
   created_at: new Date(k.createdAt).toISOString(), revoked_at: k.revokedAt === null ? null : new Date(k.revokedAt).toISOString(),
 });
 
+const REPLAY_NOTE = 'This is a replay of an earlier request with the same Idempotency-Key: the key exists, but its secret is shown '
+  + 'only in the first response and is not stored. If it was lost, create a new key and revoke this one.';
+
 export function keyRoutes({ ledger }: AppContext, cache: ApiKeyCache): Router {
   const r = Router();
   r.get('/v1/keys', async (req, res) => {
@@ -20,12 +23,13 @@ export function keyRoutes({ ledger }: AppContext, cache: ApiKeyCache): Router {
     const b = body<{ scope: KeyScope; accounts?: string[]; label?: string }>(req, 'KeyRequest');
     requireScope(req, 'admin');
     const { token, record } = newApiKey(b.scope, b.accounts ?? [], b.label ?? null, ledger.now());
-    // Only the first response carries the secret; a replay returns the key without it.
+    // Only the first response carries the secret: the store keeps its hash, and a stored
+    // response would be a copy of it. A replay says so rather than leaving the field out.
     const created = await ledger.idempotently(idempotencyKey(req), { op: 'create_key', ...b }, async (tx) => {
       await tx.insertApiKey(record);
       return view(record);
     });
-    res.status(201).json(created.id === record.id ? { ...created, key: token } : created);
+    res.status(201).json(created.id === record.id ? { ...created, key: token } : { ...created, key: null, note: REPLAY_NOTE });
   });
   r.post('/v1/keys/:id/revoke', async (req, res) => {
     body(req, null);

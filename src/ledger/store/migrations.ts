@@ -264,7 +264,22 @@ CREATE TRIGGER charges_resolve_once BEFORE UPDATE OF status, held, captured, res
   FOR EACH ROW WHEN (OLD.status <> 'held') EXECUTE FUNCTION hold_already_resolved();
 `;
 
+// v3: an entry also records what it moved (see EntryRecord): a capture takes nothing from a
+// balance but moves the captured credits, so one signed column couldn't say both. `amount`
+// keeps its meaning (the balance change; the log still rebuilds every balance), and an entry
+// changes a balance by all it moved, or by nothing (a capture, a forfeit, a credit back to
+// an expired grant). NULL on the entries written before.
+const sqliteV3 = `
+ALTER TABLE entries ADD COLUMN moved INTEGER CHECK (moved >= 0 AND (amount = 0 OR amount = moved OR amount = -moved));
+`;
+
+const postgresV3 = `
+ALTER TABLE entries ADD COLUMN moved NUMERIC,
+  ADD CONSTRAINT entries_moved_whole_units CHECK (scale(moved) = 0),
+  ADD CONSTRAINT entries_moved_bounds CHECK (moved >= 0 AND (amount = 0 OR amount = moved OR amount = -moved));
+`;
+
 export const migrations: Record<'sqlite' | 'postgres', Migration[]> = {
-  sqlite: [{ version: 1, sql: sqliteV1 }, { version: 2, sql: sqliteV2 }],
-  postgres: [{ version: 1, sql: postgresV1 }, { version: 2, sql: postgresV2 }],
+  sqlite: [{ version: 1, sql: sqliteV1 }, { version: 2, sql: sqliteV2 }, { version: 3, sql: sqliteV3 }],
+  postgres: [{ version: 1, sql: postgresV1 }, { version: 2, sql: postgresV2 }, { version: 3, sql: postgresV3 }],
 };

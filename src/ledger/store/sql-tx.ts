@@ -84,7 +84,8 @@ function locked(r: Row): LockedAccount {
 function entry(r: Row): EntryRecord {
   return {
     seq: num(r.seq), accountId: r.account_id as string, at: num(r.at), kind: r.kind as EntryRecord['kind'],
-    amount: int(r.amount), grantId: (r.grant_id as string | null) ?? null, chargeId: (r.charge_id as string | null) ?? null,
+    amount: int(r.amount), moved: r.moved === null || r.moved === undefined ? null : int(r.moved),
+    grantId: (r.grant_id as string | null) ?? null, chargeId: (r.charge_id as string | null) ?? null,
     memo: (r.memo as string | null) ?? null,
   };
 }
@@ -249,10 +250,10 @@ export class SqlTx implements WriteTx {
     return { charge: charge(rows[0]!), draws };
   }
 
-  async resolveCharge(id: string, status: Exclude<ChargeStatus, 'held'>, held: bigint, captured: bigint | null, at: number): Promise<boolean> {
+  async resolveCharge(id: string, status: Exclude<ChargeStatus, 'held'>, captured: bigint | null, at: number): Promise<boolean> {
     const n = await this.db.run(
-      "UPDATE charges SET status = ?, held = ?, captured = ?, resolved_at = ? WHERE id = ? AND status = 'held'",
-      [status, held, captured, at, id],
+      "UPDATE charges SET status = ?, captured = ?, resolved_at = ? WHERE id = ? AND status = 'held'",
+      [status, captured, at, id],
     );
     return n === 1;
   }
@@ -292,8 +293,8 @@ export class SqlTx implements WriteTx {
 
   async appendEntry(e: Omit<EntryRecord, 'seq'>): Promise<void> {
     await this.db.run(
-      'INSERT INTO entries (account_id, at, kind, amount, grant_id, charge_id, memo) VALUES (?, ?, ?, ?, ?, ?, ?)',
-      [e.accountId, e.at, e.kind, e.amount, e.grantId, e.chargeId, e.memo],
+      'INSERT INTO entries (account_id, at, kind, amount, moved, grant_id, charge_id, memo) VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
+      [e.accountId, e.at, e.kind, e.amount, e.moved, e.grantId, e.chargeId, e.memo],
     );
   }
 

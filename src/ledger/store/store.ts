@@ -68,9 +68,9 @@ export interface WriteTx extends ReadTx {
   emptyGrant(grantId: string, expected: bigint): Promise<boolean>;
 
   insertCharge(c: ChargeRecord): Promise<void>;
-  /** Resolves a hold (held → captured | released | expired), setting its final held amount
-   *  (a capture above or below the hold changes it); false when already resolved. */
-  resolveCharge(id: string, status: Exclude<ChargeStatus, 'held'>, held: bigint, captured: bigint | null, at: number): Promise<boolean>;
+  /** Resolves a hold (held → captured | released | expired) with the amount captured; the
+   *  held amount stays what was reserved. False when already resolved. */
+  resolveCharge(id: string, status: Exclude<ChargeStatus, 'held'>, captured: bigint | null, at: number): Promise<boolean>;
   /** Adds to the refunded total, unless it would exceed the captured amount. */
   addRefund(id: string, amount: bigint): Promise<boolean>;
   accountsWithExpiredHolds(at: number, limit: number): Promise<string[]>;
