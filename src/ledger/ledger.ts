@@ -145,9 +145,10 @@ export class Ledger {
       const { info, policy } = this.pack(a.pack);
       const zone = zoneOf(policy, a);
       const now = this.now();
-      const [today, month, total] = await Promise.all([
-        tx.usage(a.id, startOfDay(now, zone)), tx.usage(a.id, startOfMonth(now, zone)), tx.usage(a.id, 0),
-      ]);
+      // One after another: a transaction is one connection, which runs one query at a time.
+      const today = await tx.usage(a.id, startOfDay(now, zone));
+      const month = await tx.usage(a.id, startOfMonth(now, zone));
+      const total = await tx.usage(a.id, 0);
       const d = info.decimals;
       return {
         account: a.id, requests_today: today.requests, requests_this_month: month.requests, requests_total: total.requests,
