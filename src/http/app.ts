@@ -17,14 +17,15 @@ export function createApp(ctx: AppContext): Express {
   // Every response is computed per request; hashing each body for an ETag would only cost time.
   app.set('etag', false);
   app.set('query parser', 'simple');
-  app.use((req, res, next) => {
-    const started = process.hrtime.bigint();
-    res.on('finish', () => {
-      if (!ctx.log.isLevelEnabled('info')) return;
-      ctx.log.info({ method: req.method, url: req.originalUrl, status: res.statusCode, ms: Number(process.hrtime.bigint() - started) / 1e6, key: req.caller?.key.id }, 'request');
+  if (ctx.log.isLevelEnabled('info')) {
+    app.use((req, res, next) => {
+      const started = process.hrtime.bigint();
+      res.on('finish', () => {
+        ctx.log.info({ method: req.method, url: req.originalUrl, status: res.statusCode, ms: Number(process.hrtime.bigint() - started) / 1e6, key: req.caller?.key.id }, 'request');
+      });
+      next();
     });
-    next();
-  });
+  }
   app.use(express.json({ limit: ctx.bodyLimit ?? '64kb', strict: true }));
 
   app.get('/healthz', (_req, res) => {
@@ -36,8 +37,8 @@ export function createApp(ctx: AppContext): Express {
 
   const keys = new ApiKeyCache(ctx.ledger.store, (ctx.keyCacheSeconds ?? 5) * 1000);
   app.use('/v1', authenticate(keys));
+  app.use(quoteRoutes(ctx)); // first: quoting is the hot path, and Express tries routers in order
   app.use(packRoutes(ctx));
-  app.use(quoteRoutes(ctx));
   app.use(chargeRoutes(ctx));
   app.use(accountRoutes(ctx));
   app.use(keyRoutes(ctx, keys));
