@@ -5,6 +5,7 @@ import { hasErrors, loadWorkspace } from '../check/check-paths.ts';
 import { compilePack, type CompiledPack, type CompiledVersion } from '../compile/compile-pack.ts';
 import type { Rejection, TraceEntry } from '../compile/frame.ts';
 import type { CompiledOperation } from '../compile/compile-operation.ts';
+import type { PackDecl } from '../rules/model.ts';
 import { didYouMean } from '../suggest.ts';
 import type { RecordValue } from '../value.ts';
 import { inputSchema } from './input-schema.ts';
@@ -32,13 +33,8 @@ export interface PreparedQuote {
   quote(input: Record<string, unknown>, options?: { at?: Date; explain?: boolean }): QuoteResult;
 }
 
-export interface PackInfo {
-  name: string;
-  title?: string;
-  description?: string;
-  unit: 'credits' | 'usd';
-  decimals: number;
-  dir: string;
+/** What a caller needs to know of a loaded pack: its metadata, versions and operations. */
+export interface PackInfo extends Pick<PackDecl, 'name' | 'title' | 'description' | 'unit' | 'decimals' | 'dir'> {
   versions: { version: string; effective: string }[];
   operations: string[];
 }
