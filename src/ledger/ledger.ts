@@ -77,6 +77,14 @@ export interface UsageView {
 
 const ACCOUNT_ID = /^[A-Za-z0-9_-]{1,64}$/;
 
+export interface QuoteQuery {
+  pack: string;
+  operation: string;
+  input: Record<string, unknown>;
+  account?: string;
+  explain?: boolean;
+}
+
 export class Ledger {
   private readonly packs: Map<string, PackInfo>;
   private readonly clock: () => number;
@@ -166,18 +174,27 @@ export class Ledger {
   }
 
   /** Prices an operation; with an account, its plan and usage counters feed the rule. */
-  async quote(q: { pack: string; operation: string; input: Record<string, unknown>; account?: string; explain?: boolean }): Promise<QuoteView> {
+  async quote(q: QuoteQuery): Promise<QuoteView> {
+    if (q.account === undefined) return this.quoteWithoutAccount(q);
     const now = this.now();
+    const { policy } = this.pack(q.pack);
+    await this.settleIfDue(q.account);
+    const fromAccount = await this.store.read(async (tx) => {
+      const a = await this.mustRead(tx, q.account!);
+      if (a.pack !== q.pack) throw new LedgerError('invalid_request', `account '${a.id}' belongs to pack '${a.pack}', not '${q.pack}'`);
+      return accountInputs(tx, a, policy, zoneOf(policy, a), now, this.engine.inputNames(q.pack, q.operation));
+    });
+    return this.priced(q, fromAccount, now);
+  }
+
+  /** A quote that names no account needs no store: it is priced at once. */
+  quoteWithoutAccount(q: QuoteQuery): QuoteView {
+    if (q.account !== undefined) throw new LedgerError('invalid_request', 'this quote names an account; use quote()');
+    return this.priced(q, {}, this.now());
+  }
+
+  private priced(q: QuoteQuery, fromAccount: Record<string, unknown>, now: number): QuoteView {
     const { info, policy } = this.pack(q.pack);
-    let fromAccount: Record<string, unknown> = {};
-    if (q.account !== undefined) {
-      await this.settleIfDue(q.account);
-      fromAccount = await this.store.read(async (tx) => {
-        const a = await this.mustRead(tx, q.account!);
-        if (a.pack !== q.pack) throw new LedgerError('invalid_request', `account '${a.id}' belongs to pack '${a.pack}', not '${q.pack}'`);
-        return accountInputs(tx, a, policy, zoneOf(policy, a), now, this.engine.inputNames(q.pack, q.operation));
-      });
-    }
     const input = withAccountInputs(q.input, fromAccount);
     const result = this.engine.quote({ pack: q.pack, operation: q.operation, input, at: new Date(now), explain: q.explain });
     const output = policy.charges.get(q.operation);

@@ -9,9 +9,13 @@ export function quoteRoutes({ ledger }: AppContext): Router {
   const r = Router();
   r.post('/v1/quotes', async (req, res) => {
     const q = body<QuoteBody>(req, 'QuoteRequest');
-    if (q.account !== undefined) requireAccount(req, q.account, 'quote');
-    else requireScope(req, 'quote');
-    res.json(await ledger.quote(q));
+    if (q.account !== undefined) {
+      requireAccount(req, q.account, 'quote');
+      res.json(await ledger.quote(q));
+    } else {
+      requireScope(req, 'quote');
+      res.json(ledger.quoteWithoutAccount(q));
+    }
   });
   return r;
 }
