@@ -104,7 +104,7 @@ describe('checking a pack with deliberate mistakes', () => {
 });
 
 test('credits check exits 1 and prints every error as file:line:col: error: message', async () => {
-  const run = promisify(execFile)(process.execPath, ['bin/credits.js', 'check', packDir], { cwd: repoRoot });
+  const run = promisify(execFile)(process.execPath, ['src/cli/credits.js', 'check', packDir], { cwd: repoRoot });
   const failure = await run.then(() => undefined, (e: { code: number; stdout: string; stderr: string }) => e);
   expect(failure?.code).toBe(1);
   const lines = failure!.stderr.split('\n');

@@ -16,7 +16,7 @@ interface Run {
 
 function credits(...args: string[]): Promise<Run> {
   return new Promise((resolve) => {
-    execFile(process.execPath, ['bin/credits.js', ...args], { cwd: repoRoot }, (error, stdout, stderr) => {
+    execFile(process.execPath, ['src/cli/credits.js', ...args], { cwd: repoRoot }, (error, stdout, stderr) => {
       const code = error ? (typeof error.code === 'number' ? error.code : -1) : 0;
       resolve({ code, stdout, stderr });
     });

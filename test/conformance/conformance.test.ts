@@ -99,9 +99,9 @@ test('the conformance table has a record in every section and covers the languag
 
 const exec = promisify(execFile);
 
-/** Runs `node bin/credits.js eval`; resolves with the exit code and output, never rejects. */
+/** Runs `node src/cli/credits.js eval`; resolves with the exit code and output, never rejects. */
 async function cliEval(c: Case): Promise<{ code: number; stdout: string; stderr: string }> {
-  const args = ['bin/credits.js', 'eval', c.formula, ...(c.input ? ['--input', JSON.stringify(c.input)] : [])];
+  const args = ['src/cli/credits.js', 'eval', c.formula, ...(c.input ? ['--input', JSON.stringify(c.input)] : [])];
   try {
     const { stdout, stderr } = await exec(process.execPath, args, { cwd: repoRoot });
     return { code: 0, stdout, stderr };
