@@ -29,9 +29,14 @@ export function divide(a: Decimal, b: Decimal): Decimal {
 export const ZERO = new Decimal(0);
 export const ONE = new Decimal(1);
 
-/** Plain decimal text, never exponent notation: `1e-7` prints as `0.0000001`. */
+/** Plain decimal text, never exponent notation: `1e-7` prints as `0.0000001`; zero is `0`, never `-0`. */
 export function decimalText(d: Decimal): string {
-  return d.toFixed();
+  return d.isZero() ? '0' : d.toFixed();
+}
+
+/** Zero without a sign: decimal.js keeps -0 (from CEIL(-0.4), 0 * -5), prices never do. */
+export function unsignedZero(d: Decimal): Decimal {
+  return d.isZero() && d.isNegative() ? ZERO : d;
 }
 
 const DECIMAL_TEXT = /^-?(\d+(\.\d+)?|\.\d+)$/;

@@ -108,8 +108,30 @@ function checkSharedUse(v: VersionDecl, shared: Map<string, Symbol>, ops: Map<st
   for (const [name, sym] of shared) {
     if (sym.kind === 'cell' && !used.has(name)) {
       out.push(errorAt(sym.decl.loc, 'unused-cell', `shared cell '${name}' is not used by any operation of version ${v.version}`, 'use it, or remove it', 'warning'));
+      // Unused, but still checked: a mistake in it would surface the day it is used.
+      if (!sym.formula.broken) infer(sym.formula.expr, sharedContext(sym.formula.source, shared, out));
     }
   }
+}
+
+/** Names as a shared cell sees them: only the version's definitions. */
+function sharedContext(source: RuleError['source'], shared: Map<string, Symbol>, out: RuleError[], visiting = new Set<string>()): InferContext {
+  const cx: InferContext = {
+    source: source!,
+    resolve: (name) => shared.get(name),
+    typeOf: (name, sym) => {
+      if (sym.kind === 'table') return sym.type;
+      if (sym.kind !== 'cell' || sym.formula.broken || visiting.has(name)) return T.any;
+      visiting.add(name);
+      const t = infer(sym.formula.expr, { ...cx, source: sym.formula.source, report: () => undefined });
+      visiting.delete(name);
+      return t;
+    },
+    operation: () => undefined,
+    knownNames: () => shared.keys(),
+    report: (e) => out.push(e),
+  };
+  return cx;
 }
 
 function checkCallCycles(ops: Map<string, CheckedOperation>, out: RuleError[]): void {

@@ -21,7 +21,8 @@ export function buildTable(decl: TableDecl, out: RuleError[]): { value: TableVal
     const first = decl.rows.find((r) => c in r.cells);
     row[c] = first ? typeOfValue(first.cells[c]!) : T.any;
   }
-  if (decl.rows.length > 0 && !decl.columns.includes(decl.key)) {
+  // A table without `key` was reported by the schema; don't add a second, stranger error.
+  if (decl.key !== '' && decl.rows.length > 0 && !decl.columns.includes(decl.key)) {
     out.push(errorAt(decl.loc, 'table-key-missing', `table '${decl.name}' has no column '${decl.key}' to use as its key`, `columns: ${decl.columns.join(', ')}`));
   }
   for (const [i, r] of decl.rows.entries()) {

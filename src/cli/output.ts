@@ -30,7 +30,10 @@ export function parseJsonOption(text: string, option: string): Record<string, un
 export function parseTime(text: string | undefined): Date | undefined {
   if (text === undefined) return undefined;
   const d = new Date(text);
-  if (Number.isNaN(d.getTime()) || !/^\d{4}-\d{2}-\d{2}/.test(text)) throw new Error(`--at must be an ISO 8601 time such as 2026-01-01T00:00:00Z, got '${text}'`);
+  const day = /^(\d{4})-(\d{2})-(\d{2})/.exec(text);
+  // Date rolls 2026-02-30 over to 2 March; a date that isn't on the calendar is refused.
+  const real = day && new Date(Date.UTC(+day[1]!, +day[2]! - 1, +day[3]!)).toISOString().startsWith(day[0]);
+  if (Number.isNaN(d.getTime()) || !real) throw new Error(`--at must be an ISO 8601 time such as 2026-01-01T00:00:00Z, got '${text}'`);
   return d;
 }
 

@@ -36,7 +36,13 @@ export function quoteCommand(packDir: string, operation: string, o: QuoteOptions
     process.exitCode = 1;
     return;
   }
-  const pack = engine.packs()[0]!;
+  const packs = engine.packs();
+  if (packs.length !== 1) {
+    console.error(`error: ${packDir} holds ${packs.length} packs (${packs.map((p) => p.name).join(', ')}); give one pack folder, e.g. ${packDir.replace(/\/$/, '')}/${packs[0]?.name ?? 'pixai'}`);
+    process.exitCode = 1;
+    return;
+  }
+  const pack = packs[0]!;
   let result: QuoteResult;
   try {
     result = engine.quote({ pack: pack.name, operation, input, at, explain: o.explain });

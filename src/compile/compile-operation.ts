@@ -5,7 +5,7 @@ import type { Span } from '../../grammar/ast.ts';
 import { RuleError, type Source } from '../../grammar/diagnostic.ts';
 import { formatExpr } from '../../grammar/index.ts';
 import type { CheckedDecision, CheckedOperation, Symbol } from '../check/model.ts';
-import { Decimal, ZERO } from '../decimal.ts';
+import { Decimal, unsignedZero, ZERO } from '../decimal.ts';
 import { coerceInputs } from '../rules/inputs.ts';
 import type { InputDecl } from '../rules/model.ts';
 import { isRecord, makeRecord, showValue, type RecordValue, type Value } from '../value.ts';
@@ -159,7 +159,10 @@ export function compileOperation(op: CheckedOperation, lookup: OperationLookup, 
         }
       }
       if (rejections.length) return { outputs: makeRecord([]), rejections, trace };
-      const out = makeRecord(outputs.map(([name, code]) => [name, code(f)]));
+      const out = makeRecord(outputs.map(([name, code]) => {
+        const v = code(f);
+        return [name, v instanceof Decimal ? unsignedZero(v) : v];
+      }));
       return { outputs: out, rejections, trace };
     } catch (e) {
       if (e instanceof Rejected) return { outputs: makeRecord([]), rejections: e.rejections, trace };
@@ -212,7 +215,10 @@ function compileDecision(d: CheckedDecision, resolver: Resolver, slots: { n: num
 
   return (f) => {
     const values = inputs.map((c) => c(f));
-    const matched = rows.filter((r) => r.tests.every((t, i) => t(f, values[i]!)));
+    const hits = (r: (typeof rows)[number]) => r.tests.every((t, i) => t(f, values[i]!));
+    // `first` stops at the first matching row: later rows are not evaluated (as in a spreadsheet's IFS).
+    const first = d.decl.hit === 'first' ? rows.find(hits) : undefined;
+    const matched = d.decl.hit === 'first' ? (first ? [first] : []) : rows.filter(hits);
     const rowNote = (m: typeof rows) => m.length ? `matched row${m.length > 1 ? 's' : ''} ${m.map((r) => `${file}:${r.line}`).join(', ')}` : 'no row matched';
     if (d.decl.hit !== 'collect') {
       if (d.decl.hit === 'unique' && matched.length > 1) {

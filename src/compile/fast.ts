@@ -96,6 +96,7 @@ const runtime = {
    * costs), and Decimals are immutable, so recent ones are shared rather than rebuilt.
    */
   dec(m: number, s: number): Decimal {
+    m += 0; // -0 is 0: a Map takes them for one key, and the interpreter has no -0
     const cache = DECIMALS[s]!;
     let d = cache.get(m);
     if (d === undefined) {
@@ -113,14 +114,16 @@ const runtime = {
   /** An integer-valued number input, or bail. */
   int(v: unknown): number {
     if (typeof v !== 'number' || !Number.isSafeInteger(v)) throw BAIL;
-    return v;
+    return v + 0;
   },
   /** A number input scaled to NUMBER_INPUT_SCALE decimals, if it has no more than that. */
   num(v: unknown): number {
-    if (typeof v !== 'number' || !Number.isFinite(v)) throw BAIL;
+    // Below 10^9 with at most 6 decimals, a JSON number has at most 15 significant digits,
+    // which is what the interpreter accepts as exact; anything else is the interpreter's to judge.
+    if (typeof v !== 'number' || !(Math.abs(v) < 1e9)) throw BAIL;
     const m = Math.round(v * POW10[NUMBER_INPUT_SCALE]!);
-    if (Math.abs(m) > MAX || m / POW10[NUMBER_INPUT_SCALE]! !== v) throw BAIL;
-    return m;
+    if (m / POW10[NUMBER_INPUT_SCALE]! !== v) throw BAIL;
+    return m + 0;
   },
 };
 
@@ -306,18 +309,24 @@ function asNum(g: Gen | Map<string, Gen>): Num {
 
 const denOf = (n: Num): number => n.den ?? 1;
 
-/** The smallest k with den dividing 10^k, for a den made of 2s and 5s. */
-function decimalsOf(den: number): number {
-  let k = 0;
-  while (POW10[k]! % den !== 0) k++;
-  return k;
+/**
+ * For a den of 2s and 5s only (2^a·5^b), the decimals of 1/den: max(a, b); undefined for
+ * any other number. Counted by exact integer division, never through large powers of ten.
+ */
+function decimalsOf(den: number): number | undefined {
+  if (!Number.isSafeInteger(den) || den <= 0) return undefined;
+  let twos = 0;
+  let fives = 0;
+  while (den % 2 === 0) { den /= 2; twos++; }
+  while (den % 5 === 0) { den /= 5; fives++; }
+  return den === 1 ? Math.max(twos, fives) : undefined;
 }
 
 /** n as a plain scaled integer (den 1). */
 function plain(n: Num): Num {
   const d = denOf(n);
   if (d === 1) return n;
-  const k = decimalsOf(d);
+  const k = decimalsOf(d)!;
   if (n.scale + k > MAX_SCALE) throw new Ineligible();
   const factor = POW10[k]! / d;
   return { t: 'num', code: checked(`${n.code} * ${factor}`, n.max * factor), scale: n.scale + k, max: n.max * factor };
@@ -345,13 +354,6 @@ function common(a: Num, b: Num): [Num, Num] {
   ];
 }
 
-/** Whether n is a product of 2s and 5s (its reciprocal is a terminating decimal). */
-function twosAndFives(n: number): boolean {
-  if (!Number.isSafeInteger(n) || n <= 0) return false;
-  while (n % 2 === 0) n /= 2;
-  while (n % 5 === 0) n /= 5;
-  return n === 1;
-}
 
 type Comparison = '==' | '!=' | '<' | '<=' | '>' | '>=';
 const FLIPPED: Record<Comparison, Comparison> = { '==': '==', '!=': '!=', '<': '>', '<=': '>=', '>': '<', '>=': '<=' };
@@ -594,10 +596,13 @@ function literalInt(n: Num): number | undefined {
  */
 function divide(a: Num, b: Num): Gen {
   const mb = denOf(b) === 1 ? literalInt(b) : undefined;
-  if (mb !== undefined && mb !== 0 && denOf(a) === 1 && twosAndFives(Math.abs(mb))) {
+  const decimals = mb === undefined || mb === 0 ? undefined : decimalsOf(Math.abs(mb));
+  // Only small powers: every later step (plain(), rounding) stays within exact doubles.
+  if (mb !== undefined && decimals !== undefined && decimals <= MAX_SCALE && denOf(a) === 1) {
     const factor = POW10[b.scale]!;
-    const digits = String(Math.ceil(a.max * factor)).length + b.scale + decimalsOf(Math.abs(mb));
-    if (digits <= 34 && a.max * factor <= MAX && a.max * factor * Math.abs(mb) <= Number.MAX_VALUE) {
+    // The interpreter's quotient is exact when it has at most 34 significant digits.
+    const digits = String(Math.ceil(a.max * factor)).length + decimals;
+    if (digits <= 34 && a.max * factor <= MAX) {
       const m = factor === 1 ? a.code : checked(`${a.code} * ${factor}`, a.max * factor);
       return { t: 'num', code: mb < 0 ? `(-(${m}))` : m, scale: a.scale, max: a.max * factor, den: Math.abs(mb) };
     }

@@ -2,6 +2,7 @@
 // version in force at the request's time.
 import { RuleError } from '../../grammar/diagnostic.ts';
 import { hasErrors, loadWorkspace } from '../check/check-paths.ts';
+import type { CheckedPack } from '../check/model.ts';
 import { compilePack, type CompiledPack, type CompiledVersion } from '../compile/compile-pack.ts';
 import type { Rejection, TraceEntry } from '../compile/frame.ts';
 import type { CompiledOperation } from '../compile/compile-operation.ts';
@@ -46,6 +47,26 @@ export class PackErrors extends Error {
   }
 }
 
+/**
+ * Compiles checked packs. Compiling also computes the shared cells (constants of a version),
+ * so a failing one — a division by zero among the definitions — is reported here, with its
+ * position, as a pack error.
+ */
+export function compileAll(packs: CheckedPack[]): CompiledPack[] {
+  const compiled: CompiledPack[] = [];
+  const errors: RuleError[] = [];
+  for (const p of packs) {
+    try {
+      compiled.push(compilePack(p));
+    } catch (e) {
+      if (!(e instanceof RuleError)) throw e;
+      errors.push(e);
+    }
+  }
+  if (errors.length) throw new PackErrors(errors);
+  return compiled;
+}
+
 export class Engine {
   private readonly byName: Map<string, CompiledPack>;
   private readonly prepared = new Map<string, PreparedQuote>();
@@ -58,7 +79,7 @@ export class Engine {
   static load(paths: string | string[]): Engine {
     const ws = loadWorkspace(Array.isArray(paths) ? paths : [paths]);
     if (hasErrors(ws.diagnostics)) throw new PackErrors(ws.diagnostics);
-    return new Engine(ws.packs.map(compilePack), ws.diagnostics);
+    return new Engine(compileAll(ws.packs), ws.diagnostics);
   }
 
   packs(): PackInfo[] {
@@ -128,15 +149,15 @@ export class Engine {
     const unit = p.pack.decl.unit;
     const single = p.versions.length === 1 ? p.versions[0]! : undefined;
     const ops = new Map<CompiledVersion, CompiledOperation>();
+    // Which version, and so whether the operation exists, depends on each request's time.
     const resolve = (at?: Date): { version: CompiledVersion; op: CompiledOperation } => {
-      if (single && (!at || at.getTime() >= single.effective.getTime())) {
+      if (single && (at ? at.getTime() : Date.now()) >= single.effective.getTime()) {
         let op = ops.get(single);
         if (!op) ops.set(single, (op = this.operation(pack, operation, at).op));
         return { version: single, op };
       }
       return this.operation(pack, operation, at);
     };
-    resolve();
     return {
       quote(input, options = {}) {
         const { version, op } = resolve(options.at);

@@ -143,6 +143,11 @@ function parseRuleFile(path: string): ParsedRuleFile {
   return { definitions, operations, diagnostics: [...schema.errors, ...reader.diagnostics] };
 }
 
+/** The text of a scalar node, or undefined when the node is missing or not a scalar (the schema says so). */
+function scalarText(node: unknown): string | undefined {
+  return isScalar(node) && node.value !== null && node.value !== undefined ? String(node.value) : undefined;
+}
+
 function mapGet(node: unknown, key: string): Node | undefined {
   if (!isMap(node)) return undefined;
   const pair = node.items.find((p) => isScalar(p.key) && p.key.value === key);
@@ -186,12 +191,12 @@ class RuleFileReader {
   tables(node: Node | undefined, path: Path): TableDecl[] {
     return entries(node).map(([n, tNode]) => {
       if (this.malformed([...path, n.name])) return { ...this.named(n), key: '', columns: [], rows: [], unreadable: true };
-      const key = String(mapGet(tNode, 'key') && (mapGet(tNode, 'key') as { value: unknown }).value);
+      const key = scalarText(mapGet(tNode, 'key')) ?? '';
       const description = mapGet(tNode, 'description');
-      const base = { ...this.named(n), key, description: description ? String((description as { value: unknown }).value) : undefined };
+      const base = { ...this.named(n), key, description: description ? (scalarText(description) ?? '') : undefined };
       const csvNode = mapGet(tNode, 'csv');
       if (csvNode) {
-        const path = join(dirname(this.f.absolutePath), String((csvNode as { value: unknown }).value));
+        const path = join(dirname(this.f.absolutePath), (scalarText(csvNode) ?? ''));
         const csv = readCsvRows(path, displayPath(path));
         this.diagnostics.push(...csv.diagnostics.map((d) => (d.source ? d : errorAt(locOf(this.f, csvNode), d.code, d.message, d.hint))));
         return { ...base, columns: csv.columns, rows: csv.rows, unreadable: csv.diagnostics.length > 0 };
@@ -215,7 +220,8 @@ class RuleFileReader {
   }
 
   private inputType(node: Node, path: string, at: Path): InputType {
-    const kind = isScalar(node) ? String(node.value) : String((mapGet(node, 'type') as { value: unknown }).value);
+    const kind = isScalar(node) ? String(node.value) : scalarText(mapGet(node, 'type'));
+    if (kind === undefined) return { kind: 'malformed' }; // no `type`: reported by the schema
     const raw = isMap(node) ? (node.toJSON() as Record<string, unknown>) : {};
     const bound = (k: 'min' | 'max'): Decimal | undefined => {
       const b = mapGet(node, k);
@@ -264,7 +270,7 @@ class RuleFileReader {
     const type = this.inputType(node, prefix + n.name, path);
     const decl: InputDecl = { ...named, type };
     const description = mapGet(node, 'description');
-    if (description) decl.description = String((description as { value: unknown }).value);
+    if (description) decl.description = (scalarText(description) ?? '');
     if (isMap(node) && node.has('default')) {
       const dNode = mapGet(node, 'default');
       decl.defaultJson = dNode ? (dNode as { toJSON(): unknown }).toJSON?.() ?? (dNode as { value: unknown }).value : null;
@@ -291,18 +297,18 @@ class RuleFileReader {
       const code = mapGet(cNode, 'code');
       return {
         require: this.formula(mapGet(cNode, 'require')),
-        message: String((messageNode as { value: unknown }).value),
+        message: (scalarText(messageNode) ?? ''),
         messageLoc: locOf(this.f, messageNode),
-        code: code ? String((code as { value: unknown }).value) : undefined,
+        code: code ? (scalarText(code) ?? '') : undefined,
         loc: locOf(this.f, cNode as Node),
       };
     });
     const outputsNode = mapGet(node, 'outputs');
-    const outputs = (isSeq(outputsNode) ? outputsNode.items : []).filter((o) => isScalar(o)).map((o) => ({ name: String((o as { value: unknown }).value), loc: locOf(this.f, o as Node) }));
+    const outputs = (isSeq(outputsNode) ? outputsNode.items : []).filter((o) => isScalar(o)).map((o) => ({ name: (scalarText(o) ?? ''), loc: locOf(this.f, o as Node) }));
     const description = mapGet(node, 'description');
     return {
       ...this.named(n),
-      description: description ? String((description as { value: unknown }).value) : undefined,
+      description: description ? (scalarText(description) ?? '') : undefined,
       inputs,
       tables: this.tables(mapGet(node, 'tables'), [...at, 'tables']),
       cells: this.cells(mapGet(node, 'cells'), [...at, 'cells']),
@@ -319,7 +325,7 @@ class RuleFileReader {
       return isSeq(v) ? (v.items as Node[]) : [];
     };
     const inputs = list('inputs').map((i) => this.formula(i));
-    const outputs = list('outputs').map((o) => ({ name: String((o as { value: unknown }).value), loc: locOf(this.f, o) }));
+    const outputs = list('outputs').map((o) => ({ name: (scalarText(o) ?? ''), loc: locOf(this.f, o) }));
     const rows = list('rows').map((rowNode) => {
       const cells = isSeq(rowNode) ? (rowNode.items as Node[]) : [];
       const loc = locOf(this.f, rowNode);
@@ -336,12 +342,12 @@ class RuleFileReader {
       def = (defaultNode.items as Node[]).map((c) => this.formula(c));
       if (def.length !== outputs.length) this.diagnostics.push(errorAt(locOf(this.f, defaultNode), 'decision-row-shape', `the default of decision table '${n.name}' has ${def.length} values; it needs one per output (${outputs.length})`));
     }
-    const hit = String((mapGet(node, 'hit') as { value: unknown }).value) as DecisionDecl['hit'];
+    const hit = (scalarText(mapGet(node, 'hit')) ?? 'first') as DecisionDecl['hit'];
     const aggregateNode = mapGet(node, 'aggregate');
-    const aggregate = aggregateNode ? (String((aggregateNode as { value: unknown }).value) as DecisionDecl['aggregate']) : undefined;
+    const aggregate = aggregateNode ? ((scalarText(aggregateNode) ?? '') as DecisionDecl['aggregate']) : undefined;
     if (hit === 'collect' && !aggregate) this.diagnostics.push(errorAt(locOf(this.f, mapGet(node, 'hit')), 'missing-aggregate', `decision table '${n.name}' collects rows but says not how to combine them`, "add aggregate: sum | min | max | count | list"));
     if (hit !== 'collect' && aggregate) this.diagnostics.push(errorAt(locOf(this.f, aggregateNode), 'stray-aggregate', `'aggregate' applies only to hit: collect`, 'remove it, or set hit: collect'));
     const description = mapGet(node, 'description');
-    return { ...this.named(n), hit, aggregate, inputs, outputs, rows, default: def, description: description ? String((description as { value: unknown }).value) : undefined };
+    return { ...this.named(n), hit, aggregate, inputs, outputs, rows, default: def, description: description ? (scalarText(description) ?? '') : undefined };
   }
 }

@@ -5,6 +5,7 @@
 import fc from 'fast-check';
 import { describe, expect, test } from 'vitest';
 import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { parse } from 'yaml';
 import { Engine } from '../../src/engine/engine.ts';
 import { runRegression, testFiles } from '../../src/engine/regression.ts';
@@ -91,5 +92,50 @@ describe('the fast path agrees with the exact interpreter on the bundled packs',
         }
       }
     }
+  });
+});
+
+describe('the fast path agrees with the interpreter on cases that once split them', () => {
+  const engine = Engine.load(join(import.meta.dirname, '../fixtures/fast-edges'));
+  const both = (operation: string, input: Record<string, unknown>): [string, string] => {
+    const run = (explain: boolean): string => {
+      try {
+        return toJsonText(engine.quote({ pack: 'edges', operation, input, explain }).outputs);
+      } catch (e) {
+        return `error: ${(e as Error).message}`;
+      }
+    };
+    return [run(false), run(true)];
+  };
+
+  test('a division by a large power of two whose quotient the interpreter rounds', () => {
+    for (const x of [353, 357, 99999]) {
+      const [fast, exact] = both('big_power_of_two', { x, y: 17592186.044416 });
+      expect(fast).toBe(exact);
+    }
+  });
+
+  test('a divisor of 2^50 loads and prices (it once hung the compiler)', () => {
+    expect(both('huge_divisor', { x: 3 })).toEqual(['{"positive":true}', '{"positive":true}']);
+  });
+
+  test('-0 in, or made on the way, is 0 out, and leaves no trace in later results', () => {
+    expect(both('identity', { x: -0 })).toEqual(['{"x":0}', '{"x":0}']);
+    expect(both('difference', { x: 5 })).toEqual(['{"d":0,"c":0}', '{"d":0,"c":0}']);
+    const d = engine.quote({ pack: 'edges', operation: 'difference', input: { x: 5 } }).outputs.d as unknown as { isNegative(): boolean };
+    expect(d.isNegative()).toBe(false);
+  });
+
+  test('a number with more digits than a JSON number carries is refused by both', () => {
+    const [fast, exact] = both('scaled', { x: 1234567890.123456 });
+    expect(fast).toBe(exact);
+    expect(fast).toMatch(/^error: .*more digits than a JSON number carries exactly/);
+  });
+
+  test('a first-hit decision table does not evaluate the rows after the match', () => {
+    expect(both('first_row', { x: 5, d: 0 })).toEqual(['{"v":1}', '{"v":1}']);
+    const [fast, exact] = both('first_row', { x: -5, d: 0 });
+    expect(fast).toBe(exact);
+    expect(fast).toMatch(/^error: division by zero/);
   });
 });

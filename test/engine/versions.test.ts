@@ -38,6 +38,12 @@ describe('versions with effective dates', () => {
     expect({ code: e.code, message: e.message }).toEqual({ code: 'unknown-operation', message: "pack 'versioned' (version 2025.1) has no operation 'discounted'" });
   });
 
+  test('an operation dropped in a later version is still priced for requests dated before it', () => {
+    expect(plain(quote('legacy_fee', '2025-06-01T00:00:00Z', { count: 2 }).outputs)).toEqual({ fee: '6' });
+    const e = ruleErrorOf(() => quote('legacy_fee', '2026-02-01T00:00:00Z', { count: 2 }));
+    expect({ code: e.code, message: e.message }).toEqual({ code: 'unknown-operation', message: "pack 'versioned' (version 2026.1) has no operation 'legacy_fee'" });
+  });
+
   test('packs lists every version with its effective date', () => {
     expect(engine().pack('versioned').versions).toEqual([
       { version: '2025.1', effective: '2025-01-01T00:00:00.000Z' },
