@@ -150,8 +150,12 @@ export class Engine {
     const single = p.versions.length === 1 ? p.versions[0]! : undefined;
     const ops = new Map<CompiledVersion, CompiledOperation>();
     // Which version, and so whether the operation exists, depends on each request's time.
+    // Once the single version is in force it stays so (time only moves on): no clock read per quote.
+    let started = false;
+    const inForce = (v: CompiledVersion, at?: Date): boolean =>
+      at ? at.getTime() >= v.effective.getTime() : started || (started = Date.now() >= v.effective.getTime());
     const resolve = (at?: Date): { version: CompiledVersion; op: CompiledOperation } => {
-      if (single && (at ? at.getTime() : Date.now()) >= single.effective.getTime()) {
+      if (single && inForce(single, at)) {
         let op = ops.get(single);
         if (!op) ops.set(single, (op = this.operation(pack, operation, at).op));
         return { version: single, op };
