@@ -7,6 +7,12 @@ const decimal = {
   type: 'string', pattern: '^(0|[1-9][0-9]*)(\\.[0-9]+)?$', description: 'A non-negative exact decimal, as a string.', examples: ['7', '0.0225'],
   'x-expected': 'a non-negative decimal string such as "12.5"',
 };
+// An amount a request gives: at most 10^15 minor units of the pack (MAX_AMOUNT_MINOR; e.g.
+// 1,000,000,000 at 6 decimals): a larger one is refused with invalid_amount.
+const amount = {
+  ...decimal, maxLength: 64,
+  description: 'A non-negative exact decimal, as a string; at most 10^15 minor units of the pack (1000000000 usd at 6 decimals, 10^15 credits at 0), or invalid_amount.',
+};
 const signedDecimal = { type: 'string', pattern: '^-?(0|[1-9][0-9]*)(\\.[0-9]+)?$', 'x-expected': 'a decimal string such as "-12.5"' };
 const time = { type: 'string', format: 'date-time', 'x-expected': 'an ISO 8601 date-time such as "2026-03-10T12:00:00Z"' };
 const nullable = (s: object) => ({ oneOf: [s, { type: 'null' }] });
@@ -86,12 +92,12 @@ const schemas = {
     },
     created_at: time, expires_at: time, resolved_at: nullable(time),
   }, ['id', 'account', 'pack', 'operation', 'version', 'input', 'status', 'held', 'captured', 'refunded', 'refund_status', 'draws', 'created_at', 'expires_at', 'resolved_at']),
-  CaptureRequest: object({ amount: decimal, usage: { type: 'object', description: 'Inputs to re-price with, e.g. the seconds actually rendered.', additionalProperties: true } }),
-  RefundRequest: object({ outcome: { type: 'string', maxLength: 100 }, amount: decimal }),
+  CaptureRequest: object({ amount, usage: { type: 'object', description: 'Inputs to re-price with, e.g. the seconds actually rendered: only those the pack declares as usage for the operation (ledger.yaml usage_inputs); any other is refused with invalid_usage. Priced by the rule version in force when the charge was held.', additionalProperties: true } }),
+  RefundRequest: object({ outcome: { type: 'string', maxLength: 100 }, amount }),
   Refund: object({ refunded: decimal, charge: ref('Charge') }, ['refunded', 'charge']),
   AccountRequest: object({
     id: accountId, pack: name, plan: { type: 'string', maxLength: 100 }, billing: { enum: ['prepaid', 'postpaid'] },
-    overdraft_limit: decimal, time_zone: { type: 'string', maxLength: 64 },
+    overdraft_limit: amount, time_zone: { type: 'string', maxLength: 64 },
   }, ['pack']),
   Account: object({
     id: { type: 'string' }, pack: { type: 'string' }, unit: { enum: ['credits', 'usd'] }, plan: nullable({ type: 'string' }),
@@ -103,7 +109,7 @@ const schemas = {
   }, ['id', 'pack', 'unit', 'plan', 'billing', 'time_zone', 'balance', 'available', 'overdraft_limit', 'overdraft_used', 'balances', 'subscription', 'created_at']),
   Grant: object({ id: { type: 'string' }, kind: { type: 'string' }, amount: decimal, remaining: decimal, effective_at: time, expires_at: nullable(time), source: { type: 'string' } },
     ['id', 'kind', 'amount', 'remaining', 'effective_at', 'expires_at', 'source']),
-  GrantRequest: object({ kind: name, amount: decimal, expires_at: time }, ['kind', 'amount']),
+  GrantRequest: object({ kind: name, amount, expires_at: time }, ['kind', 'amount']),
   TopupRequest: object({ input }, ['input']),
   MembershipRequest: {
     oneOf: [
@@ -112,17 +118,20 @@ const schemas = {
     ],
   },
   GrantEventResult: object({ grants: { type: 'array', items: ref('Grant') }, outputs: { type: 'object' }, account: ref('Account') }, ['grants', 'outputs', 'account']),
+  SettleResult: object({ settled: { ...decimal, description: 'What the overdraft owed and is now paid (0 when nothing was owed).' }, account: ref('Account') }, ['settled', 'account']),
   MembershipResult: object({ account: ref('Account'), outputs: { type: 'object' } }, ['account', 'outputs']),
   EntryPage: object({
     entries: { type: 'array', items: object({
       seq: { type: 'integer' },
       at: time,
       kind: {
-        enum: ['grant', 'hold', 'capture', 'capture_return', 'capture_extra', 'release', 'hold_expired', 'refund', 'forfeit', 'rollover'],
+        enum: ['grant', 'hold', 'capture', 'capture_return', 'capture_extra', 'release', 'hold_expired', 'refund', 'forfeit', 'rollover', 'overdraft_payment', 'settlement'],
         description: 'grant: credits granted; hold: reserved for a charge; capture_extra: drawn at capture beyond the hold; capture: captured '
           + '(converts the reservation, so it changes no balance); capture_return: the unused part of a hold, returned at capture; '
           + 'release / hold_expired: a hold returned, by request or by its timeout; refund: credited back; forfeit: not credited back '
-          + 'because the grant had expired (the pack\'s policy); rollover: a period grant\'s leftover moved into the next period\'s grant.',
+          + 'because the grant had expired (the pack\'s policy); rollover: a period grant\'s leftover moved into the next period\'s grant; '
+          + 'overdraft_payment: a postpaid account\'s new credits paying what its overdraft owes (one entry on the grant, one on the overdraft); '
+          + 'settlement: the billed usage recorded as paid (POST /v1/accounts/{id}/settle), clearing the overdraft.',
       },
       amount: { ...decimal, description: 'What the entry moved, as its kind says: summed per kind, that kind\'s total (e.g. all capture entries: the total captured).' },
       balance_change: { ...signedDecimal, description: "The change to the grant's remaining credits (grant null: to the balance through the overdraft, negative = more owed). Summed per grant, the grant's remaining: the log rebuilds every balance." },
@@ -153,13 +162,13 @@ const problem = (description: string) => ({ description, content: { 'application
 const json = (schema: string, description = 'OK') => ({ description, content: { 'application/json': { schema: ref(schema) } } });
 const body = (schema: string) => ({ required: true, content: { 'application/json': { schema: ref(schema) } } });
 const errors = {
-  '400': problem('Malformed JSON, a forbidden key, or a missing Idempotency-Key'),
+  '400': problem('Malformed JSON (invalid_json), a body that cannot be read as sent, e.g. not the gzip its Content-Encoding says (invalid_body), a path that is not valid percent-encoding (invalid_path), a forbidden key, or a missing Idempotency-Key'),
   '401': problem('No or unknown API key'),
   '403': problem("The key's scope or accounts don't allow this"),
   '404': problem('Not found'),
   '409': problem('Conflicts with the current state (e.g. hold_already_resolved; nothing_to_refund on a charge refunded in full)'),
   '413': problem('Body too large'),
-  '415': problem('Not application/json'),
+  '415': problem('Not application/json, or a charset or Content-Encoding the server does not take'),
   '422': problem('Invalid request, rejected rule, or idempotency_conflict'),
 };
 const idempotencyKey = { $ref: '#/components/parameters/IdempotencyKey' };
@@ -232,6 +241,7 @@ export const openApiDocument = {
     '/v1/accounts/{id}/grants': { post: mutation('Grant credits of a kind the pack defines', 'admin', 'GrantRequest', 'Grant', [pathParam('id')], '201') },
     '/v1/accounts/{id}/topups': { post: mutation("A top-up: purchased credits and the pack's bonus", 'admin', 'TopupRequest', 'GrantEventResult', [pathParam('id')], '201') },
     '/v1/accounts/{id}/daily-claim': { post: mutation("Claim today's daily credits (once per account-local day)", 'charge or admin', null, 'GrantEventResult', [pathParam('id')], '201') },
+    '/v1/accounts/{id}/settle': { post: mutation("Record a postpaid account's billed usage as paid: the overdraft it owes is settled and free again", 'admin', null, 'SettleResult', [pathParam('id')]) },
     '/v1/accounts/{id}/membership': { post: mutation('Subscribe, upgrade or cancel', 'admin', 'MembershipRequest', 'MembershipResult', [pathParam('id')]) },
     '/v1/keys': {
       get: { summary: 'API keys, without secrets (scope: admin)', responses: { '200': json('ApiKeyList'), ...errors } },

@@ -31,6 +31,7 @@ const LEDGER_STATUS: Record<LedgerErrorCode, number> = {
   quote_expired: 410,
   quote_changed: 409,
   invalid_amount: 422,
+  invalid_usage: 422,
   refund_exceeds_capture: 409,
   nothing_to_refund: 409,
   not_captured: 409,
@@ -58,7 +59,23 @@ function asProblem(err: unknown): HttpProblem {
   if (type === 'entity.parse.failed') return new HttpProblem(400, 'invalid_json', 'the body is not valid JSON');
   if (type === 'entity.too.large') return new HttpProblem(413, 'body_too_large', 'the body is larger than the server accepts');
   if (type === 'charset.unsupported' || type === 'encoding.unsupported') return new HttpProblem(415, 'unsupported_media_type', 'send UTF-8 JSON');
+  // The router's path decoding (a URIError it gives status 400) and body-parser's other
+  // refusals (a body that doesn't inflate as its Content-Encoding says, a length that doesn't
+  // match, an aborted upload) carry a 4xx status: the client's fault, so a 4xx problem.
+  if (err instanceof URIError) return new HttpProblem(400, 'invalid_path', 'the path is not valid percent-encoded UTF-8');
+  const status = clientStatus(err);
+  if (status === 415) return new HttpProblem(415, 'unsupported_media_type', 'send UTF-8 JSON, uncompressed or gzip/deflate/br');
+  if (status === 413) return new HttpProblem(413, 'body_too_large', 'the body is larger than the server accepts');
+  if (status !== undefined) return new HttpProblem(400, 'invalid_body', 'the request body could not be read as sent (check Content-Encoding and Content-Length)');
   return new HttpProblem(500, 'internal', 'internal error');
+}
+
+/** A 4xx status an error from Express or body-parser carries (http-errors' status/statusCode). */
+function clientStatus(err: unknown): number | undefined {
+  if (typeof err !== 'object' || err === null) return undefined;
+  const e = err as { status?: unknown; statusCode?: unknown; expose?: unknown };
+  const status = typeof e.status === 'number' ? e.status : typeof e.statusCode === 'number' ? e.statusCode : undefined;
+  return status !== undefined && status >= 400 && status < 500 ? status : undefined;
 }
 
 export function sendProblem(res: Response, p: HttpProblem, instance?: string): void {

@@ -23,8 +23,9 @@ export async function accountInputs(
         out[name] = account.billing;
         break;
       case 'subscription_period':
-        // Without a subscription, the month of the account's life (1 in its first month).
-        out[name] = account.periodIndex > 0 ? account.periodIndex : monthsBetween(account.createdAt, now, zone) + 1;
+        // Subscribed: the month of subscription over the account's lifetime (a re-subscription
+        // continues the count). Without a subscription, the month of the account's life.
+        out[name] = account.periodIndex > 0 ? Math.max(account.subscriptionMonths, 1) : monthsBetween(account.createdAt, now, zone) + 1;
         break;
       case 'count':
         out[name] = await tx.countCharges(account.id, source.operation, startOfPeriod(now, source.per, zone));

@@ -34,7 +34,19 @@ function wallTime(at: number, zone: string): Wall {
   return { year: parts.year!, month: parts.month!, day: parts.day!, hour: parts.hour!, minute: parts.minute!, second: parts.second! };
 }
 
-/** The instant at which the zone's clocks show the given wall time (month may overflow). */
+/** The local date at `at` as the UTC midnight of that date, to compare dates as numbers. */
+function dateNumber(at: number, zone: string): number {
+  const w = wallTime(at, zone);
+  return Date.UTC(w.year, w.month - 1, w.day);
+}
+
+const DAY_MS = 86_400_000;
+
+/**
+ * The start of a local day (month and day may overflow): the first instant whose local date is
+ * that day. That is local midnight, unless the clocks skip midnight (a DST change at 00:00, as
+ * in America/Santiago or America/Havana), when the day starts at the change, e.g. at 01:00.
+ */
 function instantOf(year: number, month: number, day: number, zone: string): number {
   const asUtc = Date.UTC(year, month - 1, day);
   let guess = asUtc;
@@ -44,7 +56,20 @@ function instantOf(year: number, month: number, day: number, zone: string): numb
     const offset = Date.UTC(w.year, w.month - 1, w.day, w.hour, w.minute, w.second) - Math.floor(guess / 1000) * 1000;
     guess = asUtc - offset;
   }
-  return guess;
+  const onDay = (at: number) => dateNumber(at, zone) >= asUtc;
+  if (onDay(guess) && !onDay(guess - 1)) return guess; // midnight exists: the usual case
+  // Otherwise the first instant on the day lies within a day of the guess, forward when the
+  // guess fell on the day before (midnight skipped), backward when it overshot. Local dates
+  // only move forward here, so a bounded binary search finds it to the millisecond.
+  let lo = onDay(guess) ? guess - DAY_MS : guess; // not on the day
+  let hi = onDay(guess) ? guess : guess + DAY_MS; // on the day
+  if (onDay(lo) || !onDay(hi)) return guess; // no such bracket: keep the estimate
+  while (hi - lo > 1) {
+    const mid = lo + Math.floor((hi - lo) / 2);
+    if (onDay(mid)) hi = mid;
+    else lo = mid;
+  }
+  return hi;
 }
 
 /** `YYYY-MM-DD` of the local day that contains `at`. */

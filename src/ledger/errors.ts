@@ -16,6 +16,7 @@ export type LedgerErrorCode =
   | 'quote_expired'
   | 'quote_changed'
   | 'invalid_amount'
+  | 'invalid_usage'
   | 'refund_exceeds_capture'
   | 'nothing_to_refund'
   | 'not_captured'

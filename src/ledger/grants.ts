@@ -53,9 +53,14 @@ function outputAmount(s: Scope, v: Value | undefined, what: string): bigint {
   return ruleAmount(d, s.pack.decimals, s.policy.rounding, what);
 }
 
+/** An amount the request gives (the credits a top-up buys): the API's strict decimal text (or
+ *  a whole JSON number), and more than 0, since a grant of nothing is no top-up. */
 function inputAmount(s: Scope, v: unknown, name: string): bigint {
   if (v === undefined) throw new LedgerError('invalid_request', `missing input '${name}'`);
-  if (typeof v === 'number' && Number.isSafeInteger(v)) return parseAmount(String(v), s.pack.decimals, name);
-  if (typeof v !== 'string') throw new LedgerError('invalid_amount', `${name} must be a non-negative decimal string such as "12.5", got ${JSON.stringify(v)}`);
-  return parseAmount(v, s.pack.decimals, name);
+  let amount: bigint;
+  if (typeof v === 'number' && Number.isSafeInteger(v) && v >= 0) amount = parseAmount(String(v), s.pack.decimals, name);
+  else if (typeof v === 'string') amount = parseAmount(v, s.pack.decimals, name);
+  else throw new LedgerError('invalid_amount', `${name} must be a non-negative decimal string such as "12.5", got ${JSON.stringify(v)}`);
+  if (amount === 0n) throw new LedgerError('invalid_amount', `${name} must be more than 0`);
+  return amount;
 }

@@ -12,7 +12,7 @@ import { LedgerError } from './errors.ts';
 import { grantEvent } from './grants.ts';
 import { requestHash } from './idempotency.ts';
 import { asDecimal, fromMinor, parseAmount, ruleAmount } from './money.ts';
-import { addGrant, grantKind } from './postings.ts';
+import { addGrant, entry, grantKind, payOverdraft } from './postings.ts';
 import type { PricingEngine } from './pricing.ts';
 import { QuoteSigner } from './quote-token.ts';
 import type { AccountRecord } from './records.ts';
@@ -236,7 +236,7 @@ export class Ledger {
       }
       const account: AccountRecord = {
         id, pack: req.pack, plan: plans?.default ?? null, billing, overdraftLimit, overdraftUsed: 0n, timeZone,
-        periodIndex: 0, periodStart: null, periodEnd: null, cancelAtPeriodEnd: false, createdAt: now,
+        periodIndex: 0, periodStart: null, periodEnd: null, periodAnchor: null, cancelAtPeriodEnd: false, subscriptionMonths: 0, createdAt: now,
       };
       if (!(await tx.insertAccount(account))) throw new LedgerError('account_exists', `account '${id}' already exists`);
       const s = this.scope(tx, now, account);
@@ -254,8 +254,8 @@ export class Ledger {
         if (amount === 0n) throw new LedgerError('invalid_amount', 'a grant must be more than 0');
         const expiresAt = req.expires_at === undefined ? undefined : Date.parse(req.expires_at);
         if (expiresAt !== undefined && !(expiresAt > now)) throw new LedgerError('invalid_request', 'expires_at must be a future ISO 8601 time');
-        const g = await addGrant(s, req.kind, amount, 'admin', { expiresAt });
-        return grantView(g!, s.pack.decimals);
+        const g = await payOverdraft(s, (await addGrant(s, req.kind, amount, 'admin', { expiresAt }))!);
+        return grantView(g, s.pack.decimals);
       }));
   }
 
@@ -275,7 +275,10 @@ export class Ledger {
           if (!(await tx.claimDay(s.account.id, day))) throw new LedgerError('already_claimed', `the daily credits of ${day} were claimed already`);
         }
         const r = await grantEvent(s, name, event(s.policy), input);
-        return { grants: r.grants.map((g) => grantView(g, s.pack.decimals)), outputs: r.outputs, account: await this.viewIn(tx, s.account, now) };
+        // A top-up pays down what a postpaid account owes first; free daily credits don't.
+        const grants = [];
+        for (const g of r.grants) grants.push(name === 'topup' ? await payOverdraft(s, g) : g);
+        return { grants: grants.map((g) => grantView(g, s.pack.decimals)), outputs: r.outputs, account: await this.viewIn(tx, s.account, now) };
       }));
   }
 
@@ -323,7 +326,8 @@ export class Ledger {
         let actual = c.record.held;
         if (req.amount !== undefined) actual = parseAmount(req.amount, s.pack.decimals);
         if (req.usage !== undefined) {
-          const input = { ...(JSON.parse(c.record.input) as Record<string, unknown>), ...req.usage };
+          const input = usageInput(s, c.record.operation, JSON.parse(c.record.input) as Record<string, unknown>, req.usage);
+          // Priced at the time of the hold: the rule version the charge was quoted and held under.
           actual = price(s, c.record.operation, input, c.record.createdAt).amount;
         }
         await capture(s, c, actual);
@@ -344,6 +348,25 @@ export class Ledger {
       this.inCharge(tx, id, now, async (s, c) => {
         const amount = await refund(s, c, { outcome: req.outcome, amount: req.amount === undefined ? undefined : parseAmount(req.amount, s.pack.decimals) });
         return { refunded: fromMinor(amount, s.pack.decimals), charge: viewCharge(c, s.pack.decimals) };
+      }));
+  }
+
+  /**
+   * Records a postpaid account's billed usage as paid: what its overdraft owes (the month's
+   * usage beyond its credits) is settled and the overdraft is free again. Admin; idempotent
+   * by its key like every mutation, and settling nothing owed is a settlement of 0.
+   */
+  settle(accountId: string, key: string): Promise<{ settled: string; account: AccountView }> {
+    return this.mutate(key, { op: 'settle', account: accountId }, (tx, now) =>
+      this.inAccount(tx, accountId, now, async (s) => {
+        if (s.account.billing !== 'postpaid') throw new LedgerError('not_supported', `account '${s.account.id}' is prepaid: it has no billed usage to settle`);
+        const owed = s.account.overdraftUsed;
+        if (owed > 0n) {
+          if (!(await tx.adjustOverdraft(s.account.id, -owed))) throw new Error(`overdraft of ${s.account.id} changed while settling`);
+          s.account = { ...s.account, overdraftUsed: 0n };
+          await entry(s, 'settlement', owed, owed, null, null, 'billed usage paid');
+        }
+        return { settled: fromMinor(owed, s.pack.decimals), account: await this.viewIn(tx, s.account, now) };
       }));
   }
 
@@ -424,6 +447,26 @@ export class Ledger {
     });
     if (due) await this.store.transaction((tx) => this.inAccount(tx, id, now, async () => undefined));
   }
+}
+
+/**
+ * The held charge's input with a capture's usage laid over it. Usage may set only the inputs
+ * the pack declares as usage for the operation (e.g. the seconds actually rendered); anything
+ * else, the account's own inputs above all, is refused, and the account's inputs as held are
+ * laid over last regardless.
+ */
+function usageInput(s: Scope, operation: string, held: Record<string, unknown>, usage: Record<string, unknown>): Record<string, unknown> {
+  const allowed = s.policy.usageInputs.get(operation) ?? [];
+  for (const name of Object.keys(usage)) {
+    if (!allowed.includes(name)) {
+      throw new LedgerError('invalid_usage', allowed.length
+        ? `a capture's usage may set only ${allowed.map((a) => `'${a}'`).join(', ')} of '${operation}', not '${name}'`
+        : `'${operation}' takes no usage at capture, so '${name}' cannot be set: capture an amount instead`,
+      { input: name, usage_inputs: [...allowed] });
+    }
+  }
+  const fromAccount = Object.fromEntries(Object.entries(held).filter(([k]) => s.policy.accountInputs.has(k)));
+  return withAccountInputs({ ...held, ...usage }, fromAccount);
 }
 
 // An id is the time in ms (12 hex digits) then 8 random bytes: ids made together sort

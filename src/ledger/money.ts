@@ -11,18 +11,37 @@ const MODES: Record<Rounding, 0 | 1 | 4> = {
   half_up: Decimal.ROUND_HALF_UP,
 };
 
+/**
+ * The largest single amount, in minor units of any pack: 10^15 (a billion dollars at 6
+ * decimals, a quadrillion credits at 0). Far inside a 64-bit integer, so the store's sums of
+ * many such amounts (balances, usage totals) stay exact on SQLite as on PostgreSQL.
+ */
+export const MAX_AMOUNT_MINOR = 10n ** 15n;
+/** The most an account's grants may hold in all, in minor units (2^62 − 1). */
+export const MAX_BALANCE_MINOR = 2n ** 62n - 1n;
+
+/** The API's decimal text: no sign, no leading zeros, no exponent, digits on both sides of a point. */
+const DECIMAL_TEXT = /^(0|[1-9][0-9]*)(\.[0-9]+)?$/;
+
 /** An amount a client typed: plain non-negative decimal text with at most `decimals` digits. */
 export function parseAmount(text: string, decimals: number, field = 'amount'): bigint {
-  const d = parseDecimalText(text);
+  const d = DECIMAL_TEXT.test(text) ? parseDecimalText(text) : undefined;
   if (!d || d.isNegative()) throw new LedgerError('invalid_amount', `${field} must be a non-negative decimal string such as "12.5", got ${JSON.stringify(text)}`);
   if (d.decimalPlaces() > decimals) throw new LedgerError('invalid_amount', `${field} has more than ${decimals} decimal digits: ${text}`);
-  return toMinor(d, decimals);
+  return bounded(toMinor(d, decimals), decimals, field);
 }
 
 /** A rule output as minor units, rounded by the pack's policy when it has extra digits. */
 export function ruleAmount(d: Decimal, decimals: number, rounding: Rounding, what: string): bigint {
   if (d.isNegative()) throw new LedgerError('invalid_amount', `${what} is negative: ${decimalText(d)}`);
-  return toMinor(d.toDecimalPlaces(decimals, MODES[rounding]), decimals);
+  return bounded(toMinor(d.toDecimalPlaces(decimals, MODES[rounding]), decimals), decimals, what);
+}
+
+function bounded(minor: bigint, decimals: number, what: string): bigint {
+  if (minor > MAX_AMOUNT_MINOR) {
+    throw new LedgerError('invalid_amount', `${what} is more than the largest amount, ${fromMinor(MAX_AMOUNT_MINOR, decimals)}`, { maximum: fromMinor(MAX_AMOUNT_MINOR, decimals) });
+  }
+  return minor;
 }
 
 const scales: Decimal[] = [];

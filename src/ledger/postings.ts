@@ -3,7 +3,7 @@
 import type { GrantKind } from '../rules/ledger-policy.ts';
 import { addDays, endOfDay } from './calendar.ts';
 import { LedgerError } from './errors.ts';
-import { fromMinor } from './money.ts';
+import { fromMinor, MAX_BALANCE_MINOR } from './money.ts';
 import type { DrawRecord, EntryKind, GrantRecord } from './records.ts';
 import type { Scope } from './scope.ts';
 import { inSpendOrder, planDraw, type DrawPlan } from './spend-order.ts';
@@ -32,15 +32,24 @@ export async function addGrant(
 ): Promise<GrantRecord | undefined> {
   const kind = grantKind(s, kindName);
   if (amount === 0n) return undefined;
+  await assertRoomFor(s, amount);
   const effectiveAt = opts.effectiveAt ?? s.now;
   const g: GrantRecord = {
     id: s.newId('gr'), accountId: s.account.id, kind: kind.name, amount, remaining: amount, priority: kind.priority,
     effectiveAt, expiresAt: opts.expiresAt !== undefined ? opts.expiresAt : expiryOf(s, kind, effectiveAt),
-    createdAt: s.now, source,
+    createdAt: s.now, source, rolledInto: null,
   };
   await s.tx.insertGrant(g);
   await entry(s, 'grant', amount, amount, g.id, null, source);
   return g;
+}
+
+/** Refuses credits that would take the account's grants past MAX_BALANCE_MINOR in all. */
+async function assertRoomFor(s: Scope, amount: bigint): Promise<void> {
+  const held = (await s.tx.spendableGrants(s.account.id, s.now)).reduce((sum, g) => sum + g.remaining, 0n);
+  if (held + amount > MAX_BALANCE_MINOR) {
+    throw new LedgerError('invalid_amount', `account '${s.account.id}' would hold more than ${fromMinor(MAX_BALANCE_MINOR, s.pack.decimals)} in all`);
+  }
 }
 
 /** Appends to the log: `change` to the grant's (or overdraft's) balance, `moved` what the
@@ -118,15 +127,51 @@ export async function creditBack(s: Scope, d: DrawRecord, amount: bigint, kind: 
     return;
   }
   const expired = `grant expired ${new Date(expiresAt).toISOString()}`;
-  const policy = s.policy.expiredGrantCredit;
-  switch (policy.action) {
-    case 'forfeit':
-      await entry(s, kind, 0n, amount, grantId, d.chargeId, `${expired}: forfeited`);
-      await entry(s, 'forfeit', 0n, amount, grantId, d.chargeId, `not credited back: ${expired}`);
-      return;
-    case 'reissue':
-      await entry(s, kind, 0n, amount, grantId, d.chargeId, `${expired}: reissued as a new ${policy.kind} grant`);
-      await addGrant(s, policy.kind, amount, `${kind} of ${d.chargeId} (grant ${grantId} expired)`);
-      return;
+  // A period grant that rolled over lives on in its successor: what comes back goes there.
+  const successor = await rolledSuccessor(s, grantId);
+  if (successor) {
+    if (!(await s.tx.growGrant(successor.id, amount))) throw new Error(`grant ${successor.id} cannot take ${amount} more`);
+    await entry(s, kind, 0n, amount, grantId, d.chargeId, `${expired}: carried into grant ${successor.id}, which its leftover rolled over into`);
+    await entry(s, 'grant', amount, amount, successor.id, d.chargeId, `rollover of ${kind} of ${d.chargeId} (grant ${grantId} expired)`);
+    return;
   }
+  const policy = s.policy.expiredGrantCredit;
+  // The pack's expired_grant_credit speaks of refunds: credits the account paid for and lost to
+  // a failure. A release, a capture's return or an expired hold gives back credits that were
+  // never spent; had they not been held they would have lapsed with their grant, so they do.
+  if (policy.action === 'reissue' && kind === 'refund') {
+    await entry(s, kind, 0n, amount, grantId, d.chargeId, `${expired}: reissued as a new ${policy.kind} grant`);
+    await addGrant(s, policy.kind, amount, `${kind} of ${d.chargeId} (grant ${grantId} expired)`);
+    return;
+  }
+  await entry(s, kind, 0n, amount, grantId, d.chargeId, `${expired}: forfeited`);
+  await entry(s, 'forfeit', 0n, amount, grantId, d.chargeId, `not credited back: ${expired}`);
+}
+
+/** The live grant an expired grant's leftover rolled over into, following renewals in turn. */
+async function rolledSuccessor(s: Scope, grantId: string): Promise<GrantRecord | undefined> {
+  let g = await s.tx.grant(grantId);
+  for (let i = 0; i < 1200 && g?.rolledInto; i++) {
+    g = await s.tx.grant(g.rolledInto);
+    if (g && (g.expiresAt === null || g.expiresAt > s.now)) return g;
+  }
+  return undefined;
+}
+
+/**
+ * Pays a postpaid account's overdraft from credits it was just given (a top-up, an admin grant)
+ * before they can be spent: what it owes is owed first. Two entries say so, one taking the
+ * credits from the grant, one giving them to the overdraft. Returns the grant as it is left.
+ */
+export async function payOverdraft(s: Scope, g: GrantRecord): Promise<GrantRecord> {
+  const owed = s.account.overdraftUsed;
+  if (s.account.billing !== 'postpaid' || owed === 0n || g.remaining === 0n || g.effectiveAt > s.now) return g;
+  const pay = owed < g.remaining ? owed : g.remaining;
+  if (!(await s.tx.takeFromGrant(g.id, pay, s.now))) throw new Error(`grant ${g.id} cannot pay ${pay}`);
+  if (!(await s.tx.adjustOverdraft(s.account.id, -pay))) throw new Error(`overdraft of ${s.account.id} is less than ${pay}`);
+  s.account = { ...s.account, overdraftUsed: owed - pay };
+  const memo = `paid down the overdraft from grant ${g.id}`;
+  await entry(s, 'overdraft_payment', -pay, pay, g.id, null, memo);
+  await entry(s, 'overdraft_payment', pay, pay, null, null, memo);
+  return { ...g, remaining: g.remaining - pay };
 }

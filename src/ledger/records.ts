@@ -14,7 +14,11 @@ export interface AccountRecord {
   periodIndex: number;
   periodStart: number | null;
   periodEnd: number | null;
+  /** The start of the current subscription's first period (null when unknown or not subscribed). */
+  periodAnchor: number | null;
   cancelAtPeriodEnd: boolean;
+  /** Subscription periods started over the account's lifetime, across re-subscriptions. */
+  subscriptionMonths: number;
   createdAt: number;
 }
 
@@ -30,6 +34,8 @@ export interface GrantRecord {
   createdAt: number;
   /** What created it: `topup`, `daily_claim`, `admin`, `refund of ch_…`, … */
   source: string;
+  /** The grant this one's leftover rolled over into at a renewal, if it did. */
+  rolledInto: string | null;
 }
 
 export type ChargeStatus = 'held' | 'captured' | 'released' | 'expired';
@@ -65,7 +71,7 @@ export interface DrawRecord {
 
 export type EntryKind =
   | 'grant' | 'hold' | 'capture' | 'capture_return' | 'capture_extra' | 'release' | 'hold_expired'
-  | 'refund' | 'forfeit' | 'rollover';
+  | 'refund' | 'forfeit' | 'rollover' | 'overdraft_payment' | 'settlement';
 
 /**
  * One line of the append-only log. Two amounts, because a capture moves credits without

@@ -50,6 +50,8 @@ export interface LedgerPolicy {
   holdTimeoutSeconds: number;
   /** Chargeable operation → the output that is its amount. */
   charges: ReadonlyMap<string, string>;
+  /** Chargeable operation → the inputs a capture's usage may set (none when absent). */
+  usageInputs: ReadonlyMap<string, readonly string[]>;
   accountInputs: ReadonlyMap<string, AccountInput>;
   plans?: {
     names: string[];
@@ -88,6 +90,7 @@ interface LedgerYaml {
   billing?: { default?: BillingMode; postpaid_overdraft_limit?: string };
   holds?: { timeout_seconds?: number };
   charges: Record<string, string>;
+  usage_inputs?: Record<string, string[]>;
   account_inputs?: Record<string, string | { count: string; per: 'day' | 'month' | 'all' }>;
   plans?: { names: string[]; default: string; allowance?: GrantEventYaml; upgrade?: { operation: string; from_input: string; to_input: string } };
   topup?: GrantEventYaml;
@@ -161,6 +164,18 @@ function checkLedgerPolicy(f: YamlFile, operations?: PackOperations): LedgerPoli
       accountInputs.set(input, { from: 'count', operation: source.count, per: source.per });
     }
   }
+  const usageInputs = new Map<string, readonly string[]>();
+  for (const [op, inputs] of Object.entries(y.usage_inputs ?? {})) {
+    if (!(op in y.charges)) {
+      at(['usage_inputs', op], 'not-chargeable', `'${op}' is not in charges, so it has no captures to take usage`, didYouMean(op, Object.keys(y.charges)), true);
+      continue;
+    }
+    inputs.forEach((input, i) => {
+      inputOf(['usage_inputs', op, i], op, input);
+      if (accountInputs.has(input)) at(['usage_inputs', op, i], 'account-input-as-usage', `'${input}' comes from the account, so a capture's usage cannot set it`);
+    });
+    usageInputs.set(op, inputs);
+  }
   if (plans) planOf(['plans', 'default'], plans.default);
   if (plans?.upgrade) {
     opOf(['plans', 'upgrade', 'operation'], plans.upgrade.operation);
@@ -188,6 +203,7 @@ function checkLedgerPolicy(f: YamlFile, operations?: PackOperations): LedgerPoli
     billing: { default: y.billing?.default ?? 'prepaid', postpaidOverdraftLimit: y.billing?.postpaid_overdraft_limit ?? '0' },
     holdTimeoutSeconds: y.holds?.timeout_seconds ?? 900,
     charges: new Map(Object.entries(y.charges)),
+    usageInputs,
     accountInputs,
     plans: plans && {
       names: plans.names,

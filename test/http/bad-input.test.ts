@@ -55,6 +55,18 @@ describe.each(storeKinds)('bad input and idempotency over HTTP on $name', (kind)
     { name: 'an unknown account', send: () => api.admin.post('/v1/charges', { ...charge, account: 'carol' }), status: 404, code: 'account_not_found' },
     { name: 'an operation that is not chargeable', send: () => api.admin.post('/v1/charges', { ...charge, operation: 'refund', input: { outcome: 'failed', charged: 5 } }), status: 422, code: 'not_chargeable' },
     { name: 'a forged quote id', send: () => api.admin.post('/v1/charges', { account: 'alice', quote_id: 'q1.eyJwYWNrIjoibW9kZWxwaXgifQ.forged' }), status: 422, code: 'quote_invalid' },
+    // Amounts past the shared maximum (10^15 minor units), which SQLite's 64-bit integers would have refused with a 500.
+    { name: 'a grant past the largest amount', send: () => api.admin.post('/v1/accounts/alice/grants', { kind: 'purchase', amount: '9223372036854775808' }), status: 422, code: 'invalid_amount' },
+    { name: 'a top-up past the largest amount', send: () => api.admin.post('/v1/accounts/alice/topups', { input: { credits: '99999999999999999999' } }), status: 422, code: 'invalid_amount' },
+    { name: 'an overdraft limit past the largest amount', send: () => api.admin.post('/v1/accounts', { id: 'huge', pack: 'pixelflow', billing: 'postpaid', overdraft_limit: '9999999999999' }), status: 422, code: 'invalid_amount' },
+    // Errors Express and body-parser raise before a route runs are 4xx problems, not 500s.
+    { name: 'a path that is not valid percent-encoding', send: () => api.admin.get('/v1/charges/%E0%A4%A'), status: 400, code: 'invalid_path' },
+    { name: 'a gzip body that is not gzip', send: () => api.admin.request('POST', '/v1/charges', { raw: JSON.stringify(charge), headers: { 'content-encoding': 'gzip' } }), status: 400, code: 'invalid_body' },
+    { name: 'a body in an encoding the server does not take', send: () => api.admin.request('POST', '/v1/charges', { raw: JSON.stringify(charge), headers: { 'content-encoding': 'br2' } }), status: 415, code: 'unsupported_media_type' },
+    // Amounts inside an event's input are read as strictly as the API's amounts.
+    { name: 'a top-up with leading zeros', send: () => api.admin.post('/v1/accounts/alice/topups', { input: { credits: '007' } }), status: 422, code: 'invalid_amount' },
+    { name: 'a top-up with no digit before the point', send: () => api.admin.post('/v1/accounts/alice/topups', { input: { credits: '.5' } }), status: 422, code: 'invalid_amount' },
+    { name: 'a top-up of nothing', send: () => api.admin.post('/v1/accounts/alice/topups', { input: { credits: '0' } }), status: 422, code: 'invalid_amount' },
     { name: 'a bad entries page size', send: () => api.admin.get('/v1/accounts/alice/entries?limit=-1'), status: 422, code: 'invalid_request' },
   ];
 

@@ -142,4 +142,33 @@ describe.each(storeKinds)('seed scenarios over HTTP on $name', (kind) => {
     expect(totals).toEqual({ grant: 50, hold: 14, capture_extra: 28, capture: 42, refund: 42 });
     expect((await admin.get('/v1/accounts/grow')).body.balance).toBe('50');
   });
+  it('a capture naming an account input is refused with invalid_usage and the hold stays held', async () => {
+    const { admin } = api;
+    await admin.post('/v1/accounts', { id: 'lora', pack: 'pixai', plan: 'starter' });
+    for (let i = 0; i < 3; i++) await admin.post('/v1/charges', { account: 'lora', operation: 'train_lora', input: { architecture: 'DiT.2' } });
+    const hold = await admin.post('/v1/charges', { account: 'lora', operation: 'train_lora', input: { architecture: 'DiT.2' }, capture: false });
+    expect(hold.body.held).toBe('200000');
+    const cap = await admin.post(`/v1/charges/${hold.body.id}/capture`, { usage: { free_trainings_used_this_month: 0, tier: 'pro' } });
+    expect(cap.status).toBe(422);
+    expect(cap.body).toMatchObject({ code: 'invalid_usage', input: 'free_trainings_used_this_month' });
+    expect((await admin.get(`/v1/charges/${hold.body.id}`)).body.status).toBe('held');
+  });
+
+  it('a PixelFlow postpaid account\'s billed usage is settled by an admin, and a top-up pays its overdraft first', async () => {
+    const { admin } = api;
+    await admin.post('/v1/accounts', { id: 'bill', pack: 'pixelflow', billing: 'postpaid' });
+    await admin.post('/v1/charges', { account: 'bill', operation: 'run_model', input: { model: 'flux-schnell', gpu_seconds: 2000 } }); // $2.30
+    expect((await admin.get('/v1/accounts/bill')).body).toMatchObject({ overdraft_used: '1.3' });
+    const topup = await admin.post('/v1/accounts/bill/topups', { input: { usd: '1' } });
+    expect(topup.body.grants).toEqual([expect.objectContaining({ kind: 'purchase', amount: '1', remaining: '0' })]);
+    expect(topup.body.account).toMatchObject({ overdraft_used: '0.3', balance: '-0.3' });
+    const backend = await api.keyFor('charge', ['bill']);
+    expect((await backend.post('/v1/accounts/bill/settle', undefined)).status).toBe(403);
+    const settled = await admin.post('/v1/accounts/bill/settle', undefined, 'settle-bill-1');
+    expect(settled.status).toBe(200);
+    expect(settled.body).toMatchObject({ settled: '0.3', account: { overdraft_used: '0', balance: '0' } });
+    expect((await admin.post('/v1/accounts/bill/settle', undefined, 'settle-bill-1')).body).toEqual(settled.body);
+    const log = (await admin.get('/v1/accounts/bill/entries')).body.entries.map((e: { kind: string }) => e.kind);
+    expect(log.slice(-4)).toEqual(['grant', 'overdraft_payment', 'overdraft_payment', 'settlement']);
+  });
 });

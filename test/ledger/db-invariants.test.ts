@@ -270,8 +270,9 @@ describe.each(storeKinds)('the $name schema itself', (kind) => {
 });
 
 // Migration 2 tightens the schema under existing data (on PostgreSQL it changes the amount
-// columns' type), migration 3 adds what each entry moved: a database made by version 1 alone
-// upgrades in place, rows intact (its entries with no `moved`).
+// columns' type), migration 3 adds what each entry moved, migration 4 the rollover link and
+// the subscription's lifetime months and anchor: a database made by version 1 alone upgrades
+// in place, rows intact (its entries with no `moved`, its accounts' months from period_index).
 describe.each(storeKinds)('a $name database made by migration 1', (kind) => {
   it('upgrades in place, keeping every row, and then refuses a second resolution', async () => {
     const v1 = migrations[kind.name].find((m) => m.version === 1)!;
@@ -300,8 +301,15 @@ describe.each(storeKinds)('a $name database made by migration 1', (kind) => {
       const before = await snapshot(raw);
 
       store = dir ? new SqliteStore({ path: join(dir, 'ledger.db') }) : await PostgresStore.open({ connectionString: PG_URL, schema });
-      expect(await raw.rows('SELECT version FROM schema_migrations ORDER BY version')).toEqual([{ version: '1' }, { version: '2' }, { version: '3' }]);
-      const withMoved = (rows: Record<string, Row[]>) => ({ ...rows, entries: rows.entries!.map((e) => ({ ...e, moved: null })) });
+      expect(await raw.rows('SELECT version FROM schema_migrations ORDER BY version')).toEqual([{ version: '1' }, { version: '2' }, { version: '3' }, { version: '4' }]);
+      const withMoved = (rows: Record<string, Row[]>) => ({
+        ...rows,
+        entries: rows.entries!.map((e) => ({ ...e, moved: null })),
+        grants: rows.grants!.map((g) => ({ ...g, rolled_into: null })),
+        accounts: rows.accounts!.map((a) => ({
+          ...a, subscription_months: a.period_index, period_anchor: String(a.period_index) === '1' ? a.period_start : null,
+        })),
+      });
       expect(await snapshot(raw)).toEqual(withMoved(before));
       expect(await store.read((tx) => tx.grant('g1'))).toMatchObject({ amount: 50n, remaining: 30n });
       expect(await store.read((tx) => tx.charge('c-captured'))).toMatchObject({ held: 7n, captured: 7n, refunded: 2n });

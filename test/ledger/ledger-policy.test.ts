@@ -28,6 +28,16 @@ const cases: { name: string; yaml: string; want: string[] }[] = [
       "ledger.yaml:8:15: error: unknown grant kind 'dayly'",
     ],
   },
+  {
+    name: 'usage inputs the operation lacks, that come from the account, or of an operation not charged',
+    yaml: 'grant_kinds:\n  daily: { expires: end_of_day, priority: 1 }\nspend_order: [priority]\ncharges: { generate: cost }\n'
+      + 'account_inputs: { tool: plan }\nusage_inputs:\n  generate: [secs, tool]\n  refund: [charged]\n',
+    want: [
+      "ledger.yaml:7:14: error: operation 'generate' has no input 'secs'",
+      "ledger.yaml:7:20: error: 'tool' comes from the account, so a capture's usage cannot set it",
+      "ledger.yaml:8:3: error: 'refund' is not in charges, so it has no captures to take usage",
+    ],
+  },
 ];
 
 describe('ledger.yaml', () => {
@@ -48,5 +58,8 @@ describe('ledger.yaml', () => {
     const modelpix = engine.ledgerPolicy('modelpix')!;
     expect(modelpix.expiredGrantCredit).toEqual({ action: 'reissue', kind: 'refund' });
     expect(engine.ledgerPolicy('picsart')!.grantKinds.get('subscription')).toMatchObject({ expires: { kind: 'end_of_period' }, rollover: 'none' });
+    expect(modelpix.usageInputs.get('generate')).toEqual(['seconds']);
+    expect(engine.ledgerPolicy('pixelflow')!.usageInputs.get('run_model')).toEqual(['gpu_seconds']);
+    expect(engine.ledgerPolicy('pixai')!.usageInputs.size).toBe(0);
   });
 });

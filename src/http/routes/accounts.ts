@@ -45,5 +45,10 @@ export function accountRoutes({ ledger }: AppContext): Router {
     requireScope(req, 'admin');
     res.json(await ledger.membership(req.params.id, b, idempotencyKey(req)));
   });
+  r.post('/v1/accounts/:id/settle', async (req, res) => {
+    body(req, null);
+    requireScope(req, 'admin');
+    res.json(await ledger.settle(req.params.id, idempotencyKey(req)));
+  });
   return r;
 }

@@ -279,7 +279,31 @@ ALTER TABLE entries ADD COLUMN moved NUMERIC,
   ADD CONSTRAINT entries_moved_bounds CHECK (moved >= 0 AND (amount = 0 OR amount = moved OR amount = -moved));
 `;
 
+// v4:
+// - grants.rolled_into: the grant a period grant's leftover was carried into at renewal, so
+//   credits that come back to it later (a hold released or captured for less, a refund) go on
+//   to that successor instead of lapsing with the expired grant.
+// - accounts.subscription_months: subscription periods started over the account's lifetime
+//   (a re-subscription doesn't start again at 1, so a first-month offer is given once).
+// - accounts.period_anchor: the start of the subscription's first period; period n ends n
+//   months after it (clamped per month), so a subscription started on the 31st ends on the
+//   last day of short months and on the 31st again after them. Unknown (NULL) for the
+//   subscriptions running when this applies, except those in their first period.
+const sqliteV4 = `
+ALTER TABLE grants ADD COLUMN rolled_into TEXT REFERENCES grants (id);
+ALTER TABLE accounts ADD COLUMN subscription_months INTEGER NOT NULL DEFAULT 0 CHECK (subscription_months >= 0);
+ALTER TABLE accounts ADD COLUMN period_anchor INTEGER;
+UPDATE accounts SET subscription_months = period_index, period_anchor = CASE WHEN period_index = 1 THEN period_start END;
+`;
+
+const postgresV4 = `
+ALTER TABLE grants ADD COLUMN rolled_into TEXT REFERENCES grants (id);
+ALTER TABLE accounts ADD COLUMN subscription_months INTEGER NOT NULL DEFAULT 0 CHECK (subscription_months >= 0),
+  ADD COLUMN period_anchor BIGINT;
+UPDATE accounts SET subscription_months = period_index, period_anchor = CASE WHEN period_index = 1 THEN period_start END;
+`;
+
 export const migrations: Record<'sqlite' | 'postgres', Migration[]> = {
-  sqlite: [{ version: 1, sql: sqliteV1 }, { version: 2, sql: sqliteV2 }, { version: 3, sql: sqliteV3 }],
-  postgres: [{ version: 1, sql: postgresV1 }, { version: 2, sql: postgresV2 }, { version: 3, sql: postgresV3 }],
+  sqlite: [{ version: 1, sql: sqliteV1 }, { version: 2, sql: sqliteV2 }, { version: 3, sql: sqliteV3 }, { version: 4, sql: sqliteV4 }],
+  postgres: [{ version: 1, sql: postgresV1 }, { version: 2, sql: postgresV2 }, { version: 3, sql: postgresV3 }, { version: 4, sql: postgresV4 }],
 };

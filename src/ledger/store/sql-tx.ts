@@ -3,7 +3,7 @@
 import type {
   AccountRecord, ApiKeyRecord, ChargeRecord, ChargeStatus, DrawRecord, EntryRecord, GrantRecord, KeyScope,
 } from '../records.ts';
-import type { ChargeWithDraws, LockedAccount, StoredResponse, UsageCounts, WriteTx } from './store.ts';
+import type { ChargeWithDraws, LockedAccount, StoredResponse, SubscriptionState, UsageCounts, WriteTx } from './store.ts';
 
 export type Param = string | number | bigint | null;
 export type Row = Record<string, unknown>;
@@ -27,8 +27,8 @@ function account(r: Row): AccountRecord {
     billing: r.billing as AccountRecord['billing'],
     overdraftLimit: int(r.overdraft_limit), overdraftUsed: int(r.overdraft_used),
     timeZone: r.time_zone as string, periodIndex: num(r.period_index),
-    periodStart: numOrNull(r.period_start), periodEnd: numOrNull(r.period_end),
-    cancelAtPeriodEnd: num(r.cancel_at_period_end) === 1, createdAt: num(r.created_at),
+    periodStart: numOrNull(r.period_start), periodEnd: numOrNull(r.period_end), periodAnchor: numOrNull(r.period_anchor),
+    cancelAtPeriodEnd: num(r.cancel_at_period_end) === 1, subscriptionMonths: num(r.subscription_months), createdAt: num(r.created_at),
   };
 }
 
@@ -37,7 +37,7 @@ function grant(r: Row): GrantRecord {
     id: r.id as string, accountId: r.account_id as string, kind: r.kind as string,
     amount: int(r.amount), remaining: int(r.remaining), priority: num(r.priority),
     effectiveAt: num(r.effective_at), expiresAt: numOrNull(r.expires_at), createdAt: num(r.created_at),
-    source: r.source as string,
+    source: r.source as string, rolledInto: (r.rolled_into as string | null) ?? null,
   };
 }
 
@@ -145,9 +145,11 @@ export class SqlTx implements WriteTx {
 
   async insertAccount(a: AccountRecord): Promise<boolean> {
     const n = await this.db.run(
-      `INSERT INTO accounts (id, pack, plan, billing, overdraft_limit, overdraft_used, time_zone, period_index, period_start, period_end, cancel_at_period_end, created_at)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO NOTHING`,
-      [a.id, a.pack, a.plan, a.billing, a.overdraftLimit, a.overdraftUsed, a.timeZone, a.periodIndex, a.periodStart, a.periodEnd, a.cancelAtPeriodEnd ? 1 : 0, a.createdAt],
+      `INSERT INTO accounts (id, pack, plan, billing, overdraft_limit, overdraft_used, time_zone, period_index, period_start, period_end, period_anchor,
+         cancel_at_period_end, subscription_months, created_at)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO NOTHING`,
+      [a.id, a.pack, a.plan, a.billing, a.overdraftLimit, a.overdraftUsed, a.timeZone, a.periodIndex, a.periodStart, a.periodEnd, a.periodAnchor,
+        a.cancelAtPeriodEnd ? 1 : 0, a.subscriptionMonths, a.createdAt],
     );
     return n === 1;
   }
@@ -164,10 +166,11 @@ export class SqlTx implements WriteTx {
     return this.one(this.lockByCharge, [at, chargeId], locked);
   }
 
-  async updateSubscription(id: string, s: Pick<AccountRecord, 'plan' | 'periodIndex' | 'periodStart' | 'periodEnd' | 'cancelAtPeriodEnd'>): Promise<void> {
+  async updateSubscription(id: string, s: SubscriptionState): Promise<void> {
     await this.db.run(
-      'UPDATE accounts SET plan = ?, period_index = ?, period_start = ?, period_end = ?, cancel_at_period_end = ? WHERE id = ?',
-      [s.plan, s.periodIndex, s.periodStart, s.periodEnd, s.cancelAtPeriodEnd ? 1 : 0, id],
+      `UPDATE accounts SET plan = ?, period_index = ?, period_start = ?, period_end = ?, period_anchor = ?, cancel_at_period_end = ?, subscription_months = ?
+        WHERE id = ?`,
+      [s.plan, s.periodIndex, s.periodStart, s.periodEnd, s.periodAnchor, s.cancelAtPeriodEnd ? 1 : 0, s.subscriptionMonths, id],
     );
   }
 
@@ -219,8 +222,13 @@ export class SqlTx implements WriteTx {
     return n === 1;
   }
 
-  async emptyGrant(grantId: string, expected: bigint): Promise<boolean> {
-    const n = await this.db.run('UPDATE grants SET remaining = 0 WHERE id = ? AND remaining = ?', [grantId, expected]);
+  async emptyGrant(grantId: string, expected: bigint, into: string): Promise<boolean> {
+    const n = await this.db.run('UPDATE grants SET remaining = 0, rolled_into = ? WHERE id = ? AND remaining = ? AND rolled_into IS NULL', [into, grantId, expected]);
+    return n === 1;
+  }
+
+  async growGrant(grantId: string, amount: bigint): Promise<boolean> {
+    const n = await this.db.run('UPDATE grants SET amount = amount + ?, remaining = remaining + ? WHERE id = ? AND ? > 0', [amount, amount, grantId, amount]);
     return n === 1;
   }
 

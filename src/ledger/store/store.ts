@@ -6,6 +6,8 @@ import type {
   AccountRecord, ApiKeyRecord, ChargeRecord, ChargeStatus, DrawRecord, EntryRecord, GrantRecord,
 } from '../records.ts';
 
+export type SubscriptionState = Pick<AccountRecord, 'plan' | 'periodIndex' | 'periodStart' | 'periodEnd' | 'periodAnchor' | 'cancelAtPeriodEnd' | 'subscriptionMonths'>;
+
 export interface StoredResponse {
   requestHash: string;
   response: string;
@@ -55,7 +57,7 @@ export interface WriteTx extends ReadTx {
   lockAccount(id: string, at: number): Promise<LockedAccount | undefined>;
   /** The same, for the account a charge belongs to. */
   lockAccountOfCharge(chargeId: string, at: number): Promise<LockedAccount | undefined>;
-  updateSubscription(id: string, s: Pick<AccountRecord, 'plan' | 'periodIndex' | 'periodStart' | 'periodEnd' | 'cancelAtPeriodEnd'>): Promise<void>;
+  updateSubscription(id: string, s: SubscriptionState): Promise<void>;
   /** Moves overdraft_used by delta, unless that leaves [0, limit]. */
   adjustOverdraft(accountId: string, delta: bigint): Promise<boolean>;
 
@@ -64,8 +66,10 @@ export interface WriteTx extends ReadTx {
   takeFromGrant(grantId: string, amount: bigint, at: number): Promise<boolean>;
   /** Puts credits back into a grant, unless that exceeds its amount. */
   returnToGrant(grantId: string, amount: bigint): Promise<boolean>;
-  /** Moves a period grant's leftover out (rollover), leaving it at zero. */
-  emptyGrant(grantId: string, expected: bigint): Promise<boolean>;
+  /** Moves a period grant's leftover out (rollover), leaving it at zero, and records the grant it went into. */
+  emptyGrant(grantId: string, expected: bigint, into: string): Promise<boolean>;
+  /** Raises a grant's amount and remaining alike (credits carried into it after its creation). */
+  growGrant(grantId: string, amount: bigint): Promise<boolean>;
 
   insertCharge(c: ChargeRecord): Promise<void>;
   /** Resolves a hold (held → captured | released | expired) with the amount captured; the
