@@ -106,6 +106,11 @@ const runtime = {
     }
     return d;
   },
+  /** A table row, or bail when the key has none (the interpreter reports the unknown key). */
+  row(r: Record<string, number | string | boolean> | undefined): Record<string, number | string | boolean> {
+    if (r === undefined) throw BAIL;
+    return r;
+  },
   /** A divisor, or bail on zero (the interpreter reports the division by zero). */
   nz(d: number): number {
     if (d === 0) throw BAIL;
@@ -134,8 +139,6 @@ interface Ctx {
   op: CheckedOperation;
   /** Lambda parameters in scope, bound to the item being generated. */
   locals: Map<string, Gen>;
-  /** Table rows already looked up, by lookup code: each key is looked up once. */
-  rows: Map<string, string>;
   shared: (name: string) => Value;
   lines: string[];
   /** Generated code per cell/decision name, once emitted. */
@@ -146,7 +149,7 @@ interface Ctx {
 
 export function compileFast(op: CheckedOperation, shared: (name: string) => Value): FastEvaluate | undefined {
   let n = 0;
-  const cx: Ctx = { op, shared, locals: new Map(), rows: new Map(), lines: [], emitted: new Map(), tables: new Map(), fresh: () => `v${n++}` };
+  const cx: Ctx = { op, shared, locals: new Map(), lines: [], emitted: new Map(), tables: new Map(), fresh: () => `v${n++}` };
   try {
     const inputs = emitInputs(cx, op.decl.inputs);
     for (const c of op.constraints) cx.lines.push(`if (!(${asBool(gen(cx, c.formula.expr))})) throw rt.BAIL;`);
@@ -438,8 +441,9 @@ function genName(cx: Ctx, name: string): Gen | Map<string, Gen> {
   return g;
 }
 
-function genTableRow(cx: Ctx, table: TableValue, key: Gen): string {
-  if (key.t !== 'str' || table.keys.some((k) => typeof k !== 'string')) throw new Ineligible();
+/** Registers a table for the generated code (its columns scaled once); undefined keys other than text make it ineligible. */
+function tableInfo(cx: Ctx, table: TableValue): { id: string; columns: Map<string, TableColumn> } {
+  if (table.keys.some((k) => typeof k !== 'string')) throw new Ineligible();
   let info = cx.tables.get(table);
   if (!info) {
     info = { id: `t${cx.tables.size}`, columns: new Map() };
@@ -461,13 +465,16 @@ function genTableRow(cx: Ctx, table: TableValue, key: Gen): string {
     }
     cx.tables.set(table, info);
   }
-  const lookup = `${info.id}.get(${key.code})`;
-  const known = cx.rows.get(lookup);
-  if (known) return known;
-  const row = cx.fresh();
-  cx.lines.push(`const ${row} = ${lookup}; if (${row} === undefined) throw rt.BAIL;`);
-  cx.rows.set(lookup, row);
-  return row;
+  return info;
+}
+
+/**
+ * A row looked up where it is used, inside the expression: a lookup in an IF branch not taken
+ * never runs, so an image tool's price doesn't bail on the video table's missing row.
+ */
+function genTableRow(cx: Ctx, table: TableValue, key: Gen): string {
+  if (key.t !== 'str') throw new Ineligible();
+  return `rt.row(${tableInfo(cx, table).id}.get(${key.code}))`;
 }
 
 function scaledTable(table: TableValue, columns: Map<string, TableColumn>): Map<string, Record<string, unknown>> {
@@ -673,6 +680,13 @@ function genCall(cx: Ctx, e: Extract<Expr, { kind: 'call' }>): Gen {
       const divisor = POW10[Math.max(0, x.scale - digits)]! * den;
       if (divisor > MAX) throw new Ineligible();
       return { t: 'num', code: `rt.round(${m.code}, ${divisor}, '${ROUNDING[name]}')`, scale: digits, max: Math.ceil(m.max / divisor) + 1 };
+    }
+    case 'HAS': {
+      const t = args[0]?.kind === 'name' ? cx.op.symbols.get(args[0].name) : undefined;
+      if (t?.kind !== 'table') throw new Ineligible();
+      const key = scalar(gen(cx, args[1]!));
+      if (key.t !== 'str') throw new Ineligible();
+      return { t: 'bool', code: `${tableInfo(cx, t.value).id}.has(${key.code})` };
     }
     case 'KEYS': {
       const t = args[0]?.kind === 'name' ? cx.op.symbols.get(args[0].name) : undefined;

@@ -78,6 +78,17 @@ describe('the fast path agrees with the exact interpreter on the bundled packs',
     }), { numRuns: 1000 });
   });
 
+  test('on random ModelPix generations: image tools (flat) and video tools (per second, by resolution)', () => {
+    const request = fc.record({
+      tool: fc.constantFrom('text_to_image', 'image_edit', 'face_swap', 'image_to_video', 'avatar_video', 'video_replace_background'),
+      seconds: fc.oneof(fc.integer({ min: 0, max: 600 }), fc.double({ min: 0, max: 600, noNaN: true }).map((x) => Math.round(x * 1000) / 1000)),
+      resolution: fc.constantFrom('480p', '720p'),
+    }, { requiredKeys: ['tool'] });
+    fc.assert(fc.property(request, (i) => {
+      expect({ i, fast: outcome('modelpix', 'generate', i, false) }).toEqual({ i, fast: outcome('modelpix', 'generate', i, true) });
+    }), { numRuns: 500 });
+  });
+
   test('on the inputs of every regression case of every pack', () => {
     const run = runRegression(engine);
     expect(run.results.length).toBeGreaterThan(100);
