@@ -1,5 +1,7 @@
 // Shared by the ledger and HTTP tests: the real packs, a movable clock, and a fresh store
 // of each kind (a temporary SQLite file; a PostgreSQL schema of its own, dropped afterwards).
+import { expect } from 'vitest';
+import { LedgerError } from '../../src/ledger/errors.ts';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -74,3 +76,11 @@ export async function dropSchema(schema: string): Promise<void> {
 let keys = 0;
 /** A fresh idempotency key. */
 export const key = () => `k-${process.pid}-${++keys}-${randomBytes(4).toString('hex')}`;
+
+/** Awaits a ledger call that must fail with this LedgerError code; returns the error. */
+export async function rejects(p: Promise<unknown>, code: string): Promise<LedgerError> {
+  const e = await p.then(() => undefined, (err: unknown) => err);
+  expect(e, `expected ${code}`).toBeInstanceOf(LedgerError);
+  expect((e as LedgerError).code).toBe(code);
+  return e as LedgerError;
+}

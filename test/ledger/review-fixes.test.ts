@@ -1,17 +1,9 @@
 // Fixes from the ledger review, each pinned by the scenario that showed the bug, on both stores.
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { LedgerError } from '../../src/ledger/errors.ts';
 import { Ledger } from '../../src/ledger/ledger.ts';
 import type { Store } from '../../src/ledger/store/store.ts';
 import { auditLog } from './audit.ts';
-import { Clock, key, packs, storeKinds } from './harness.ts';
-
-async function rejects(p: Promise<unknown>, code: string): Promise<LedgerError> {
-  const e = await p.then(() => undefined, (err: unknown) => err);
-  expect(e, `expected ${code}`).toBeInstanceOf(LedgerError);
-  expect((e as LedgerError).code).toBe(code);
-  return e as LedgerError;
-}
+import { Clock, key, packs, rejects, storeKinds } from './harness.ts';
 
 describe.each(storeKinds)('ledger review fixes on $name', (kind) => {
   let store: Store;
