@@ -3,7 +3,7 @@
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { RuleError } from '../../grammar/diagnostic.ts';
-import { loadLedgerPolicy, type PackOperations } from '../rules/ledger-policy.ts';
+import { loadLedgerPolicy, type LedgerPolicy, type PackOperations } from '../rules/ledger-policy.ts';
 import { displayPath, isPackDir, LEDGER_FILE, loadPack } from '../rules/load-pack.ts';
 import { checkPack } from './check-pack.ts';
 import type { CheckedPack } from './model.ts';
@@ -49,7 +49,9 @@ export function loadWorkspace(paths: string[]): Workspace {
     if (!loaded.pack) continue;
     const checked = checkPack(loaded.pack);
     diagnostics.push(...checked.diagnostics);
-    diagnostics.push(...checkLedgerFile(checked.pack));
+    const ledger = checkLedgerFile(checked.pack);
+    diagnostics.push(...ledger.errors);
+    if (ledger.policy) checked.pack.ledgerPolicy = ledger.policy;
     packs.push(checked.pack);
   }
   const names = new Map<string, string>();
@@ -62,13 +64,13 @@ export function loadWorkspace(paths: string[]): Workspace {
 }
 
 /** The pack's ledger.yaml, checked against its schema and against the operations it names. */
-function checkLedgerFile(pack: CheckedPack): RuleError[] {
+function checkLedgerFile(pack: CheckedPack): { policy?: LedgerPolicy; errors: RuleError[] } {
   const path = join(pack.decl.dir, LEDGER_FILE);
-  if (!existsSync(path)) return [];
+  if (!existsSync(path)) return { errors: [] };
   const latest = pack.versions.reduce((a, b) => (b.decl.effective > a.decl.effective ? b : a));
   const operations: PackOperations = {};
   for (const [name, op] of latest.operations) operations[name] = { inputs: op.decl.inputs.map((i) => i.name), outputs: op.outputs };
-  return loadLedgerPolicy(path, operations, displayPath(path)).errors;
+  return loadLedgerPolicy(path, operations, displayPath(path));
 }
 
 export function hasErrors(diagnostics: RuleError[]): boolean {

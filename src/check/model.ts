@@ -3,6 +3,7 @@
 import type { Expr, UnaryTest } from '../../grammar/ast.ts';
 import type { Source } from '../../grammar/diagnostic.ts';
 import type { CellDecl, ConstraintDecl, DecisionDecl, InputDecl, OperationDecl, PackDecl, TableDecl, VersionDecl } from '../rules/model.ts';
+import type { LedgerPolicy } from '../rules/ledger-policy.ts';
 import type { TableValue } from '../value.ts';
 import type { Type } from './types.ts';
 
@@ -58,4 +59,6 @@ export interface CheckedVersion {
 export interface CheckedPack {
   decl: PackDecl;
   versions: CheckedVersion[];
+  /** Its ledger.yaml, checked, when it has one. */
+  ledgerPolicy?: LedgerPolicy;
 }

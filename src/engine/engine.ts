@@ -6,6 +6,7 @@ import type { CheckedPack } from '../check/model.ts';
 import { compilePack, type CompiledPack, type CompiledVersion } from '../compile/compile-pack.ts';
 import type { Rejection, TraceEntry } from '../compile/frame.ts';
 import type { CompiledOperation } from '../compile/compile-operation.ts';
+import type { LedgerPolicy } from '../rules/ledger-policy.ts';
 import type { PackDecl } from '../rules/model.ts';
 import { didYouMean } from '../suggest.ts';
 import type { RecordValue } from '../value.ts';
@@ -175,6 +176,13 @@ export class Engine {
 
   inputSchema(pack: string, operation: string, at?: Date): object {
     return inputSchema(this.operation(pack, operation, at).op.inputs);
+  }
+
+  /** The pack's ledger policy (its ledger.yaml, checked with the pack), if it has one. */
+  ledgerPolicy(pack: string): LedgerPolicy | undefined {
+    const p = this.byName.get(pack);
+    if (!p) throw this.unknownPack(pack);
+    return p.pack.ledgerPolicy;
   }
 
   inputNames(pack: string, operation: string, at?: Date): string[] {
