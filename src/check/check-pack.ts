@@ -7,10 +7,10 @@ import { parseFormula, parseUnaryTest } from '../../grammar/index.ts';
 import type { CellDecl, FormulaText, OperationDecl, PackDecl, VersionDecl } from '../rules/model.ts';
 import { errorAt, type Loc } from '../rules/yaml-source.ts';
 import { didYouMean } from '../suggest.ts';
+import { T, unify, type Type } from '../types.ts';
 import { calledNames, freeNames, infer, inferUnaryTest, unaryTestNames, type InferContext, type OperationSignature } from './infer.ts';
 import type { CheckedConstraint, CheckedDecision, CheckedOperation, CheckedPack, CheckedVersion, ParsedFormula, Symbol } from './model.ts';
 import { buildTable } from './tables.ts';
-import { T, unify, type Type } from './types.ts';
 import { typeOfInput } from './types-of-inputs.ts';
 
 export interface CheckResult {

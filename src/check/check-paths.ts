@@ -1,10 +1,11 @@
-// Finds the packs under the paths a user names, loads and checks each: the one entry
-// point shared by `credits check`, `credits test`, the engine and the server.
-import { existsSync, readdirSync, statSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+// Checks the packs under the paths a user names, as rules/workspace.ts finds and reads them:
+// the one entry point shared by `credits check`, `credits test`, the engine and the server.
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
 import { RuleError } from '../../grammar/diagnostic.ts';
 import { loadLedgerPolicy, type LedgerPolicy, type PackOperations } from '../rules/ledger-policy.ts';
-import { displayPath, isPackDir, LEDGER_FILE, loadPack } from '../rules/load-pack.ts';
+import { displayPath, LEDGER_FILE } from '../rules/load-pack.ts';
+import { loadPacks } from '../rules/workspace.ts';
 import { checkPack } from './check-pack.ts';
 import type { CheckedPack } from './model.ts';
 
@@ -13,41 +14,16 @@ export interface Workspace {
   diagnostics: RuleError[];
 }
 
-/** Pack folders at or directly under each path. */
-export function findPackDirs(paths: string[]): { dirs: string[]; problems: RuleError[] } {
-  const dirs: string[] = [];
-  const problems: RuleError[] = [];
-  for (const p of paths) {
-    const abs = resolve(p);
-    if (!existsSync(abs)) {
-      problems.push(new RuleError('not-found', `${p}: no such file or folder`));
-      continue;
-    }
-    if (!statSync(abs).isDirectory()) {
-      problems.push(new RuleError('not-a-pack', `${p}: not a folder; give a pack folder (with pack.yaml) or a folder of packs`));
-      continue;
-    }
-    if (isPackDir(abs)) dirs.push(abs);
-    else {
-      const subs = readdirSync(abs).sort().map((n) => join(abs, n)).filter((d) => statSync(d).isDirectory() && isPackDir(d));
-      if (subs.length === 0) problems.push(new RuleError('not-a-pack', `${p}: no pack here (a pack is a folder with pack.yaml)`));
-      dirs.push(...subs);
-    }
-  }
-  return { dirs: [...new Set(dirs)], problems };
-}
-
 export function loadWorkspace(paths: string[]): Workspace {
-  const { dirs, problems } = findPackDirs(paths);
+  const { loaded, problems } = loadPacks(paths);
   const diagnostics = [...problems];
   const packs: CheckedPack[] = [];
-  for (const dir of dirs) {
-    const loaded = loadPack(dir);
-    diagnostics.push(...loaded.diagnostics);
+  for (const read of loaded) {
+    diagnostics.push(...read.diagnostics);
     // A pack whose files have YAML or schema errors is still checked (what could be read
     // of it), so one run reports every problem; the errors keep it from being compiled.
-    if (!loaded.pack) continue;
-    const checked = checkPack(loaded.pack);
+    if (!read.pack) continue;
+    const checked = checkPack(read.pack);
     diagnostics.push(...checked.diagnostics);
     const ledger = checkLedgerFile(checked.pack);
     diagnostics.push(...ledger.errors);

@@ -6,9 +6,9 @@ import { builtin, BUILTIN_NAMES } from '../functions/builtins.ts';
 import type { InputDecl } from '../rules/model.ts';
 import { Decimal } from '../decimal.ts';
 import { didYouMean } from '../suggest.ts';
+import { assignable, showType, T, unify, type Type } from '../types.ts';
 import { keyOf, showValue } from '../value.ts';
 import type { Symbol } from './model.ts';
-import { assignable, showType, T, unify, type Type } from './types.ts';
 import { typeOfInput } from './types-of-inputs.ts';
 
 export interface OperationSignature {

@@ -4,8 +4,8 @@ import type { Expr, UnaryTest } from '../../grammar/ast.ts';
 import type { Source } from '../../grammar/diagnostic.ts';
 import type { CellDecl, ConstraintDecl, DecisionDecl, InputDecl, OperationDecl, PackDecl, TableDecl, VersionDecl } from '../rules/model.ts';
 import type { LedgerPolicy } from '../rules/ledger-policy.ts';
+import type { Type } from '../types.ts';
 import type { TableValue } from '../value.ts';
-import type { Type } from './types.ts';
 
 export interface ParsedFormula {
   expr: Expr;

@@ -4,8 +4,8 @@ import type { RuleError } from '../../grammar/diagnostic.ts';
 import { Decimal } from '../decimal.ts';
 import type { TableDecl } from '../rules/model.ts';
 import { errorAt } from '../rules/yaml-source.ts';
+import { T, type Type } from '../types.ts';
 import { keyOf, makeRecord, showValue, TableValue, type RecordValue, type Value } from '../value.ts';
-import { T, type Type } from './types.ts';
 
 function typeOfValue(v: Value): Type {
   if (v instanceof Decimal) return T.number;

@@ -1,5 +1,5 @@
 import type { InputType } from '../rules/model.ts';
-import { T, type Type } from './types.ts';
+import { T, type Type } from '../types.ts';
 
 export function typeOfInput(t: InputType): Type {
   switch (t.kind) {

@@ -124,7 +124,11 @@ export class Translator {
     const obj = this.expr(e.object, env);
     switch (obj.kind) {
       case 'row': return lookup(obj, e.property, this.uses);
-      case 'decision': return decisionColumn(this, obj.decision, e.property, { locals: new Map(), scope: env.scope });
+      case 'decision': {
+        // The table's formulas don't see the locals (LET, lambda parameters) where it is read.
+        const scope: Env = { locals: new Map(), scope: env.scope };
+        return decisionColumn(obj.decision, e.property, (x) => this.expr(x, scope), this.uses);
+      }
       case 'item-record': {
         const field = obj.fields.get(e.property);
         if (!field) throw new NotExportable(`no field '${e.property}'`);

@@ -1,12 +1,11 @@
 // Table lookups and decision tables as JSON Logic `if` chains. A chain ends in the engine's
 // error (`fail`) unless the key or the rows are known to cover every case.
-import type { UnaryTest } from '../../grammar/ast.ts';
+import type { Expr, UnaryTest } from '../../grammar/ast.ts';
 import type { CheckedDecision } from '../check/model.ts';
 import { Decimal } from '../decimal.ts';
 import { keyOf, showValue, type TableValue, type Value } from '../value.ts';
 import { add, literal, never, NotExportable, rulesOf, type Num, type Row, type Rule, type Uses, type Val } from './jsonlogic-values.ts';
 import { all, any, asBool, asNum, chain, compare, equals, evaluatedEagerly, inList, join, not } from './jsonlogic-logic.ts';
-import type { Env, Translator } from './jsonlogic-expr.ts';
 
 export function constant(v: Value): Val {
   if (v instanceof Decimal) return literal(v);
@@ -68,44 +67,47 @@ function exclusive(a: (string[] | undefined)[], b: (string[] | undefined)[]): bo
   return a.some((s, i) => s && b[i] && !s.some((k) => b[i]!.includes(k)));
 }
 
-function unaryTest(tr: Translator, test: UnaryTest, v: Val, env: Env): Rule {
+/** Translates one of a decision table's formulas: an input, a condition's operand, an output. */
+export type Translate = (e: Expr) => Val;
+
+function unaryTest(translate: Translate, test: UnaryTest, v: Val): Rule {
   switch (test.kind) {
     case 'any': return true;
     case 'compare': {
-      const rhs = tr.expr(test.value, env);
+      const rhs = translate(test.value);
       if (test.op === '==') return equals(v, rhs);
       if (test.op === '!=') return not(equals(v, rhs));
       return compare(test.op, v, rhs);
     }
     case 'in': {
-      const r = inList(v, tr.expr(test.list, env));
+      const r = inList(v, translate(test.list));
       return test.negated ? not(r) : r;
     }
     case 'range':
       return all([
-        compare(test.lowInclusive ? '>=' : '>', v, tr.expr(test.low, env)),
-        compare(test.highInclusive ? '<=' : '<', v, tr.expr(test.high, env)),
+        compare(test.lowInclusive ? '>=' : '>', v, translate(test.low)),
+        compare(test.highInclusive ? '<=' : '<', v, translate(test.high)),
       ]);
   }
 }
 
 /** One output column of a decision table, following its hit policy. */
-export function decisionColumn(tr: Translator, d: CheckedDecision, column: string, env: Env): Val {
+export function decisionColumn(d: CheckedDecision, column: string, translate: Translate, uses: Uses): Val {
   const col = d.decl.outputs.findIndex((o) => o.name === column);
   if (col < 0) throw new NotExportable(`decision table '${d.decl.name}' has no output '${column}'`);
   const name = d.decl.name;
-  const inputs = d.inputs.map((i) => tr.expr(i.expr, env));
+  const inputs = d.inputs.map((i) => translate(i.expr));
   const rows = d.rows.map((r) => ({
-    match: all(r.conditions.map((c, i) => asBool({ kind: 'boolean', rule: unaryTest(tr, c.test, inputs[i]!, env) }, 'a condition').rule)),
-    out: () => tr.expr(r.outputs[col]!.expr, env),
+    match: all(r.conditions.map((c, i) => asBool({ kind: 'boolean', rule: unaryTest(translate, c.test, inputs[i]!) }, 'a condition').rule)),
+    out: () => translate(r.outputs[col]!.expr),
     literals: r.conditions.map((c) => literalSet(c.test)),
     line: r.line,
   }));
   evaluatedEagerly(inputs.flatMap(rulesOf), `the inputs of decision table '${d.decl.name}'`);
   evaluatedEagerly(rows.map((r) => r.match), `the conditions of decision table '${d.decl.name}'`);
   const others = [...d.rows.map((r) => r.outputs), ...(d.default ? [d.default] : [])].flatMap((outs) => outs.filter((_, i) => i !== col));
-  evaluatedEagerly(others.flatMap((o) => rulesOf(tr.expr(o.expr, env))), `the other outputs of decision table '${d.decl.name}'`);
-  const noMatch = (): Val => d.default ? tr.expr(d.default[col]!.expr, env) : never(`no row of decision table '${name}' matches`, tr.uses);
+  evaluatedEagerly(others.flatMap((o) => rulesOf(translate(o.expr))), `the other outputs of decision table '${d.decl.name}'`);
+  const noMatch = (): Val => d.default ? translate(d.default[col]!.expr) : never(`no row of decision table '${name}' matches`, uses);
 
   switch (d.decl.hit) {
     case 'first':
@@ -115,7 +117,7 @@ export function decisionColumn(tr: Translator, d: CheckedDecision, column: strin
       return chain(rows.map((r, i) => {
         const rivals = rows.slice(i + 1).filter((o) => !exclusive(r.literals, o.literals));
         const clash = any(rivals.map((o) => o.match));
-        const out = clash === false ? r.out() : chain([[clash, never(`decision table '${name}' is 'unique' but the row at line ${r.line} and a later row both match`, tr.uses)]], r.out());
+        const out = clash === false ? r.out() : chain([[clash, never(`decision table '${name}' is 'unique' but the row at line ${r.line} and a later row both match`, uses)]], r.out());
         return [r.match, out];
       }), noMatch());
     case 'collect':

@@ -16,7 +16,7 @@
 // beyond `limits` (via `scaled`). What can't be proven exact is left out and named, never
 // approximated.
 import type { CheckedOperation } from '../check/model.ts';
-import { inputSchema } from '../engine/input-schema.ts';
+import { inputSchema } from '../rules/input-schema.ts';
 import { CREDIT_OPERATIONS, type CreditOperation } from './jsonlogic-ops.ts';
 import { asBool, isElement } from './jsonlogic-logic.ts';
 import { Translator, type PreviewLimit } from './jsonlogic-expr.ts';

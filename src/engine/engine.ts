@@ -6,11 +6,12 @@ import type { CheckedPack } from '../check/model.ts';
 import { compilePack, type CompiledPack, type CompiledVersion } from '../compile/compile-pack.ts';
 import type { Rejection, TraceEntry } from '../compile/frame.ts';
 import type { CompiledOperation } from '../compile/compile-operation.ts';
+import { inputSchema } from '../rules/input-schema.ts';
 import type { LedgerPolicy } from '../rules/ledger-policy.ts';
 import type { PackDecl } from '../rules/model.ts';
 import { didYouMean } from '../suggest.ts';
 import type { RecordValue } from '../value.ts';
-import { inputSchema } from './input-schema.ts';
+import { hasTakenEffect, versionInForce } from './version-in-force.ts';
 
 export interface QuoteRequest {
   pack: string;
@@ -109,15 +110,7 @@ export class Engine {
   version(packName: string, at?: Date): CompiledVersion {
     const p = this.byName.get(packName);
     if (!p) throw this.unknownPack(packName);
-    const time = at ? at.getTime() : Date.now();
-    if (Number.isNaN(time)) throw new RuleError('invalid-time', 'the request time is not a valid date');
-    let found: CompiledVersion | undefined;
-    for (const v of p.versions) if (v.effective.getTime() <= time) found = v;
-    if (!found) {
-      throw new RuleError('no-version-in-force', `pack '${packName}' has no version in force at ${new Date(time).toISOString()}`, undefined, undefined,
-        `its first version takes effect at ${p.versions[0]!.effective.toISOString()}`);
-    }
-    return found;
+    return versionInForce(packName, p.versions, (v) => v.effective, at);
   }
 
   operation(packName: string, operation: string, at?: Date): { version: CompiledVersion; op: CompiledOperation } {
@@ -154,7 +147,7 @@ export class Engine {
     // Once the single version is in force it stays so (time only moves on): no clock read per quote.
     let started = false;
     const inForce = (v: CompiledVersion, at?: Date): boolean =>
-      at ? at.getTime() >= v.effective.getTime() : started || (started = Date.now() >= v.effective.getTime());
+      at ? hasTakenEffect(v.effective, at.getTime()) : started || (started = hasTakenEffect(v.effective, Date.now()));
     const resolve = (at?: Date): { version: CompiledVersion; op: CompiledOperation } => {
       if (single && inForce(single, at)) {
         let op = ops.get(single);

@@ -3,9 +3,9 @@
 import { inlineSource, RuleError } from '../../grammar/diagnostic.ts';
 import { parseFormula } from '../../grammar/index.ts';
 import { infer } from '../check/infer.ts';
-import { T, unify, type Type } from '../check/types.ts';
 import { compileExpr } from '../compile/compile-expr.ts';
 import { decimalFromJsonNumber, Decimal } from '../decimal.ts';
+import { T, unify, type Type } from '../types.ts';
 import { makeRecord, type Value } from '../value.ts';
 
 /** Binds JSON data as formula values: numbers become the exact decimals they denote. */

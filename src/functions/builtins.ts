@@ -1,7 +1,7 @@
 // The built-in functions of the formula language: what each accepts (for the checker)
 // and what it does (for the evaluator), declared together so they cannot drift apart.
 import { Decimal, decimalText, divide, ZERO, type Rounding } from '../decimal.ts';
-import { showType, T, type Type, unify } from '../check/types.ts';
+import { showType, T, type Type, unify } from '../types.ts';
 import { keyOf, showValue, TableValue, type Value } from '../value.ts';
 
 /** An argument, evaluated only when the function asks (IF evaluates one branch). */

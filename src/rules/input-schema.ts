@@ -1,7 +1,7 @@
 // The JSON Schema of an operation's inputs, for clients building forms and validating
 // requests before sending them.
 import { decimalText } from '../decimal.ts';
-import type { InputDecl, InputType } from '../rules/model.ts';
+import type { InputDecl, InputType } from './model.ts';
 
 function typeSchema(t: InputType): Record<string, unknown> {
   switch (t.kind) {

@@ -1,4 +1,4 @@
-// Static types of formula values, inferred by the checker.
+// Static types of formula values: what the checker infers and the builtins declare (their values are in value.ts).
 export type Type =
   | { k: 'number' }
   | { k: 'string' }
