@@ -97,7 +97,12 @@ export const allTokens: TokenType[] = [
   ComparisonOperator, AdditiveOperator, MultiplicativeOperator, UnknownCharacter,
 ];
 
-const lexer = new Lexer(allTokens, { positionTracking: 'onlyOffset', ensureOptimizations: true });
+/** `validate`: chevrotain's checks of the token definitions; skipped at run time like the parser's (see FormulaParser). */
+export function createLexer(options: { validate: boolean } = { validate: false }): Lexer {
+  return new Lexer(allTokens, { positionTracking: 'onlyOffset', ensureOptimizations: true, skipValidations: !options.validate });
+}
+
+const lexer = createLexer();
 
 /** Never fails: characters no token matches become UnknownCharacter tokens, met by the parser in text order. */
 export function tokenize(text: string): IToken[] {

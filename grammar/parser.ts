@@ -19,7 +19,7 @@ import type { SyntaxContext } from './syntax-errors.ts';
 
 type CompareOp = Extract<BinaryOp, '==' | '!=' | '<' | '<=' | '>' | '>='>;
 
-class FormulaParser extends EmbeddedActionsParser {
+export class FormulaParser extends EmbeddedActionsParser {
   private ctx!: SyntaxContext;
   private maxDepth = 0;
   /** Open brackets and prefix operators around the token being parsed. */
@@ -27,12 +27,17 @@ class FormulaParser extends EmbeddedActionsParser {
   /** Height of each node built so far (leaves are 0 and not stored). */
   private heights = new WeakMap<Expr, number>();
 
-  constructor() {
+  /**
+   * `validate`: chevrotain's checks of the grammar itself (ambiguities, left recursion), about
+   * a third of a CLI command's start-up. The grammar is fixed at build time, so the shared
+   * instance skips them and test/grammar/grammar-valid.test.ts builds one that runs them.
+   */
+  constructor(options: { validate: boolean } = { validate: false }) {
     // One token of lookahead; the few longer decisions scan ahead in GATEs. With more, a bad
     // argument or condition would be rejected at its first token rather than at the wrong one,
     // and each error would cost chevrotain a walk over all lookahead paths to word a message
     // we don't use.
-    super(allTokens, { maxLookahead: 1 });
+    super(allTokens, { maxLookahead: 1, skipValidations: !options.validate });
     this.performSelfAnalysis();
   }
 

@@ -1,8 +1,9 @@
 import { hasErrors, loadWorkspace } from '../check/check-paths.ts';
 import { compileAll, PackErrors } from '../engine/engine.ts';
-import { plural, printDiagnostics } from './output.ts';
+import { plural, printDiagnostics, type CliIo } from './output.ts';
 
-export function checkCommand(paths: string[]): void {
+/** Exit code: 1 when any pack has an error, else 0 (warnings alone pass). */
+export function checkCommand(paths: string[], io: CliIo): number {
   const ws = loadWorkspace(paths);
   const diagnostics = [...ws.diagnostics];
   // A pack that checks clean is also compiled: that computes its shared cells, which can fail.
@@ -14,9 +15,9 @@ export function checkCommand(paths: string[]): void {
       diagnostics.push(...e.diagnostics);
     }
   }
-  const { errors, warnings } = printDiagnostics(diagnostics);
+  const { errors, warnings } = printDiagnostics(diagnostics, io);
   const ops = ws.packs.reduce((n, p) => n + p.versions.reduce((m, v) => m + v.operations.size, 0), 0);
   const names = ws.packs.map((p) => p.decl.name).sort().join(', ');
-  console.log(`${plural(ws.packs.length, 'pack')}${names ? ` (${names})` : ''}, ${plural(ops, 'operation')} checked: ${plural(errors, 'error')}, ${plural(warnings, 'warning')}`);
-  process.exitCode = hasErrors(diagnostics) ? 1 : 0;
+  io.out(`${plural(ws.packs.length, 'pack')}${names ? ` (${names})` : ''}, ${plural(ops, 'operation')} checked: ${plural(errors, 'error')}, ${plural(warnings, 'warning')}`);
+  return hasErrors(diagnostics) ? 1 : 0;
 }

@@ -1,20 +1,16 @@
 import { RuleError } from '../../grammar/diagnostic.ts';
 import { evaluateFormula } from '../engine/formula.ts';
 import { toJsonText } from '../value.ts';
-import { parseJsonOption, usageError } from './output.ts';
+import { parseJsonOption, type CliIo } from './output.ts';
 
-export function evalCommand(formula: string, inputJson: string): void {
-  let input: Record<string, unknown>;
+export function evalCommand(formula: string, inputJson: string, io: CliIo): number {
+  const input = parseJsonOption(inputJson, '--input');
   try {
-    input = parseJsonOption(inputJson, '--input');
-  } catch (e) {
-    usageError(e);
-  }
-  try {
-    console.log(toJsonText(evaluateFormula(formula, input)));
+    io.out(toJsonText(evaluateFormula(formula, input)));
+    return 0;
   } catch (e) {
     if (!(e instanceof RuleError)) throw e;
-    console.error(e.format());
-    process.exitCode = 1;
+    io.err(e.format());
+    return 1;
   }
 }

@@ -1,62 +1,104 @@
 // `credits`: check, evaluate, quote and test rule packs from the command line.
-import { Command, Option } from 'commander';
+// Each command's module is imported only when that command runs: `eval` never loads YAML,
+// the schemas or the checker, which keeps a one-formula answer close to Node's own start-up.
+import { Command, CommanderError, Option } from 'commander';
 import { RuleError } from '../../grammar/diagnostic.ts';
-import { checkCommand } from './check.ts';
-import { evalCommand } from './eval.ts';
-import { exportJsonLogicCommand } from './export-jsonlogic.ts';
-import { quoteCommand } from './quote.ts';
-import { testCommand } from './test.ts';
+import { UsageError, type CliIo } from './output.ts';
 
-// Output piped into `head` and the like: stop quietly when the reader goes away.
-process.stdout.on('error', (e: NodeJS.ErrnoException) => {
-  if (e.code === 'EPIPE') process.exit(process.exitCode ?? 0);
-  throw e;
-});
+/** Runs one `credits …` command line (without `node credits`) and returns its exit code. */
+export async function runCli(argv: string[], io: CliIo): Promise<number> {
+  let code = 0;
+  const program = new Command('credits')
+    .description('Check, evaluate, quote and test credit rule packs.')
+    .showHelpAfterError()
+    .exitOverride()
+    .configureOutput({ writeOut: (s) => io.out(s.replace(/\n$/, '')), writeErr: (s) => io.err(s.replace(/\n$/, '')) });
 
-const program = new Command('credits')
-  .description('Check, evaluate, quote and test credit rule packs.')
-  .showHelpAfterError()
-  .exitOverride((err) => process.exit(err.exitCode === 0 ? 0 : 1));
+  program.command('check')
+    .description('check rule packs: names, types, tables, decision tables, cycles (exit 1 on errors)')
+    .argument('[paths...]', 'pack folders, or folders of packs', ['rules'])
+    .option('--watch', 'check again whenever a file under the paths changes (Ctrl-C to stop)')
+    .action(async (paths: string[], o: { watch?: boolean }) => {
+      const { checkCommand } = await import('./check.ts');
+      code = o.watch ? await watchCommand(paths, io, () => checkCommand(paths, io)) : checkCommand(paths, io);
+    });
 
-program.command('check')
-  .description('check rule packs: names, types, tables, decision tables, cycles (exit 1 on errors)')
-  .argument('[paths...]', 'pack folders, or folders of packs', ['rules'])
-  .action((paths: string[]) => checkCommand(paths));
+  program.command('eval')
+    .description('evaluate one formula; prints its value as JSON on the last line')
+    .argument('<formula>', "the formula, e.g. 'CEIL(600 * 2 * (1 + 6 * 0.02))'; one starting with '-' works too")
+    .option('--input <json>', 'values for the names in the formula, as a JSON object', '{}')
+    .action(async (formula: string, o: { input: string }) => {
+      const { evalCommand } = await import('./eval.ts');
+      code = evalCommand(formula, o.input, io);
+    });
 
-program.command('eval')
-  .description('evaluate one formula; prints its value as JSON on the last line')
-  .argument('<formula>', "the formula, e.g. 'CEIL(600 * 2 * (1 + 6 * 0.02))'")
-  .option('--input <json>', 'values for the names in the formula, as a JSON object', '{}')
-  .action((formula: string, o: { input: string }) => evalCommand(formula, o.input));
+  program.command('quote')
+    .description('price a request: exit 0 when accepted, 2 when a constraint rejects it, 1 on an error')
+    .argument('<pack-dir>', 'the pack folder, e.g. rules/pixai')
+    .argument('<operation>', 'the operation, e.g. generate_image')
+    .option('--input <json>', 'the inputs, as a JSON object', '{}')
+    .option('--at <time>', 'the request time (ISO 8601); picks the rule version in force (default now)')
+    .option('--explain', 'show every cell with its formula and value, in dependency order')
+    .option('--json', 'print one JSON object {outputs, rejections, version, trace}')
+    .action(async (packDir: string, operation: string, o: { input: string; at?: string; explain?: boolean; json?: boolean }) => {
+      const { quoteCommand } = await import('./quote.ts');
+      code = quoteCommand(packDir, operation, o, io);
+    });
 
-program.command('quote')
-  .description('price a request: exit 0 when accepted, 2 when a constraint rejects it, 1 on an error')
-  .argument('<pack-dir>', 'the pack folder, e.g. rules/pixai')
-  .argument('<operation>', 'the operation, e.g. generate_image')
-  .option('--input <json>', 'the inputs, as a JSON object', '{}')
-  .option('--at <time>', 'the request time (ISO 8601); picks the rule version in force (default now)')
-  .option('--explain', 'show every cell with its formula and value, in dependency order')
-  .option('--json', 'print one JSON object {outputs, rejections, version, trace}')
-  .action((packDir: string, operation: string, o: { input: string; at?: string; explain?: boolean; json?: boolean }) => quoteCommand(packDir, operation, o));
+  program.command('test')
+    .description("run the packs' regression cases (tests/*.yaml); exit 1 on any failure")
+    .argument('[paths...]', 'pack folders, or folders of packs', ['rules'])
+    .option('--watch', 'run again whenever a file under the paths changes (Ctrl-C to stop)')
+    .action(async (paths: string[], o: { watch?: boolean }) => {
+      const { testCommand } = await import('./test.ts');
+      code = o.watch ? await watchCommand(paths, io, () => testCommand(paths, io)) : testCommand(paths, io);
+    });
 
-program.command('test')
-  .description("run the packs' regression cases (tests/*.yaml); exit 1 on any failure")
-  .argument('[paths...]', 'pack folders, or folders of packs', ['rules'])
-  .action((paths: string[]) => testCommand(paths));
+  program.command('export-jsonlogic')
+    .description('export an operation as JSON Logic, for clients to preview prices offline')
+    .argument('<pack>', 'the pack folder (e.g. rules/pixai) or a pack name under rules/')
+    .argument('<operation>', 'the operation')
+    .addOption(new Option('--at <time>', 'export the version in force at this time (ISO 8601)'))
+    .action(async (pack: string, operation: string, o: { at?: string }) => {
+      const { exportJsonLogicCommand } = await import('./export-jsonlogic.ts');
+      code = exportJsonLogicCommand(pack, operation, o, io);
+    });
 
-program.command('export-jsonlogic')
-  .description('export an operation as JSON Logic, for clients to preview prices offline')
-  .argument('<pack>', 'the pack folder (e.g. rules/pixai) or a pack name under rules/')
-  .argument('<operation>', 'the operation')
-  .addOption(new Option('--at <time>', 'export the version in force at this time (ISO 8601)'))
-  .action((pack: string, operation: string, o: { at?: string }) => exportJsonLogicCommand(pack, operation, o));
-
-try {
-  await program.parseAsync();
-} catch (e) {
-  if (e instanceof RuleError) {
-    console.error(e.format());
-    process.exit(1);
+  try {
+    await program.parseAsync(formulaAsOperand(argv), { from: 'user' });
+    return code;
+  } catch (e) {
+    if (e instanceof CommanderError) return e.exitCode === 0 ? 0 : 1;
+    if (e instanceof UsageError) {
+      io.err(`error: ${e.message}`);
+      return 1;
+    }
+    if (e instanceof RuleError) {
+      io.err(e.format());
+      return 1;
+    }
+    throw e;
   }
-  throw e;
+}
+
+/**
+ * `credits eval '-2 * -3'`: a formula starting with '-' would be read as an option. For
+ * `eval`, whatever isn't one of its options is the formula, so it is moved behind `--`.
+ */
+function formulaAsOperand(argv: string[]): string[] {
+  if (argv[0] !== 'eval' || argv.includes('--')) return argv;
+  const options: string[] = [];
+  const operands: string[] = [];
+  for (let i = 1; i < argv.length; i++) {
+    const a = argv[i]!;
+    if (a === '--input') options.push(a, ...argv.slice(i + 1, i + 2)), i++;
+    else if (a.startsWith('--input=') || a === '-h' || a === '--help') options.push(a);
+    else operands.push(a);
+  }
+  return ['eval', ...options, '--', ...operands];
+}
+
+async function watchCommand(paths: string[], io: CliIo, run: () => number): Promise<number> {
+  const { watchPaths } = await import('./watch.ts');
+  return watchPaths(paths, io, run);
 }

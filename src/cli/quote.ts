@@ -1,8 +1,7 @@
 import { RuleError } from '../../grammar/diagnostic.ts';
-import type { TraceEntry } from '../compile/frame.ts';
-import { Engine, PackErrors, type QuoteResult } from '../engine/engine.ts';
+import { Engine, PackErrors, type QuoteResult, type TraceEntry } from '../engine/index.ts';
 import { showValue, toJsonText } from '../value.ts';
-import { parseJsonOption, parseTime, printDiagnostics, usageError } from './output.ts';
+import { parseJsonOption, parseTime, printDiagnostics, type CliIo } from './output.ts';
 
 interface QuoteOptions {
   input: string;
@@ -12,35 +11,26 @@ interface QuoteOptions {
 }
 
 /** Loads one pack folder into an engine, printing its errors if it has any. */
-export function loadPackEngine(packDir: string): Engine | undefined {
+export function loadPackEngine(packDir: string, io: CliIo): Engine | undefined {
   try {
     return Engine.load(packDir);
   } catch (e) {
     if (!(e instanceof PackErrors)) throw e;
-    printDiagnostics(e.diagnostics);
+    printDiagnostics(e.diagnostics, io);
     return undefined;
   }
 }
 
-export function quoteCommand(packDir: string, operation: string, o: QuoteOptions): void {
-  let input: Record<string, unknown>;
-  let at: Date | undefined;
-  try {
-    input = parseJsonOption(o.input, '--input');
-    at = parseTime(o.at);
-  } catch (e) {
-    usageError(e);
-  }
-  const engine = loadPackEngine(packDir);
-  if (!engine) {
-    process.exitCode = 1;
-    return;
-  }
+/** Exit code: 0 accepted, 2 rejected by a constraint, 1 an error. */
+export function quoteCommand(packDir: string, operation: string, o: QuoteOptions, io: CliIo): number {
+  const input = parseJsonOption(o.input, '--input');
+  const at = parseTime(o.at);
+  const engine = loadPackEngine(packDir, io);
+  if (!engine) return 1;
   const packs = engine.packs();
   if (packs.length !== 1) {
-    console.error(`error: ${packDir} holds ${packs.length} packs (${packs.map((p) => p.name).join(', ')}); give one pack folder, e.g. ${packDir.replace(/\/$/, '')}/${packs[0]?.name ?? 'pixai'}`);
-    process.exitCode = 1;
-    return;
+    io.err(`error: ${packDir} holds ${packs.length} packs (${packs.map((p) => p.name).join(', ')}); give one pack folder, e.g. ${packDir.replace(/\/$/, '')}/${packs[0]?.name ?? 'pixai'}`);
+    return 1;
   }
   const pack = packs[0]!;
   let result: QuoteResult;
@@ -48,14 +38,13 @@ export function quoteCommand(packDir: string, operation: string, o: QuoteOptions
     result = engine.quote({ pack: pack.name, operation, input, at, explain: o.explain });
   } catch (e) {
     if (!(e instanceof RuleError)) throw e;
-    if (o.json) console.log(JSON.stringify({ error: { code: e.code, message: e.message, hint: e.hint, position: e.position } }));
-    console.error(e.format());
-    process.exitCode = 1;
-    return;
+    if (o.json) io.out(JSON.stringify({ error: { code: e.code, message: e.message, hint: e.hint, position: e.position } }));
+    io.err(e.format());
+    return 1;
   }
-  if (o.json) console.log(toJsonText(resultJson(result) as never, '  '));
-  else printHuman(result, o.explain === true);
-  process.exitCode = result.rejections.length ? 2 : 0;
+  if (o.json) io.out(toJsonText(resultJson(result) as never, '  '));
+  else printHuman(result, o.explain === true, io);
+  return result.rejections.length ? 2 : 0;
 }
 
 function resultJson(r: QuoteResult): Record<string, unknown> {
@@ -68,23 +57,23 @@ function resultJson(r: QuoteResult): Record<string, unknown> {
   return out;
 }
 
-function printHuman(r: QuoteResult, explain: boolean): void {
-  console.log(`${r.pack} ${r.operation} (version ${r.version})`);
-  if (explain && r.trace) printTrace(r.trace);
+function printHuman(r: QuoteResult, explain: boolean, io: CliIo): void {
+  io.out(`${r.pack} ${r.operation} (version ${r.version})`);
+  if (explain && r.trace) printTrace(r.trace, io);
   if (r.rejections.length) {
-    for (const x of r.rejections) console.log(`rejected: ${x.message}${x.code ? ` [${x.code}]` : ''}`);
+    for (const x of r.rejections) io.out(`rejected: ${x.message}${x.code ? ` [${x.code}]` : ''}`);
     return;
   }
-  for (const [k, v] of Object.entries(r.outputs)) console.log(`${k} = ${showValue(v)}`);
+  for (const [k, v] of Object.entries(r.outputs)) io.out(`${k} = ${showValue(v)}`);
 }
 
-function printTrace(trace: TraceEntry[]): void {
+function printTrace(trace: TraceEntry[], io: CliIo): void {
   const width = Math.min(28, Math.max(...trace.map((t) => t.name.length)));
   for (const t of trace) {
     const how = t.kind === 'input' ? (t.note === 'default' ? '(input, default)' : '(input)')
       : t.kind === 'decision' ? `decision table: ${t.note}`
       : t.kind === 'constraint' ? `${t.formula} -- rejected: ${t.note}`
       : t.formula ?? t.kind;
-    console.log(`  ${t.name.padEnd(width)} = ${showValue(t.value).padEnd(14)} ${how}`);
+    io.out(`  ${t.name.padEnd(width)} = ${showValue(t.value).padEnd(14)} ${how}`);
   }
 }

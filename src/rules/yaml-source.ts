@@ -3,8 +3,8 @@
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { parseDocument, isMap, isPair, isScalar, isSeq, type Document, type Node, type Scalar } from 'yaml';
-import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
-import addFormats from 'ajv-formats';
+import type { ErrorObject } from 'ajv';
+import precompiled from './schema/validators.cjs';
 import { RuleError, type Source } from '../../grammar/diagnostic.ts';
 import type { Span } from '../../grammar/ast.ts';
 import { Decimal } from '../decimal.ts';
@@ -105,13 +105,8 @@ function offsetMap(fileText: string, start: number, end: number, value: string):
   return map;
 }
 
-// verbose: errors carry their parentSchema, which names the known fields for "did you mean".
-const ajv = new Ajv({ allErrors: true, allowUnionTypes: true, strictRequired: false, verbose: true });
-addFormats.default(ajv, ['date-time']);
-const validators = new Map<object, ValidateFunction>();
-
 /** Validates a YAML document against a JSON Schema; each violation points at its node. */
-export function validateYaml(f: YamlFile, schema: object): RuleError[] {
+export function validateYaml(f: YamlFile, schema: { $id: string }): RuleError[] {
   return checkSchema(f, schema).errors;
 }
 
@@ -125,12 +120,10 @@ export interface SchemaCheck {
   malformed(path: (string | number)[]): boolean;
 }
 
-export function checkSchema(f: YamlFile, schema: object): SchemaCheck {
-  let validate = validators.get(schema);
-  if (!validate) {
-    validate = ajv.compile(schema);
-    validators.set(schema, validate);
-  }
+/** `schema` is one of src/rules/schema/*.schema.json, validated by its code compiled ahead of time. */
+export function checkSchema(f: YamlFile, schema: { $id: string }): SchemaCheck {
+  const validate = precompiled[schema.$id];
+  if (!validate) throw new Error(`no compiled validator for schema '${schema.$id}': add it to src/rules/schema/validators.ts and run npm run schemas`);
   const data = f.doc.toJS({ maxAliasCount: 100 });
   if (validate(data)) return { errors: [], malformed: () => false };
   const raw = validate.errors ?? [];

@@ -3,13 +3,12 @@
 // frame whose caret is under that token, and a "did you mean" where there is a near name.
 // Positions are found by searching the fixture for each mistake's text, so editing the
 // fixture does not break the expectations.
-import { execFile } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { promisify } from 'node:util';
 import { beforeAll, describe, expect, test } from 'vitest';
 import type { RuleError } from '../../grammar/diagnostic.ts';
+import { credits } from '../cli/run.ts';
 import { loadWorkspace } from '../../src/check/check-paths.ts';
 
 const repoRoot = fileURLToPath(new URL('../..', import.meta.url));
@@ -104,10 +103,9 @@ describe('checking a pack with deliberate mistakes', () => {
 });
 
 test('credits check exits 1 and prints every error as file:line:col: error: message', async () => {
-  const run = promisify(execFile)(process.execPath, ['src/cli/credits.js', 'check', packDir], { cwd: repoRoot });
-  const failure = await run.then(() => undefined, (e: { code: number; stdout: string; stderr: string }) => e);
-  expect(failure?.code).toBe(1);
-  const lines = failure!.stderr.split('\n');
+  const failure = await credits('check', packDir);
+  expect(failure.code).toBe(1);
+  const lines = failure.stderr.split('\n');
   const missing = mistakes.filter((m) => {
     const { line, col } = positionOf(m.file, m.anchor, m.token);
     const prefix = m.lineOnly ? `${packDir}/${m.file}:${line}:` : `${packDir}/${m.file}:${line}:${col}: ${m.severity ?? 'error'}: `;
@@ -115,5 +113,5 @@ test('credits check exits 1 and prints every error as file:line:col: error: mess
   }).map((m) => m.what);
   expect(missing).toEqual([]);
   const warnings = mistakes.filter((m) => m.severity === 'warning').length;
-  expect(failure!.stdout).toContain(`${mistakes.length - warnings} errors, ${warnings} warnings`);
-}, 30_000);
+  expect(failure.stdout).toContain(`${mistakes.length - warnings} errors, ${warnings} warnings`);
+});

@@ -1,27 +1,14 @@
 // The `credits` command as a user runs it: exit codes, the --json shape, and the output of
-// `check` and `test`. Each process costs about half a second to start, so the commands are
-// started once, side by side, and the tests read their results.
+// `check` and `test`. The commands run in-process (test/cli/run.ts); one smoke test starts the
+// real bin, to prove the compiled build answers.
 import { execFile } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
 import { beforeAll, describe, expect, test } from 'vitest';
+import { credits, type CliRun } from './run.ts';
 
 const repoRoot = fileURLToPath(new URL('../..', import.meta.url));
-
-interface Run {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
-
-function credits(...args: string[]): Promise<Run> {
-  return new Promise((resolve) => {
-    execFile(process.execPath, ['src/cli/credits.js', ...args], { cwd: repoRoot }, (error, stdout, stderr) => {
-      const code = error ? (typeof error.code === 'number' ? error.code : -1) : 0;
-      resolve({ code, stdout, stderr });
-    });
-  });
-}
 
 const commands = {
   accepted: ['quote', 'rules/pixai', 'train_lora', '--input', '{"architecture": "SDXL", "tier": "free"}', '--json', '--explain'],
@@ -32,13 +19,12 @@ const commands = {
   checkRules: ['check', 'rules/'],
 } as const;
 
-const runs = {} as Record<keyof typeof commands, Run>;
+const runs = {} as Record<keyof typeof commands, CliRun>;
 
 beforeAll(async () => {
   const names = Object.keys(commands) as (keyof typeof commands)[];
-  const results = await Promise.all(names.map((n) => credits(...commands[n])));
-  names.forEach((n, i) => { runs[n] = results[i]!; });
-}, 60_000);
+  for (const n of names) runs[n] = await credits(...commands[n]);
+});
 
 const lastLine = (text: string) => text.trimEnd().split('\n').at(-1);
 
@@ -98,4 +84,26 @@ describe('credits check', () => {
     const r = runs.checkRules;
     expect({ code: r.code, summary: r.stdout.match(/checked: 0 errors/)?.[0] }).toEqual({ code: 0, summary: 'checked: 0 errors' });
   });
+});
+
+describe('credits eval', () => {
+  test('a formula that starts with a minus sign is the formula, not an option', async () => {
+    expect(await credits('eval', '-2 * -3')).toEqual({ code: 0, stdout: '6\n', stderr: '' });
+    expect(await credits('eval', '-x', '--input', '{"x": 4}')).toEqual({ code: 0, stdout: '-4\n', stderr: '' });
+  });
+
+  test('bad --input JSON exits 1 with a usage error', async () => {
+    const r = await credits('eval', '1', '--input', '{nope');
+    expect({ code: r.code, error: r.stderr.startsWith('error: --input is not valid JSON') }).toEqual({ code: 1, error: true });
+  });
+
+  test('an unknown command exits 1 with the help', async () => {
+    const r = await credits('chekc');
+    expect({ code: r.code, unknown: r.stderr.includes("unknown command 'chekc'") }).toEqual({ code: 1, unknown: true });
+  });
+});
+
+test('the installed bin runs the compiled build with plain node', async () => {
+  const { stdout } = await promisify(execFile)(process.execPath, ['src/cli/credits.js', 'eval', 'CEIL(600 * 2 * (1 + 6 * 0.02))'], { cwd: repoRoot });
+  expect(stdout).toBe('1344\n');
 });

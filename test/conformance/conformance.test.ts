@@ -1,15 +1,14 @@
 // Runs the conformance table (formulas.yaml): every record is a formula with an expected
 // value or error, evaluated exactly as `credits eval` does. The records are data; this file
 // only reads them, runs them, and says what was expected and what came out.
-import { execFile } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { promisify } from 'node:util';
 import { isSeq, parseDocument, type Node } from 'yaml';
 import { describe, expect, test } from 'vitest';
 import { RuleError } from '../../grammar/diagnostic.ts';
 import { evaluateFormula } from '../../src/engine/formula.ts';
 import { toJsonText } from '../../src/value.ts';
+import { credits, type CliRun } from '../cli/run.ts';
 
 interface ExpectedError {
   code?: string;
@@ -28,7 +27,6 @@ interface Case {
 }
 
 const tablePath = fileURLToPath(new URL('./formulas.yaml', import.meta.url));
-const repoRoot = fileURLToPath(new URL('../..', import.meta.url));
 
 /** The records of formulas.yaml grouped by their `# section` comment lines, in file order. */
 function readTable(): { section: string; cases: Case[] }[] {
@@ -97,25 +95,16 @@ test('the conformance table has a record in every section and covers the languag
   expect(table.filter((s) => s.cases.length === 0)).toEqual([]);
 });
 
-const exec = promisify(execFile);
-
-/** Runs `node src/cli/credits.js eval`; resolves with the exit code and output, never rejects. */
-async function cliEval(c: Case): Promise<{ code: number; stdout: string; stderr: string }> {
-  const args = ['src/cli/credits.js', 'eval', c.formula, ...(c.input ? ['--input', JSON.stringify(c.input)] : [])];
-  try {
-    const { stdout, stderr } = await exec(process.execPath, args, { cwd: repoRoot });
-    return { code: 0, stdout, stderr };
-  } catch (e) {
-    const err = e as { code: number; stdout: string; stderr: string };
-    return { code: err.code, stdout: err.stdout, stderr: err.stderr };
-  }
+/** `credits eval`, in-process: the exit code and output. */
+function cliEval(c: Case): Promise<CliRun> {
+  return credits('eval', c.formula, ...(c.input ? ['--input', JSON.stringify(c.input)] : []));
 }
 
 test('credits eval prints the same value as the table on its last line, and fails with the column', async () => {
   const rows = table.flatMap((s) => s.cases).filter((c) => c.cli);
   expect(rows.length).toBeGreaterThanOrEqual(5);
-  // The processes run side by side: each costs about half a second to start.
-  const results = await Promise.all(rows.map(cliEval));
+  const results: CliRun[] = [];
+  for (const c of rows) results.push(await cliEval(c));
   const got = results.map((r, i) => {
     const c = rows[i]!;
     if (c.value !== undefined) return { formula: c.formula, exit: r.code, last: r.stdout.trimEnd().split('\n').at(-1) };
@@ -126,4 +115,4 @@ test('credits eval prints the same value as the table on its last line, and fail
       ? { formula: c.formula, exit: 0, last: c.value }
       : { formula: c.formula, exit: 1, mentions: [c.error!.message, `:${c.error!.col}:`] });
   expect(got).toEqual(want);
-}, 30_000);
+});

@@ -4,7 +4,7 @@ import {
   formatExpr, formatUnaryTest, parseFormula, parseUnaryTest, type Expr, type UnaryTest,
 } from '../../grammar/index.ts';
 import { numberValue } from '../../grammar/literals.ts';
-import { PROPERTY_TIMEOUT, withoutSpans } from './helpers.ts';
+import { withoutSpans } from './helpers.ts';
 
 describe('formatExpr writes the canonical form', () => {
   test.for([
@@ -113,13 +113,13 @@ const unaryTest: fc.Arbitrary<UnaryTest> = fc.oneof(
 );
 
 describe('formatted trees parse back to themselves', () => {
-  test('for formulas', { timeout: PROPERTY_TIMEOUT }, () => {
+  test('for formulas', () => {
     fc.assert(fc.property(expr, (e) => {
       expect(withoutSpans(parseFormula(formatExpr(e)))).toEqual(withoutSpans(e));
     }), { numRuns: 2000 });
   });
 
-  test('for conditions', { timeout: PROPERTY_TIMEOUT }, () => {
+  test('for conditions', () => {
     fc.assert(fc.property(unaryTest, (t) => {
       expect(withoutSpans(parseUnaryTest(formatUnaryTest(t)))).toEqual(withoutSpans(t));
     }), { numRuns: 1000 });

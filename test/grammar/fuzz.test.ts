@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { expect, test } from 'vitest';
 import { formatExpr, parseFormula, parseUnaryTest, RuleError } from '../../grammar/index.ts';
-import { PROPERTY_TIMEOUT, withoutSpans } from './helpers.ts';
+import { withoutSpans } from './helpers.ts';
 
 const characters = fc.string({
   unit: fc.constantFrom(...'ab_1 0.%+-*/=!<>&|()[]{},:\'"\\\n@é'.split('')),
@@ -31,19 +31,19 @@ function outcome(parse: (text: string) => unknown, input: string): unknown {
   }
 }
 
-test('any text parses as a formula or fails with a positioned RuleError', { timeout: PROPERTY_TIMEOUT }, () => {
+test('any text parses as a formula or fails with a positioned RuleError', () => {
   fc.assert(fc.property(text, (input) => {
     outcome(parseFormula, input);
   }), { numRuns: 5000 });
 });
 
-test('any text parses as a condition or fails with a positioned RuleError', { timeout: PROPERTY_TIMEOUT }, () => {
+test('any text parses as a condition or fails with a positioned RuleError', () => {
   fc.assert(fc.property(text, (input) => {
     outcome(parseUnaryTest, input);
   }), { numRuns: 3000 });
 });
 
-test('whatever parses, formats to a text that parses to the same tree', { timeout: PROPERTY_TIMEOUT }, () => {
+test('whatever parses, formats to a text that parses to the same tree', () => {
   fc.assert(fc.property(tokens, (input) => {
     const e = outcome(parseFormula, input) as ReturnType<typeof parseFormula> | undefined;
     if (e) expect(withoutSpans(parseFormula(formatExpr(e)))).toEqual(withoutSpans(e));

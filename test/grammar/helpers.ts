@@ -32,9 +32,6 @@ export function testTree(t: UnaryTest): string {
   }
 }
 
-/** Property tests run thousands of cases; give them room when the whole suite runs in parallel. */
-export const PROPERTY_TIMEOUT = 30_000;
-
 const SPAN_KEYS = new Set(['span', 'opSpan', 'propertySpan', 'calleeSpan']);
 
 /** A deep copy without positions, to compare trees parsed from different texts. */

@@ -71,5 +71,5 @@ describe('concurrent charges on one account', () => {
     });
     const [a, b] = await Promise.all([start(), start()]);
     await chargeConcurrently([new Client(a!, adminKey), new Client(b!, adminKey)]);
-  }, 60_000);
+  });
 });

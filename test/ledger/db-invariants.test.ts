@@ -36,7 +36,7 @@ const text = (r: Record<string, unknown>): Row =>
 
 function sqliteRaw(path: string): Raw {
   const db = new Database(path);
-  db.pragma('busy_timeout = 5000');
+  db.pragma('busy_timeout = 60000');
   db.pragma('foreign_keys = ON');
   db.defaultSafeIntegers(true);
   return {

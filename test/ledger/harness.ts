@@ -14,7 +14,9 @@ import { PostgresStore } from '../../src/ledger/store/postgres-store.ts';
 import { SqliteStore } from '../../src/ledger/store/sqlite-store.ts';
 import type { Store } from '../../src/ledger/store/store.ts';
 
-export const PG_URL = process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
+import { PG_URL } from './pg-url.ts';
+
+export { PG_URL };
 
 let engine: Engine | undefined;
 let pricing: PricingEngine | undefined;

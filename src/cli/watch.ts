@@ -1,0 +1,61 @@
+// `--watch`: run a command, then again after every change under its paths, in this process,
+// so a re-run pays no start-up: the parser and the compiled schemas are already loaded.
+import { watch, type FSWatcher } from 'node:fs';
+import { RuleError } from '../../grammar/diagnostic.ts';
+import { UsageError, type CliIo } from './output.ts';
+
+/** Editors save in bursts (write, rename, chmod): one re-run per burst. */
+const SETTLE_MS = 60;
+
+export interface WatchOptions {
+  /** Stops watching; the promise then resolves with the last run's exit code. */
+  signal?: AbortSignal;
+}
+
+export function watchPaths(paths: string[], io: CliIo, run: () => number, options: WatchOptions = {}): Promise<number> {
+  // A mistake that stops one run (a path that vanished mid-edit) is reported, and watching goes on.
+  const runReporting = (): number => {
+    try {
+      return run();
+    } catch (e) {
+      if (!(e instanceof RuleError)) throw e;
+      io.err(e.format());
+      return 1;
+    }
+  };
+  let timer: NodeJS.Timeout | undefined;
+  let changed = new Set<string>();
+  const watchers: FSWatcher[] = [];
+  const onChange = (file: string | Buffer | null) => {
+    if (file) changed.add(String(file));
+    clearTimeout(timer);
+    timer = setTimeout(rerun, SETTLE_MS);
+  };
+  for (const path of paths) {
+    try {
+      watchers.push(watch(path, { recursive: true }, (_event, file) => onChange(file)));
+    } catch (e) {
+      for (const w of watchers) w.close();
+      throw new UsageError(`cannot watch '${path}': ${(e as Error).message}`);
+    }
+  }
+  let code = runReporting();
+  io.err(`watching ${paths.join(', ')} for changes (Ctrl-C to stop)`);
+  function rerun(): void {
+    const files = [...changed].sort();
+    changed = new Set();
+    io.err(`\n— changed: ${files.join(', ') || 'files'}; running again —`);
+    code = runReporting();
+  }
+  return new Promise((resolve) => {
+    function stop(): void {
+      clearTimeout(timer);
+      for (const w of watchers) w.close();
+      process.off('SIGINT', stop);
+      resolve(code);
+    }
+    if (options.signal?.aborted) return stop();
+    options.signal?.addEventListener('abort', stop, { once: true });
+    process.once('SIGINT', stop);
+  });
+}
