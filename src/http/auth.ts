@@ -4,7 +4,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import type { NextFunction, Request, Response } from 'express';
 import type { ApiKeyRecord, KeyScope } from '../ledger/records.ts';
 import type { KeyStore } from '../ledger/store/store.ts';
-import { HttpProblem } from './problem.ts';
+import { BEARER_CHALLENGE, HttpProblem } from './problem.ts';
 
 export interface Caller {
   key: ApiKeyRecord;
@@ -65,17 +65,27 @@ export class ApiKeyCache {
   }
 }
 
+/** The token of an `Authorization: Bearer <token>` header; the scheme is case-insensitive (RFC 9110 §11.1). */
+export function bearerToken(header: string | undefined): string | undefined {
+  if (header === undefined) return undefined;
+  const space = header.indexOf(' ');
+  if (space !== 6 || header.slice(0, 6).toLowerCase() !== 'bearer') return undefined;
+  return header.slice(7).trim() || undefined;
+}
+
+const INVALID_TOKEN = `${BEARER_CHALLENGE}, error="invalid_token", error_description="unknown or revoked API key"`;
+
 export function authenticate(keys: ApiKeyCache) {
   const admit = (req: Request, next: NextFunction, key: ApiKeyRecord | undefined): void => {
-    if (!key || key.revokedAt !== null) return next(new HttpProblem(401, 'unauthorized', 'unknown or revoked API key'));
+    if (!key || key.revokedAt !== null) return next(new HttpProblem(401, 'unauthorized', 'unknown or revoked API key', {}, { 'WWW-Authenticate': INVALID_TOKEN }));
     req.caller = { key };
     next();
   };
   // Not async: a key verified lately is admitted without a trip through the event loop.
   return (req: Request, _res: Response, next: NextFunction): void => {
-    const header = req.headers.authorization;
-    const token = header?.startsWith('Bearer ') ? header.slice(7).trim() : undefined;
-    if (!token) return next(new HttpProblem(401, 'unauthorized', 'send an API key as `Authorization: Bearer crk_…`'));
+    const token = bearerToken(req.headers.authorization);
+    // No credentials: the bare challenge (RFC 6750 §3.1: no error code).
+    if (!token) return next(new HttpProblem(401, 'unauthorized', 'send an API key as `Authorization: Bearer crk_…`', {}, { 'WWW-Authenticate': BEARER_CHALLENGE }));
     const recent = keys.recent(token);
     if (recent) return admit(req, next, recent);
     keys.byToken(token).then((key) => admit(req, next, key), next);
@@ -90,10 +100,13 @@ export function requireScope(req: Request, scope: KeyScope): ApiKeyRecord {
   return key;
 }
 
+/** The key may act on this account: an admin key, or a key bound to it. */
+export function mayActOn(key: ApiKeyRecord, account: string): boolean {
+  return key.scope === 'admin' || key.accounts.includes(account);
+}
+
 /** The caller may act on this account: an admin key, or a key bound to it. */
 export function requireAccount(req: Request, account: string, scope: KeyScope): void {
   const key = requireScope(req, scope);
-  if (key.scope !== 'admin' && !key.accounts.includes(account)) {
-    throw new HttpProblem(403, 'forbidden_account', `this key may not act on account '${account}'`);
-  }
+  if (!mayActOn(key, account)) throw new HttpProblem(403, 'forbidden_account', `this key may not act on account '${account}'`);
 }

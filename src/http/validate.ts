@@ -1,10 +1,12 @@
-// Strict request checks: JSON only, no prototype-polluting keys anywhere, and the body
-// exactly as the OpenAPI schema says (unknown fields and wrong types refused).
-import type { Request } from 'express';
+// Strict request checks: JSON only, nested at most MAX_BODY_DEPTH deep, no prototype-polluting
+// keys anywhere, the body exactly as the OpenAPI schema says (unknown fields and wrong types
+// refused), and no control characters in ids and names of the path.
+import type { NextFunction, Request, Response } from 'express';
 import { Ajv2020, type ErrorObject, type ValidateFunction } from 'ajv/dist/2020.js';
 import addFormats from 'ajv-formats';
-import { openApiDocument } from './openapi.ts';
+import { openApiDocument, PLAIN_TEXT } from './openapi.ts';
 import { HttpProblem } from './problem.ts';
+import { MAX_BODY_DEPTH } from './problem-types.ts';
 
 // verbose: each error carries its schema (for `x-expected`) and the value refused.
 const ajv = new Ajv2020({ allErrors: true, strict: false, verbose: true });
@@ -23,21 +25,41 @@ function validator(schema: string): ValidateFunction {
 
 const FORBIDDEN = new Set(['__proto__', 'constructor', 'prototype']);
 
-/** The path of the first prototype-polluting key, if any (paths are built only on the way out). */
-function forbiddenKey(v: unknown): string | undefined {
+interface Flaw {
+  code: 'forbidden_key' | 'too_deep';
+  /** JSON pointer, built only on the way out. */
+  path: string;
+}
+
+/** A prototype-polluting key or nesting past MAX_BODY_DEPTH. Recursive, but never deeper than the limit. */
+function flaw(v: unknown, depth: number): Flaw | undefined {
+  if (v === null || typeof v !== 'object') return undefined;
+  if (depth > MAX_BODY_DEPTH) return { code: 'too_deep', path: '' };
   if (Array.isArray(v)) {
     for (let i = 0; i < v.length; i++) {
-      const found = forbiddenKey(v[i]);
-      if (found !== undefined) return `/${i}${found}`;
+      const found = flaw(v[i], depth + 1);
+      if (found) {
+        found.path = `/${i}${found.path}`;
+        return found;
+      }
     }
-  } else if (v !== null && typeof v === 'object') {
+  } else {
     for (const k in v) {
-      if (FORBIDDEN.has(k)) return `/${k}`;
-      const found = forbiddenKey((v as Record<string, unknown>)[k]);
-      if (found !== undefined) return `/${k}${found}`;
+      if (FORBIDDEN.has(k)) return { code: 'forbidden_key', path: `/${k}` };
+      const found = flaw((v as Record<string, unknown>)[k], depth + 1);
+      if (found) {
+        found.path = `/${k}${found.path}`;
+        return found;
+      }
     }
   }
   return undefined;
+}
+
+function refuse(f: Flaw): HttpProblem {
+  if (f.code === 'forbidden_key') return new HttpProblem(400, 'forbidden_key', `the key at ${f.path} is not allowed`);
+  const at = f.path.length > 80 ? `${f.path.slice(0, 80)}…` : f.path;
+  return new HttpProblem(400, 'too_deep', `the body nests objects and arrays more than ${MAX_BODY_DEPTH} levels deep (at ${at})`, { max_depth: MAX_BODY_DEPTH });
 }
 
 /** The body checked against a schema of the OpenAPI document; `null` schema: no body allowed. */
@@ -54,8 +76,9 @@ export function body<T>(req: Request, schema: string | null): T {
     return {} as T;
   }
   const data = raw ?? {};
-  const bad = forbiddenKey(data);
-  if (bad) throw new HttpProblem(400, 'forbidden_key', `the key at ${bad} is not allowed`);
+  // Before ajv, which recurses without a limit.
+  const bad = flaw(data, 1);
+  if (bad) throw refuse(bad);
   const validate = validator(schema);
   if (!validate(data)) {
     const errors = relevant(validate.errors ?? []);
@@ -145,6 +168,20 @@ function human(e: ErrorObject): string {
     default:
       return `${subject} ${e.message ?? 'is invalid'}`;
   }
+}
+
+const PLAIN = new RegExp(PLAIN_TEXT, 'u');
+
+/**
+ * Refuses an id or name in the path with a control character before it reaches the engine
+ * or the store (PostgreSQL refuses NUL in text, a 500 otherwise). For router.param.
+ */
+export function plainPathParam(_req: Request, _res: Response, next: NextFunction, value: unknown, name: unknown): void {
+  if (typeof value === 'string' && !PLAIN.test(value)) {
+    const bad = [...value].find((c) => !PLAIN.test(c))!;
+    return next(new HttpProblem(400, 'invalid_path', `the ${String(name)} in the path contains the control character U+${bad.codePointAt(0)!.toString(16).toUpperCase().padStart(4, '0')}: ids and names never do`));
+  }
+  next();
 }
 
 export function idempotencyKey(req: Request): string {

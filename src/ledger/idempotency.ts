@@ -1,4 +1,5 @@
-// A request's fingerprint: the same idempotency key with a different fingerprint is refused.
+// A request's fingerprint: the same idempotency key with a different fingerprint is refused;
+// and the mark of a response replayed from a key.
 import * as crypto from 'node:crypto';
 
 // crypto.hash (Node 20.12+) does a one-shot digest without a Hash object: the same hex, quicker.
@@ -29,4 +30,20 @@ export function canonicalJson(v: unknown): string {
     first = false;
   }
   return `${out}}`;
+}
+
+// Responses read back from an idempotency key, so the HTTP layer can say it replayed them
+// (Idempotent-Replayed). A WeakSet marks them without changing what they serialize to.
+const replays = new WeakSet<object>();
+
+/** The stored response of an earlier request with the same key, marked as a replay. */
+export function replayOf<T>(stored: string): T {
+  const response = JSON.parse(stored) as T;
+  if (typeof response === 'object' && response !== null) replays.add(response);
+  return response;
+}
+
+/** Whether a mutation's result is the stored response of an earlier request (replayOf). */
+export function isReplay(result: unknown): boolean {
+  return typeof result === 'object' && result !== null && replays.has(result);
 }

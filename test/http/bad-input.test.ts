@@ -161,11 +161,19 @@ describe.each(storeKinds)('bad input and idempotency over HTTP on $name', (kind)
     expect((await api.admin.as(first.body.key).get('/v1/packs')).status).toBe(200);
   });
 
-  it("refuses a capture of someone else's charge and leaves the hold as it was", async () => {
+  it("answers for someone else's charge exactly as for a missing one, and leaves the hold as it was", async () => {
     const hold = await api.admin.post('/v1/charges', { account: 'bob', operation: 'generate', input: { tool: 'face_swap' }, capture: false });
     const before = await snapshot();
-    const res = await alice.post(`/v1/charges/${hold.body.id}/capture`, {});
-    expect(res.status).toBe(403);
+    const answers = async (id: string) => {
+      const replies = [
+        await alice.post(`/v1/charges/${id}/capture`, {}), await alice.get(`/v1/charges/${id}`),
+        await quoter.get(`/v1/charges/${id}`), await quoter.post(`/v1/charges/${id}/release`),
+      ];
+      return replies.map((r) => ({ status: r.status, code: r.body.code, detail: r.body.detail.replace(id, '<id>') }));
+    };
+    const others = await answers(hold.body.id);
+    expect(others).toEqual(await answers('ch_000000000000ffffffffffffffff'));
+    expect(others.map((a) => `${a.status} ${a.code}`)).toEqual(['404 charge_not_found', '404 charge_not_found', '403 forbidden', '403 forbidden']);
     expect(await snapshot()).toEqual(before);
     expect((await api.admin.post(`/v1/charges/${hold.body.id}/release`)).body.status).toBe('released');
   });

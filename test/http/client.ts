@@ -17,41 +17,70 @@ const ajv = new Ajv2020({ allErrors: true, strict: false });
 addFormats.default(ajv, ['date-time']);
 ajv.addSchema({ $id: 'openapi', components: openApiDocument.components });
 
+interface DocumentedResponse {
+  content?: Record<string, { schema: object }>;
+  headers?: Record<string, { $ref: string }>;
+}
 const routes = Object.entries(openApiDocument.paths).map(([template, ops]) => ({
-  template, ops: ops as Record<string, { responses: Record<string, { content?: Record<string, { schema: object }> }> }>,
+  template, ops: ops as Record<string, { responses: Record<string, DocumentedResponse> }>,
   pattern: new RegExp(`^${template.replace(/\{[^}]+\}/g, '[^/]+')}$`),
 }));
 
 const validators = new Map<object, ValidateFunction>();
-function validatorFor(schema: { $ref?: string }): ValidateFunction {
+function validatorFor(schema: object): ValidateFunction {
   let v = validators.get(schema);
   if (!v) {
-    v = schema.$ref ? ajv.getSchema(`openapi${schema.$ref}`)! : ajv.compile(schema);
+    // A schema inline in a path refers to components of the document, added as 'openapi'.
+    v = ajv.compile(JSON.parse(JSON.stringify(schema).replaceAll('"#/components/', '"openapi#/components/')));
     validators.set(schema, v);
   }
   return v;
 }
 
-/** Fails the test when a response is not one the OpenAPI document describes. */
-export function expectDocumented(method: string, path: string, status: number, contentType: string, body: unknown): void {
+const headerComponents = openApiDocument.components.headers as Record<string, { required?: boolean }>;
+
+/**
+ * Fails the test when a response is not one the OpenAPI document describes: the status must be
+ * listed on that operation (no `default`), a problem's code must be one listed for that status,
+ * and the headers the document requires must be there. A documented path asked with another
+ * method must be a 405 naming the documented methods.
+ */
+export function expectDocumented(method: string, path: string, status: number, contentType: string, body: unknown, headers: Headers = new Headers()): void {
   const route = routes.find((r) => r.pattern.test(path.split('?')[0]!));
   if (!route) return expect(status, `undocumented path ${path}`).toBe(404);
-  const op = route.ops[method.toLowerCase()];
-  expect(op, `${method} ${route.template} is documented`).toBeDefined();
-  const response = op!.responses[String(status)];
-  expect(response, `${method} ${route.template} documents status ${status}`).toBeDefined();
+  // Express answers HEAD with the GET route, without the body.
+  const op = route.ops[method === 'HEAD' ? 'get' : method.toLowerCase()];
+  if (!op) {
+    expect(status, `${method} ${route.template} is not documented: a 405`).toBe(405);
+    const allowed = Object.keys(route.ops).map((m) => m.toUpperCase());
+    expect(headers.get('allow')?.split(', ').filter((m) => m !== 'HEAD').sort(), 'the Allow header lists the documented methods').toEqual(allowed.sort());
+    return;
+  }
+  const response = op.responses[String(status)];
+  expect(response, `${method} ${route.template} documents status ${status}: ${JSON.stringify(body)}`).toBeDefined();
   const media = contentType.split(';')[0]!;
-  const schema = response!.content?.[media]?.schema;
-  expect(schema, `${method} ${route.template} ${status} documents ${media}`).toBeDefined();
-  const validate = validatorFor(schema as { $ref?: string });
-  const ok = validate(body);
-  expect(ok, `${method} ${path} ${status}: ${ajv.errorsText(validate.errors)}\n${JSON.stringify(body)}`).toBe(true);
+  if (media === 'application/problem+json') {
+    const p = body as { status: number; code: string; type: string };
+    expect([p.status, p.type], 'a problem repeats its status and points at its code').toEqual([status, `/problems/${p.code}`]);
+  }
+  if (method !== 'HEAD') {
+    const schema = response!.content?.[media]?.schema;
+    expect(schema, `${method} ${route.template} ${status} documents ${media}`).toBeDefined();
+    const validate = validatorFor(schema!);
+    const ok = validate(body);
+    expect(ok, `${method} ${path} ${status} (a code not listed for this status on this operation?): ${ajv.errorsText(validate.errors)}\n${JSON.stringify(body)}`).toBe(true);
+  }
+  for (const [name, h] of Object.entries(response!.headers ?? {})) {
+    const required = headerComponents[h.$ref.split('/').pop()!]?.required;
+    if (required) expect(headers.get(name), `${method} ${route.template} ${status} has the header ${name}`).toBeTruthy();
+  }
 }
 
 export interface Reply {
   status: number;
   body: any; // eslint-disable-line @typescript-eslint/no-explicit-any
   contentType: string;
+  headers: Headers;
 }
 
 export class Client {
@@ -62,15 +91,15 @@ export class Client {
   }
 
   async request(method: string, path: string, opts: { body?: unknown; raw?: string; idem?: string | false; headers?: Record<string, string> } = {}): Promise<Reply> {
-    const headers: Record<string, string> = { authorization: `Bearer ${this.token}`, ...opts.headers };
+    const headers: Record<string, string> = { ...(this.token ? { authorization: `Bearer ${this.token}` } : {}), ...opts.headers };
     if (opts.body !== undefined || opts.raw !== undefined) headers['content-type'] ??= 'application/json';
     if (method === 'POST' && opts.idem !== false && path !== '/v1/quotes') headers['idempotency-key'] = opts.idem ?? key();
     const res = await fetch(this.base + path, { method, headers, body: opts.raw ?? (opts.body === undefined ? undefined : JSON.stringify(opts.body)) });
     const contentType = res.headers.get('content-type') ?? '';
     const text = await res.text();
-    const body = text ? JSON.parse(text) : undefined;
-    expectDocumented(method, path, res.status, contentType, body);
-    return { status: res.status, body, contentType };
+    const body = text && /\bjson\b/.test(contentType) ? JSON.parse(text) : text || undefined;
+    expectDocumented(method, path, res.status, contentType, body, res.headers);
+    return { status: res.status, body, contentType, headers: res.headers };
   }
 
   get(path: string) {
@@ -90,10 +119,10 @@ export interface TestApi {
   close(): Promise<void>;
 }
 
-export async function startApi(kind: StoreKind, clock = new Clock(Date.parse('2026-03-10T12:00:00Z'))): Promise<TestApi> {
+export async function startApi(kind: StoreKind, clock = new Clock(Date.parse('2026-03-10T12:00:00Z')), options: { bodyLimit?: string } = {}): Promise<TestApi> {
   const { store, dispose } = await kind.open();
   const ledger = await Ledger.open(store, packs(), { clock: clock.now });
-  const app = createApp({ ledger, engine: rules(), log: pino({ level: 'silent' }) });
+  const app = createApp({ ledger, engine: rules(), log: pino({ level: 'silent' }), bodyLimit: options.bodyLimit });
   const server: Server = await new Promise((resolve) => {
     const s = app.listen(0, '127.0.0.1', () => resolve(s));
   });

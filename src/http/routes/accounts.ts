@@ -2,14 +2,16 @@ import { Router } from 'express';
 import type { MembershipRequest, NewAccount } from '../../ledger/ledger.ts';
 import { requireAccount, requireScope } from '../auth.ts';
 import type { AppContext } from '../context.ts';
-import { body, idempotencyKey, queryInt } from '../validate.ts';
+import { sendResult } from '../replayed.ts';
+import { body, idempotencyKey, plainPathParam, queryInt } from '../validate.ts';
 
 export function accountRoutes({ ledger }: AppContext): Router {
   const r = Router();
+  r.param('id', plainPathParam);
   r.post('/v1/accounts', async (req, res) => {
     const b = body<NewAccount>(req, 'AccountRequest');
     requireScope(req, 'admin');
-    res.status(201).json(await ledger.createAccount(b, idempotencyKey(req)));
+    sendResult(res, 201, await ledger.createAccount(b, idempotencyKey(req)));
   });
   r.get('/v1/accounts/:id', async (req, res) => {
     requireAccount(req, req.params.id, 'charge');
@@ -28,27 +30,27 @@ export function accountRoutes({ ledger }: AppContext): Router {
   r.post('/v1/accounts/:id/grants', async (req, res) => {
     const b = body<{ kind: string; amount: string; expires_at?: string }>(req, 'GrantRequest');
     requireScope(req, 'admin');
-    res.status(201).json(await ledger.grant(req.params.id, b, idempotencyKey(req)));
+    sendResult(res, 201, await ledger.grant(req.params.id, b, idempotencyKey(req)));
   });
   r.post('/v1/accounts/:id/topups', async (req, res) => {
     const b = body<{ input: Record<string, unknown> }>(req, 'TopupRequest');
     requireScope(req, 'admin');
-    res.status(201).json(await ledger.topup(req.params.id, b.input, idempotencyKey(req)));
+    sendResult(res, 201, await ledger.topup(req.params.id, b.input, idempotencyKey(req)));
   });
   r.post('/v1/accounts/:id/daily-claim', async (req, res) => {
     body(req, null);
     requireAccount(req, req.params.id, 'charge');
-    res.status(201).json(await ledger.dailyClaim(req.params.id, idempotencyKey(req)));
+    sendResult(res, 201, await ledger.dailyClaim(req.params.id, idempotencyKey(req)));
   });
   r.post('/v1/accounts/:id/membership', async (req, res) => {
     const b = body<MembershipRequest>(req, 'MembershipRequest');
     requireScope(req, 'admin');
-    res.json(await ledger.membership(req.params.id, b, idempotencyKey(req)));
+    sendResult(res, 200, await ledger.membership(req.params.id, b, idempotencyKey(req)));
   });
   r.post('/v1/accounts/:id/settle', async (req, res) => {
     body(req, null);
     requireScope(req, 'admin');
-    res.json(await ledger.settle(req.params.id, idempotencyKey(req)));
+    sendResult(res, 200, await ledger.settle(req.params.id, idempotencyKey(req)));
   });
   return r;
 }

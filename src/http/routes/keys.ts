@@ -1,9 +1,11 @@
 import { Router } from 'express';
+import { isReplay } from '../../ledger/idempotency.ts';
 import type { ApiKeyRecord, KeyScope } from '../../ledger/records.ts';
 import { newApiKey, requireScope, type ApiKeyCache } from '../auth.ts';
 import type { AppContext } from '../context.ts';
 import { HttpProblem } from '../problem.ts';
-import { body, idempotencyKey } from '../validate.ts';
+import { sendResult } from '../replayed.ts';
+import { body, idempotencyKey, plainPathParam } from '../validate.ts';
 
 const view = (k: ApiKeyRecord) => ({
   id: k.id, scope: k.scope, accounts: k.accounts, label: k.label,
@@ -15,6 +17,7 @@ const REPLAY_NOTE = 'This is a replay of an earlier request with the same Idempo
 
 export function keyRoutes({ ledger }: AppContext, cache: ApiKeyCache): Router {
   const r = Router();
+  r.param('id', plainPathParam);
   r.get('/v1/keys', async (req, res) => {
     requireScope(req, 'admin');
     res.json({ keys: (await ledger.store.apiKeys()).map(view) });
@@ -29,7 +32,8 @@ export function keyRoutes({ ledger }: AppContext, cache: ApiKeyCache): Router {
       await tx.insertApiKey(record);
       return view(record);
     });
-    res.status(201).json(created.id === record.id ? { ...created, key: token } : { ...created, key: null, note: REPLAY_NOTE });
+    const replay = isReplay(created);
+    sendResult(res, 201, replay ? { ...created, key: null, note: REPLAY_NOTE } : { ...created, key: token }, replay);
   });
   r.post('/v1/keys/:id/revoke', async (req, res) => {
     body(req, null);
@@ -40,7 +44,7 @@ export function keyRoutes({ ledger }: AppContext, cache: ApiKeyCache): Router {
       return view(k);
     });
     cache.forget(req.params.id);
-    res.json(revoked);
+    sendResult(res, 200, revoked);
   });
   return r;
 }

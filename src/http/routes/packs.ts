@@ -1,8 +1,11 @@
 import { Router } from 'express';
 import type { AppContext } from '../context.ts';
+import { plainPathParam } from '../validate.ts';
 
 export function packRoutes({ ledger, engine }: AppContext): Router {
   const r = Router();
+  r.param('pack', plainPathParam);
+  r.param('operation', plainPathParam);
   r.get('/v1/packs', (_req, res) => {
     const packs = ledger.engine.packs().map((p) => {
       const policy = ledger.engine.ledgerPolicy(p.name);
