@@ -1,10 +1,12 @@
-// Wiring only: configuration, packs, store, ledger and app. See src/http/README.md.
+// Wiring only: configuration, packs, store, ledger, app and shutdown. See README.md, "The credits API".
 import type { AddressInfo } from 'node:net';
 import pino from 'pino';
 import { Engine } from './src/engine/index.ts';
 import { createApp } from './src/http/app.ts';
 import { ensureAdminKey } from './src/http/bootstrap.ts';
 import { readConfig } from './src/http/config.ts';
+import { Metrics } from './src/http/metrics.ts';
+import { GracefulShutdown, Lifecycle } from './src/http/shutdown.ts';
 import { Ledger } from './src/ledger/ledger.ts';
 import { withLedgerPolicies } from './src/ledger/pack-policies.ts';
 import { PostgresStore } from './src/ledger/store/postgres-store.ts';
@@ -15,13 +17,18 @@ const config = readConfig(process.env);
 const log = pino({ level: config.logLevel });
 
 const engine = Engine.load(config.rulesDir);
-const store: Store = config.store.kind === 'postgres'
+const metrics = new Metrics();
+const store: Store = metrics.timed(config.store.kind === 'postgres'
   ? await PostgresStore.open({ connectionString: config.store.url, schema: config.store.schema, poolSize: config.store.poolSize })
-  : new SqliteStore({ path: config.store.path, synchronous: config.store.synchronous });
-const ledger = await Ledger.open(store, withLedgerPolicies(engine), { quoteTtlSeconds: config.quoteTtlSeconds });
+  : new SqliteStore({ path: config.store.path, synchronous: config.store.synchronous }));
+const ledger = await Ledger.open(store, withLedgerPolicies(engine), { quoteTtlSeconds: config.quoteTtlSeconds, observer: metrics });
 await ensureAdminKey(ledger, config.adminKey, log);
 
-const app = createApp({ ledger, engine, log, bodyLimit: config.bodyLimit, keyCacheSeconds: config.keyCacheSeconds });
+const lifecycle = new Lifecycle();
+const app = createApp({
+  ledger, engine, log, metrics, lifecycle, metricsToken: config.metricsToken,
+  bodyLimit: config.bodyLimit, keyCacheSeconds: config.keyCacheSeconds,
+});
 const server = app.listen(config.port, config.host, () => {
   const where = config.store.kind === 'sqlite' ? config.store.path : `postgres${config.store.schema ? ` schema ${config.store.schema}` : ''}`;
   const { port } = server.address() as AddressInfo;
@@ -32,12 +39,16 @@ const sweep = setInterval(() => {
   ledger.releaseExpiredHolds().catch((err: unknown) => log.error({ err }, 'releasing expired holds failed'));
 }, config.holdSweepSeconds * 1000);
 
-function shutdown(signal: string): void {
-  log.info({ signal }, 'shutting down');
-  clearInterval(sweep);
-  server.close(() => {
-    store.close().then(() => process.exit(0), () => process.exit(1));
+const shutdown = new GracefulShutdown(server, lifecycle, {
+  timeoutMs: config.shutdownTimeoutSeconds * 1000,
+  log,
+  cleanup: async () => {
+    clearInterval(sweep);
+    await store.close();
+  },
+});
+for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+  process.on(signal, () => {
+    shutdown.begin(signal).then(({ exitCode }) => process.exit(exitCode), () => process.exit(1));
   });
 }
-process.on('SIGINT', () => shutdown('SIGINT'));
-process.on('SIGTERM', () => shutdown('SIGTERM'));

@@ -16,6 +16,8 @@ export async function ensureAdminKey(ledger: Ledger, adminKey: string | undefine
   if (keys.some((k) => k.scope === 'admin' && k.revokedAt === null)) return;
   const { token, record } = newApiKey('admin', [], 'created at first start', ledger.now());
   await ledger.idempotently(`bootstrap:${record.id}`, { op: 'first_admin_key' }, (tx) => tx.insertApiKey(record));
-  log.warn({ key: record.id }, 'created an admin API key; it is printed once, keep it');
-  process.stdout.write(`\nAdmin API key (shown once): ${token}\n\n`);
+  // One record holding the secret as a field, written even when LOG_LEVEL hides warnings:
+  // lost, the key could not be recovered.
+  const announce = log.isLevelEnabled('warn') ? log : log.child({}, { level: 'warn' });
+  announce.warn({ key: record.id, admin_key: token }, 'created an admin API key: admin_key is shown this once, keep it');
 }

@@ -14,6 +14,10 @@ export interface ServerConfig {
   bodyLimit: string;
   holdSweepSeconds: number;
   keyCacheSeconds: number;
+  /** How long requests in flight may finish after SIGTERM/SIGINT before their connections are closed. */
+  shutdownTimeoutSeconds: number;
+  /** Required by /metrics as a bearer token when set. */
+  metricsToken?: string;
 }
 
 function int(env: NodeJS.ProcessEnv, name: string, fallback: number, min: number, max: number): number {
@@ -31,6 +35,8 @@ export function readConfig(env: NodeJS.ProcessEnv): ServerConfig {
   if (url && !/^postgres(ql)?:\/\//.test(url)) throw new Error('DATABASE_URL must be a postgres:// URL (leave it unset for SQLite)');
   const adminKey = env.ADMIN_API_KEY || undefined;
   if (adminKey !== undefined && (adminKey.length < 16 || !/^[\x21-\x7e]+$/.test(adminKey))) throw new Error('ADMIN_API_KEY must be at least 16 printable characters');
+  const metricsToken = env.METRICS_TOKEN || undefined;
+  if (metricsToken !== undefined && !/^[\x21-\x7e]+$/.test(metricsToken)) throw new Error('METRICS_TOKEN must be printable ASCII characters without spaces');
   return {
     port: int(env, 'PORT', 3000, 0, 65535),
     host: env.HOST || '127.0.0.1',
@@ -44,5 +50,7 @@ export function readConfig(env: NodeJS.ProcessEnv): ServerConfig {
     bodyLimit: env.BODY_LIMIT || '64kb',
     holdSweepSeconds: int(env, 'HOLD_SWEEP_SECONDS', 30, 1, 86400),
     keyCacheSeconds: int(env, 'API_KEY_CACHE_SECONDS', 5, 0, 3600),
+    shutdownTimeoutSeconds: int(env, 'SHUTDOWN_TIMEOUT_SECONDS', 10, 0, 3600),
+    metricsToken,
   };
 }

@@ -1,5 +1,7 @@
 import type { Logger } from 'pino';
 import type { Ledger } from '../ledger/ledger.ts';
+import type { Metrics } from './metrics.ts';
+import type { Lifecycle } from './shutdown.ts';
 
 export interface AppContext {
   ledger: Ledger;
@@ -10,4 +12,12 @@ export interface AppContext {
   bodyLimit?: string;
   /** How long a verified API key is remembered (a revocation elsewhere takes this long to reach this server). */
   keyCacheSeconds?: number;
+  /** This app's series; pass the one the ledger reports to (and whose timed store it uses) to have them all. Default: a new one. */
+  metrics?: Metrics;
+  /** Required as `Authorization: Bearer <token>` by /metrics when set. */
+  metricsToken?: string;
+  /** How long /readyz and the open-holds count wait for the store (default 2000 ms). */
+  storeDeadlineMs?: number;
+  /** While draining (shutting down), /readyz answers 503. */
+  lifecycle?: Lifecycle;
 }

@@ -10,7 +10,7 @@ import { isTimeZone, localDay, startOfDay, startOfMonth } from './calendar.ts';
 import { capture, hold, price, refund, release, viewCharge, type OpenCharge } from './charges.ts';
 import { LedgerError } from './errors.ts';
 import { grantEvent } from './grants.ts';
-import { requestHash } from './idempotency.ts';
+import { replayOf, requestHash } from './idempotency.ts';
 import { asDecimal, fromMinor, parseAmount, ruleAmount } from './money.ts';
 import { addGrant, entry, grantKind, payOverdraft } from './postings.ts';
 import type { PricingEngine } from './pricing.ts';
@@ -26,6 +26,16 @@ export interface LedgerOptions {
   /** Epoch ms; tests move time by passing their own clock. */
   clock?: () => number;
   quoteTtlSeconds?: number;
+  /** Told what quotes and committed charge mutations did (not idempotent replays), e.g. to count them. */
+  observer?: LedgerObserver;
+}
+
+export type ChargeOutcome = 'held' | 'captured' | 'released' | 'refunded';
+
+export interface LedgerObserver {
+  quoted(pack: string, operation: string, accepted: boolean): void;
+  /** A charge created without capture is `held`; one captured at once is `held` then `captured`. */
+  charged(pack: string, outcome: ChargeOutcome): void;
 }
 
 export interface NewAccount {
@@ -89,6 +99,7 @@ export class Ledger {
   private readonly packs: Map<string, PackInfo>;
   private readonly clock: () => number;
   private readonly quoteTtl: number;
+  private readonly observer: LedgerObserver | undefined;
 
   private constructor(
     readonly store: Store,
@@ -99,6 +110,7 @@ export class Ledger {
     this.packs = new Map(engine.packs().map((p) => [p.name, p]));
     this.clock = options.clock ?? Date.now;
     this.quoteTtl = (options.quoteTtlSeconds ?? 300) * 1000;
+    this.observer = options.observer;
   }
 
   /** The quote-signing secret is kept in the database, so every server over it agrees. */
@@ -197,6 +209,7 @@ export class Ledger {
     const { info, policy } = this.pack(q.pack);
     const input = withAccountInputs(q.input, fromAccount);
     const result = this.engine.quote({ pack: q.pack, operation: q.operation, input, at: new Date(now), explain: q.explain });
+    this.observer?.quoted(result.pack, result.operation, result.rejections.length === 0);
     const output = policy.charges.get(q.operation);
     const value = output !== undefined ? result.outputs[output] : undefined;
     const decimal = result.rejections.length === 0 ? asDecimal(value) : undefined;
@@ -315,7 +328,10 @@ export class Ledger {
         const c = await hold(s, priced);
         if (req.capture) await capture(s, c, c.record.held);
         return viewCharge(c, s.pack.decimals);
-      }));
+      }), (v) => {
+      this.observer?.charged(v.pack, 'held');
+      if (v.status === 'captured') this.observer?.charged(v.pack, 'captured');
+    });
   }
 
   captureCharge(id: string, req: CaptureRequest, key: string): Promise<ChargeView> {
@@ -332,7 +348,7 @@ export class Ledger {
         }
         await capture(s, c, actual);
         return viewCharge(c, s.pack.decimals);
-      }));
+      }), (v) => this.observer?.charged(v.pack, 'captured'));
   }
 
   releaseCharge(id: string, key: string): Promise<ChargeView> {
@@ -340,7 +356,7 @@ export class Ledger {
       this.inCharge(tx, id, now, async (s, c) => {
         await release(s, c, 'released');
         return viewCharge(c, s.pack.decimals);
-      }));
+      }), (v) => this.observer?.charged(v.pack, 'released'));
   }
 
   refundCharge(id: string, req: { outcome?: string; amount?: string }, key: string): Promise<{ refunded: string; charge: ChargeView }> {
@@ -348,7 +364,7 @@ export class Ledger {
       this.inCharge(tx, id, now, async (s, c) => {
         const amount = await refund(s, c, { outcome: req.outcome, amount: req.amount === undefined ? undefined : parseAmount(req.amount, s.pack.decimals) });
         return { refunded: fromMinor(amount, s.pack.decimals), charge: viewCharge(c, s.pack.decimals) };
-      }));
+      }), (v) => this.observer?.charged(v.charge.pack, 'refunded'));
   }
 
   /**
@@ -384,20 +400,27 @@ export class Ledger {
 
   // ---- plumbing ----
 
-  private async mutate<T>(key: string, request: object, work: (tx: WriteTx, now: number) => Promise<T>): Promise<T> {
+  /** `committed` sees the result once it is committed, and never for a replay. */
+  private async mutate<T>(key: string, request: object, work: (tx: WriteTx, now: number) => Promise<T>, committed?: (result: T) => void): Promise<T> {
     if (!key) throw new LedgerError('invalid_request', 'an idempotency key is required');
     const hash = requestHash(request);
-    return this.store.transaction(async (tx) => {
+    // Set by the last run of `work`: a store may run it again (a group commit's retry, a serialization failure).
+    let fresh = false;
+    const result = await this.store.transaction(async (tx) => {
+      fresh = false;
       const now = this.now();
       const seen = await tx.claimKey(key, hash, now);
       if (seen) {
         if (seen.requestHash !== hash) throw new LedgerError('idempotency_conflict', 'this idempotency key was used with different parameters');
-        return JSON.parse(seen.response) as T;
+        return replayOf<T>(seen.response);
       }
       const result = await work(tx, now);
       await tx.saveResponse(key, hash, now, JSON.stringify(result));
+      fresh = true;
       return result;
     });
+    if (fresh) committed?.(result);
+    return result;
   }
 
   private scope(tx: WriteTx, now: number, account: AccountRecord): Scope {

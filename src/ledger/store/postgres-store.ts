@@ -137,6 +137,15 @@ export class PostgresStore implements Store {
     return (await this.pool.query('SELECT value FROM settings WHERE name = $1', [name])).rows[0].value as string;
   }
 
+  async ping(): Promise<void> {
+    await this.pool.query('SELECT 1');
+  }
+
+  async openHolds(at: number): Promise<number> {
+    const rows = await new Runner(this.pool).all("SELECT COUNT(*) AS n FROM charges WHERE status = 'held' AND expires_at > ?", [at]);
+    return Number(rows[0]!.n);
+  }
+
   async close(): Promise<void> {
     await this.pool.end();
   }

@@ -279,6 +279,16 @@ export class SqliteStore implements Store {
     });
   }
 
+  async ping(): Promise<void> {
+    // A table read, not SELECT 1: SQLite answers that without looking at the file.
+    await this.readRunner.all('SELECT COUNT(*) AS n FROM schema_migrations', []);
+  }
+
+  async openHolds(at: number): Promise<number> {
+    const rows = await this.readRunner.all("SELECT COUNT(*) AS n FROM charges WHERE status = 'held' AND expires_at > ?", [at]);
+    return Number(rows[0]!.n);
+  }
+
   async close(): Promise<void> {
     while (this.flushing) await new Promise((r) => setImmediate(r));
     this.reader.close();

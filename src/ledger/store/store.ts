@@ -106,5 +106,9 @@ export interface Store extends KeyStore {
   /** Runs `work` in one transaction; concurrent callers are serialized per account or batched. */
   transaction<T>(work: (tx: WriteTx) => Promise<T>): Promise<T>;
   read<T>(work: (tx: ReadTx) => Promise<T>): Promise<T>;
+  /** Resolves once the database answers a query through the usual connection (readiness). */
+  ping(): Promise<void>;
+  /** Holds neither resolved nor timed out at `at`: one count over the partial index of held charges. */
+  openHolds(at: number): Promise<number>;
   close(): Promise<void>;
 }
