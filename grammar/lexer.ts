@@ -20,11 +20,11 @@ export const In = keyword('In');
 export const True = keyword('True');
 export const False = keyword('False');
 
-/** `200_000`, `0.02`, `1_000.50`, `20%` — no exponent. */
+/** `200_000`, `0.02`, `1_000.50`, `20%`, `1e3`, `2.5E-2`. */
 export const NumberLiteral = createToken({
   name: 'NumberLiteral',
   label: 'number',
-  pattern: /\d+(?:_\d+)*(?:\.\d+(?:_\d+)*)?%?/,
+  pattern: /\d+(?:_\d+)*(?:\.\d+(?:_\d+)*)?(?:[eE][+-]?\d+)?%?/,
 });
 export const StringLiteral = createToken({
   name: 'StringLiteral',

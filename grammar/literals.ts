@@ -1,19 +1,33 @@
 // Number and string literals: from source text to value, and (for strings) back.
 // Numbers never pass through a JS number: `value` is computed on the digit string.
 
-/** The exact decimal a number literal denotes: `200_000` → `200000`, `20%` → `0.2`, `2.5%` → `0.025`. */
-export function numberValue(text: string): string {
-  const digits = text.replaceAll('_', '');
-  return digits.endsWith('%') ? hundredth(digits.slice(0, -1)) : digits;
-}
+/**
+ * The most digits a number may have, in its numerator or its denominator: the limit of every
+ * literal here and of every result in the evaluator. Far beyond any price.
+ */
+export const MAX_NUMBER_DIGITS = 400;
 
-/** Moves the decimal point two places left, then drops leading and trailing zeros. */
-function hundredth(decimal: string): string {
-  const [whole, fraction = ''] = decimal.split('.');
-  const padded = whole.padStart(3, '0');
-  const newWhole = padded.slice(0, -2).replace(/^0+(?=\d)/, '');
-  const newFraction = (padded.slice(-2) + fraction).replace(/0+$/, '');
-  return newFraction ? `${newWhole}.${newFraction}` : newWhole;
+const NUMBER = /^(\d+)(?:\.(\d+))?(?:[eE]([+-]?\d+))?(%?)$/;
+
+/**
+ * The exact decimal a number literal denotes, in plain text: `200_000` → `200000`,
+ * `20%` → `0.2`, `2.5E-2` → `0.025`, `1e3` → `1000`. Undefined when the value has more than
+ * MAX_NUMBER_DIGITS digits in its numerator or denominator (`1e400`, `0.` and 400 zeros and `1`).
+ */
+export function numberValue(text: string): string | undefined {
+  const [, whole = '', fraction = '', exponent = '0', percent] = NUMBER.exec(text.replaceAll('_', '')) ?? [];
+  const digits = (whole + fraction).replace(/^0+/, '');
+  if (digits === '') return '0';
+  // The value is 0.digits × 10^point; past the limit either way, don't write it out.
+  const leadingZeros = whole.length + fraction.length - digits.length;
+  const point = whole.length - leadingZeros + Number(exponent) - (percent ? 2 : 0);
+  const significant = digits.replace(/0+$/, '');
+  const numeratorDigits = Math.max(point, significant.length);
+  const denominatorDigits = significant.length - point + 1;
+  if (numeratorDigits > MAX_NUMBER_DIGITS || denominatorDigits > MAX_NUMBER_DIGITS) return undefined;
+  if (point <= 0) return `0.${'0'.repeat(-point)}${significant}`;
+  if (point >= significant.length) return significant + '0'.repeat(point - significant.length);
+  return `${significant.slice(0, point)}.${significant.slice(point)}`;
 }
 
 const UNESCAPE: Record<string, string> = { "'": "'", '"': '"', '\\': '\\', n: '\n', t: '\t' };

@@ -13,7 +13,7 @@ import {
   StringLiteral, tokenSpan, True,
 } from './lexer.ts';
 import type { RuleError } from './diagnostic.ts';
-import { numberValue, stringValue } from './literals.ts';
+import { MAX_NUMBER_DIGITS, numberValue, stringValue } from './literals.ts';
 import * as errors from './syntax-errors.ts';
 import type { SyntaxContext } from './syntax-errors.ts';
 
@@ -139,9 +139,11 @@ export class FormulaParser extends EmbeddedActionsParser {
     this.OR([
       { ALT: () => {
         const literal = this.CONSUME(NumberLiteral);
-        return this.ACTION((): Expr => ({
-          kind: 'number', value: numberValue(literal.image), text: literal.image, span: tokenSpan(literal),
-        }));
+        return this.ACTION((): Expr => {
+          const value = numberValue(literal.image);
+          if (value === undefined) throw errors.tooManyDigits(literal, MAX_NUMBER_DIGITS, this.ctx);
+          return { kind: 'number', value, text: literal.image, span: tokenSpan(literal) };
+        });
       } },
       { ALT: () => {
         const literal = this.CONSUME(StringLiteral);

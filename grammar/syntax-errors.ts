@@ -187,6 +187,11 @@ export function tooDeep(at: IToken, limit: number, ctx: SyntaxContext): RuleErro
     'split it into named cells', 'nesting-too-deep');
 }
 
+export function tooManyDigits(literal: IToken, limit: number, ctx: SyntaxContext): RuleError {
+  return error(literal, ctx, `this number has more than ${limit} digits`,
+    'a price never needs this many; write a shorter number (1e6 for a million)', 'number-out-of-range');
+}
+
 export function tooLong(text: string, limit: number, source: Source, what: SyntaxContext['what']): RuleError {
   return new RuleError('formula-too-long', `the ${what} is ${text.length} characters long; the limit is ${limit}`,
     source, { start: limit, end: text.length }, 'split it into named cells');

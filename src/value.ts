@@ -1,4 +1,4 @@
-// Runtime values of formulas. Numbers are always exact decimals.
+// Runtime values of formulas. Numbers are always exact rationals (src/rational.ts).
 import { Decimal, decimalText } from './decimal.ts';
 
 export type Value = Decimal | string | boolean | Value[] | RecordValue | TableValue;
@@ -19,7 +19,7 @@ export class TableValue {
 export function keyOf(v: Value): string | undefined {
   if (typeof v === 'string') return `s:${v}`;
   if (typeof v === 'boolean') return `b:${v}`;
-  if (v instanceof Decimal) return `n:${decimalText(v)}`;
+  if (v instanceof Decimal) return `n:${v.terminates() ? v.toFixed() : v.toFractionText()}`;
   return undefined;
 }
 
@@ -62,14 +62,19 @@ export function showValue(v: Value): string {
   return `{${Object.entries(v).map(([k, x]) => `${k}: ${showValue(x)}`).join(', ')}}`;
 }
 
-/** JSON with numbers written as their exact decimal text (`0.3`, never `0.30000000000000004`). */
+/**
+ * JSON with numbers written as their exact decimal text (`0.3`, never `0.30000000000000004`).
+ * A number that doesn't terminate has no exact JSON number, so it is written as a string
+ * of its shown digits with the `…` mark (`"0.33333333333333333333…"`): never a number that
+ * pretends to be exact.
+ */
 export function toJsonText(v: Value | undefined | null, space = ''): string {
   return writeJson(v, space, '');
 }
 
 function writeJson(v: unknown, space: string, indent: string): string {
   if (v === undefined || v === null) return 'null';
-  if (v instanceof Decimal) return decimalText(v);
+  if (v instanceof Decimal) return v.terminates() ? decimalText(v) : JSON.stringify(decimalText(v));
   if (typeof v === 'string' || typeof v === 'boolean' || typeof v === 'number') return JSON.stringify(v);
   if (v instanceof TableValue) return JSON.stringify(`<table ${v.name}>`);
   const inner = indent + space;
@@ -84,7 +89,7 @@ function writeJson(v: unknown, space: string, indent: string): string {
   return `{${nl}${entries.map(([k, x]) => `${inner}${JSON.stringify(k)}${sep}${writeJson(x, space, inner)}`).join(`,${nl}`)}${nl}${indent}}`;
 }
 
-/** A value as plain JSON data, with numbers as decimal strings (for HTTP bodies). */
+/** A value as plain JSON data, with numbers as decimal strings (for HTTP bodies); one that doesn't terminate ends in `…`. */
 export function toJsonData(v: Value): unknown {
   if (v instanceof Decimal) return decimalText(v);
   if (typeof v !== 'object') return v;

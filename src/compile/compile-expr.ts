@@ -1,4 +1,4 @@
-// Formulas become closures over exact decimals. Every evaluation error carries the
+// Formulas become closures over exact rationals. Every evaluation error carries the
 // span of the node that failed, so "division by zero" points at its `/`.
 import type { Expr, Span, UnaryTest } from '../../grammar/ast.ts';
 import { RuleError, type Source } from '../../grammar/diagnostic.ts';
@@ -118,13 +118,13 @@ function compileIndex(e: Extract<Expr, { kind: 'index' }>, s: Scope): Code {
 }
 
 /**
- * Arithmetic stays exact only while results fit the working precision; a formula that
- * grows numbers past it (or shrinks them to nothing) is a runaway, stopped at its operator.
+ * Every result is exact; a formula whose numbers grow past MAX_DIGITS digits (numerator or
+ * denominator) is a runaway, stopped at its operator.
  */
-function inRange(s: Scope, span: Span, r: Decimal, nonZero = false): Decimal {
-  if (!r.isFinite() || r.precision(true) > MAX_DIGITS || (nonZero && r.isZero())) {
-    return fail(s, span, 'number-out-of-range', `this result is too large or too precise to stay exact (more than ${MAX_DIGITS} digits)`,
-      'a price never needs this many digits; look for a runaway multiplication or POWER');
+function inRange(s: Scope, span: Span, r: Decimal): Decimal {
+  if (!r.fitsDigits(MAX_DIGITS)) {
+    return fail(s, span, 'number-out-of-range', `this result is too large or too precise to stay exact (more than ${MAX_DIGITS} digits in its numerator or denominator)`,
+      'a price never needs this many digits; look for a runaway multiplication, division or POWER');
   }
   return r;
 }
@@ -149,13 +149,13 @@ function compileBinary(e: Extract<Expr, { kind: 'binary' }>, s: Scope): Code {
     case '*': return (f) => {
       const a = num(l, f, e.left);
       const b = num(r, f, e.right);
-      return inRange(s, e.opSpan, a.times(b), !a.isZero() && !b.isZero());
+      return inRange(s, e.opSpan, a.times(b));
     };
     case '/': return (f) => {
       const a = num(l, f, e.left);
       const b = num(r, f, e.right);
       if (b.isZero()) return fail(s, e.opSpan, 'division-by-zero', 'division by zero', 'make sure the divisor can never be 0, e.g. IF(b == 0, 0, a / b)');
-      return inRange(s, e.opSpan, divide(a, b), !a.isZero());
+      return inRange(s, e.opSpan, divide(a, b));
     };
     case '==': return (f) => valuesEqual(l(f), r(f));
     case '!=': return (f) => !valuesEqual(l(f), r(f));

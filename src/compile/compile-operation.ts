@@ -5,7 +5,7 @@ import type { Span } from '../../grammar/ast.ts';
 import { RuleError, type Source } from '../../grammar/diagnostic.ts';
 import { formatExpr } from '../../grammar/index.ts';
 import type { CheckedDecision, CheckedOperation, Symbol } from '../check/model.ts';
-import { Decimal, unsignedZero, ZERO } from '../decimal.ts';
+import { Decimal, ZERO } from '../decimal.ts';
 import { coerceInputs } from '../rules/inputs.ts';
 import type { InputDecl } from '../rules/model.ts';
 import { isRecord, makeRecord, showValue, type RecordValue, type Value } from '../value.ts';
@@ -159,10 +159,7 @@ export function compileOperation(op: CheckedOperation, lookup: OperationLookup, 
         }
       }
       if (rejections.length) return { outputs: makeRecord([]), rejections, trace };
-      const out = makeRecord(outputs.map(([name, code]) => {
-        const v = code(f);
-        return [name, v instanceof Decimal ? unsignedZero(v) : v];
-      }));
+      const out = makeRecord(outputs.map(([name, code]) => [name, code(f)]));
       return { outputs: out, rejections, trace };
     } catch (e) {
       if (e instanceof Rejected) return { outputs: makeRecord([]), rejections: e.rejections, trace };
@@ -186,14 +183,13 @@ export function compileOperation(op: CheckedOperation, lookup: OperationLookup, 
 }
 
 function recordToRaw(r: RecordValue): Record<string, unknown> {
-  // Already exact values; coerceInputs accepts decimals as decimal text.
+  // Already exact values; coerceInputs takes numbers as they are, so a quotient that doesn't terminate stays exact.
   const out: Record<string, unknown> = {};
   for (const [k, v] of Object.entries(r)) out[k] = rawOf(v);
   return out;
 }
 
 function rawOf(v: Value): unknown {
-  if (v instanceof Decimal) return v.toFixed();
   if (Array.isArray(v)) return v.map(rawOf);
   if (isRecord(v)) return recordToRaw(v);
   return v;

@@ -8,15 +8,16 @@
 // such integers are exact. Whenever that can't be guaranteed — an overflow, a division
 // that doesn't come out even, a number input with more than 6 decimals, an unknown table
 // key, a failed constraint, a wrong input — the function gives up ("bails") and the
-// caller evaluates with the exact decimal interpreter instead, which also produces the
-// proper error or rejection. So the fast path is never less exact, only faster.
+// caller evaluates with the exact rational interpreter instead, which also produces the
+// proper error or rejection. So the fast path is never less exact, only faster: an uneven
+// quotient used as a number (`CEIL(price / 30 * days)`) is always the interpreter's.
 import type { Expr, UnaryTest } from '../../grammar/ast.ts';
 import type { CheckedDecision, CheckedOperation, Symbol } from '../check/model.ts';
 import { Decimal, fromScaled } from '../decimal.ts';
 import type { InputDecl } from '../rules/model.ts';
 import { TableValue, type RecordValue, type Value } from '../value.ts';
 
-/** Gives up on the fast path; the decimal interpreter takes over. */
+/** Gives up on the fast path; the exact interpreter takes over. */
 const BAIL = Symbol('bail');
 const MAX = Number.MAX_SAFE_INTEGER;
 /** Decimals kept for `number` inputs and added by division. */
@@ -43,9 +44,8 @@ type TextList = { t: 'texts'; code: string };
 /**
  * A quotient kept as numerator and denominator: where it is only compared (an aspect ratio
  * in a decision table) the comparison cross-multiplies, so `1280 / 720 > 1.5` needs no
- * division. That agrees with the interpreter's 34-digit quotient because both sides fit in
- * 2^53: a quotient that differs from the number it is compared with differs by far more
- * than 34 digits can round away. Used as a number, it is divided, exactly or not at all.
+ * division, and agrees exactly with the interpreter's rational quotient (both sides fit in
+ * 2^53). Used as a number, it is divided, exactly or not at all.
  */
 type Ratio = { t: 'ratio'; num: Num; den: Num };
 type Scalar = Num | { t: 'bool' | 'str'; code: string };
@@ -597,9 +597,9 @@ function literalInt(n: Num): number | undefined {
 }
 
 /**
- * a / b. By a constant made of 2s and 5s the quotient terminates, and within 34 digits the
- * interpreter holds it exactly: it stays a number with that denominator. Anything else is a
- * Ratio, exact where compared, divided (exactly or not at all) where used as a number.
+ * a / b. By a constant made of 2s and 5s the quotient terminates: while its digits stay few
+ * (the doubles of every later step exact), it is a number with that denominator. Anything
+ * else is a Ratio, exact where compared, divided (exactly or not at all) where used as a number.
  */
 function divide(a: Num, b: Num): Gen {
   const mb = denOf(b) === 1 ? literalInt(b) : undefined;
@@ -607,7 +607,6 @@ function divide(a: Num, b: Num): Gen {
   // Only small powers: every later step (plain(), rounding) stays within exact doubles.
   if (mb !== undefined && decimals !== undefined && decimals <= MAX_SCALE && denOf(a) === 1) {
     const factor = POW10[b.scale]!;
-    // The interpreter's quotient is exact when it has at most 34 significant digits.
     const digits = String(Math.ceil(a.max * factor)).length + decimals;
     if (digits <= 34 && a.max * factor <= MAX) {
       const m = factor === 1 ? a.code : checked(`${a.code} * ${factor}`, a.max * factor);

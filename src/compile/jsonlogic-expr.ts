@@ -336,7 +336,7 @@ function varRule(name: string, decl: InputDecl): Rule {
 }
 
 const NOT_EXPORTED: Record<string, string> = {
-  AVERAGE: 'it divides by the count, and the engine rounds quotients that don\'t terminate to 34 digits',
+  AVERAGE: 'it divides by the count, and the quotient may not terminate: the engine keeps it exact, floats can\'t',
   POWER: 'its results can outgrow the range in which floats are exact',
   TEXT: 'JavaScript writes numbers differently from the engine',
   LEN: 'JSON Logic has no length operation',

@@ -10,7 +10,7 @@ export function asNum(v: Val, what: string): Num {
   if (v.kind === 'number') return v;
   if (v.kind === 'never') return { kind: 'number', rule: v.rule, scale: 0, binary: 0, lo: new Decimal(0), hi: new Decimal(0) };
   if (v.kind === 'ratio') {
-    throw new NotExportable(`${v.text} is a quotient that may not terminate; the engine rounds it to 34 digits and floats can't do the same (it is exported only where it is compared)`);
+    throw new NotExportable(`${v.text} is a quotient that may not terminate; the engine keeps it exact and floats can't (it is exported only where it is compared)`);
   }
   throw new NotExportable(`${what} is not a number the export can compute`);
 }
@@ -80,11 +80,10 @@ function test(op: CompareOp, a: Decimal, b: Decimal): boolean {
 
 /**
  * A comparison of numbers on one scale is exact in floats. A quotient n/d is compared by
- * cross-multiplying: the engine's 34-digit quotient can't cross b when n and b have fewer
- * digits than that, since n/d − b is then a multiple of a unit far above the rounding error.
+ * cross-multiplying, as exact as the engine's rational quotient while n and b·d stay in range.
  */
 export function compare(op: CompareOp, a: Val, b: Val): Rule {
-  if (a.kind === 'ratio' && b.kind === 'ratio') throw new NotExportable(`compares two quotients, ${a.text} and ${b.text}, which the engine rounds`);
+  if (a.kind === 'ratio' && b.kind === 'ratio') throw new NotExportable(`compares two quotients, ${a.text} and ${b.text}, which this export can't cross-multiply exactly`);
   if (a.kind === 'ratio') return compareRatio(op, a, asNum(b, 'the compared value'));
   if (b.kind === 'ratio') return compareRatio(FLIP[op], b, asNum(a, 'the compared value'));
   const [x, y] = align([asNum(a, 'the compared value'), asNum(b, 'the compared value')]) as [Num, Num];
@@ -98,7 +97,7 @@ function compareRatio(op: CompareOp, q: Ratio, b: Num): Rule {
   const [n, bd] = align([q.num, scaledB]) as [Num, Num];
   const unit = pow10(n.scale + Math.max(n.binary, bd.binary));
   for (const x of [q.num, b]) {
-    if (Decimal.max(x.lo.abs(), x.hi.abs()).times(unit).gte(pow10(33))) throw new NotExportable(`${q.text} is compared with values too long for the engine's 34-digit quotient to be matched`);
+    if (Decimal.max(x.lo.abs(), x.hi.abs()).times(unit).gte(pow10(33))) throw new NotExportable(`${q.text} is compared with values too long for this export to prove the comparison exact`);
   }
   return { [STRICT[positive ? op : FLIP[op]]]: [n.rule, bd.rule] };
 }

@@ -6,7 +6,7 @@
 // 20). While |X·2^binary| < 2^53, X is a double exactly, and so is every sum, product and
 // comparison the exporter emits — it proves this from the bounds before emitting, and
 // refuses (NotExportable) otherwise. Hence the result equals the engine's exact decimal.
-import { Decimal, divide, type Rounding as DecimalRounding } from '../decimal.ts';
+import { Decimal, decimalText, divide, type Rounding as DecimalRounding } from '../decimal.ts';
 import type { CheckedDecision } from '../check/model.ts';
 import type { TableValue } from '../value.ts';
 import type { CreditOperation } from './jsonlogic-ops.ts';
@@ -27,7 +27,7 @@ export interface Num {
   constant?: Decimal;
 }
 
-/** A quotient the engine rounds to 34 digits: exact only when compared (by cross-multiplying). */
+/** A quotient that may not terminate: exported only where it is compared (by cross-multiplying). */
 export interface Ratio { kind: 'ratio'; num: Num; den: Num; text: string }
 export interface Str { kind: 'string'; rule: Rule; values?: string[] }
 export interface Bool { kind: 'boolean'; rule: Rule }
@@ -78,6 +78,7 @@ export function checked(n: Num, what: string): Num {
 }
 
 export function literal(d: Decimal): Num {
+  if (!d.terminates()) throw new NotExportable(`the number ${decimalText(d)} doesn't terminate, and a float can't hold it exactly`);
   const scale = Math.max(0, d.decimalPlaces());
   const x = d.times(pow10(scale));
   if (x.abs().gte(SAFE)) throw new NotExportable(`the number ${d.toFixed()} has more digits than a float holds`);
@@ -150,7 +151,7 @@ export function divideByConstant(a: Num, c: Decimal, what: string): Num {
   let q = 0;
   while (whole.mod(2).isZero()) { whole = whole.div(2); p++; }
   while (whole.mod(5).isZero()) { whole = whole.div(5); q++; }
-  if (!whole.eq(1)) throw new NotExportable(`${what} divides by ${c.toFixed()}, whose quotients don't terminate; the engine rounds them to 34 digits`);
+  if (!whole.eq(1)) throw new NotExportable(`${what} divides by ${c.toFixed()}, whose quotients don't terminate; the engine keeps them exact and floats can't`);
   const shift = q - p;
   let rule: Rule = shift >= 0 ? times(a.rule, 2 ** shift) : { '/': [a.rule, 2 ** -shift] };
   if (c.isNegative()) rule = { '-': [rule] };
@@ -161,9 +162,9 @@ export function divideByConstant(a: Num, c: Decimal, what: string): Num {
   }
   const bounds = [a.lo.div(c), a.hi.div(c)];
   const n = checked({ kind: 'number', rule, scale, binary: a.binary + p - q, lo: Decimal.min(...bounds), hi: Decimal.max(...bounds) }, what);
-  // The engine keeps 34 significant digits of a quotient: X·2^binary·5^binary has at most that many.
+  // Kept within 34 significant digits (X·2^binary·5^binary), where this export is proven exact.
   if (n.binary > 0 && maxAbs(n).times(pow10(n.scale + n.binary)).gte(pow10(34))) {
-    throw new NotExportable(`${what} can have more than 34 significant digits, which the engine rounds`);
+    throw new NotExportable(`${what} can have more than 34 significant digits, more than this export proves exact`);
   }
   return n;
 }

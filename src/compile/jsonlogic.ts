@@ -144,7 +144,7 @@ function outputRule(v: Val): Rule {
       const element = outputRule(v.item);
       return isElement(element) ? v.rule : { map: [v.rule, element] };
     }
-    case 'ratio': throw new NotExportable(`${v.text} is a quotient that may not terminate; the engine rounds it to 34 digits and floats can't do the same`);
+    case 'ratio': throw new NotExportable(`${v.text} is a quotient that may not terminate; the engine keeps it exact and floats can't`);
     default: throw new NotExportable(`a ${v.kind} isn't a value JSON Logic can return`);
   }
 }

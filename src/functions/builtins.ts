@@ -1,6 +1,6 @@
 // The built-in functions of the formula language: what each accepts (for the checker)
 // and what it does (for the evaluator), declared together so they cannot drift apart.
-import { Decimal, decimalText, divide, ZERO, type Rounding } from '../decimal.ts';
+import { Decimal, decimalText, divide, MAX_DIGITS, ZERO, type Rounding } from '../decimal.ts';
 import { showType, T, type Type, unify } from '../types.ts';
 import { keyOf, showValue, TableValue, type Value } from '../value.ts';
 
@@ -211,6 +211,7 @@ export const BUILTINS: readonly Builtin[] = [
       const e = int(n!(), 1, fail, -64, 64, 'the exponent');
       if (e < 0 && base.isZero()) fail(0, 'division by zero: 0 to a negative power');
       const p = base.pow(Math.abs(e));
+      if (!p.fitsDigits(MAX_DIGITS)) fail(-1, `the result is too large or too precise to stay exact (more than ${MAX_DIGITS} digits)`, 'a price never needs this many digits');
       return e < 0 ? divide(new Decimal(1), p) : p;
     },
   },

@@ -31,7 +31,11 @@ export function parseAmount(text: string, decimals: number, field = 'amount'): b
   return bounded(toMinor(d, decimals), decimals, field);
 }
 
-/** A rule output as minor units, rounded by the pack's policy when it has extra digits. */
+/**
+ * A rule output as minor units, rounded by the pack's policy (`rounding` in ledger.yaml) when
+ * it has extra digits. A quotient that doesn't terminate (`price / 30 * days`) is rounded the
+ * same way, exactly: `up` makes 50.4333… credits 51.
+ */
 export function ruleAmount(d: Decimal, decimals: number, rounding: Rounding, what: string): bigint {
   if (d.isNegative()) throw new LedgerError('invalid_amount', `${what} is negative: ${decimalText(d)}`);
   return bounded(toMinor(d.toDecimalPlaces(decimals, MODES[rounding]), decimals), decimals, what);
@@ -47,8 +51,11 @@ function bounded(minor: bigint, decimals: number, what: string): bigint {
 const scales: Decimal[] = [];
 const scale = (decimals: number): Decimal => (scales[decimals] ??= new Decimal(10).pow(decimals));
 
+/** A decimal with at most `decimals` decimals as minor units; anything finer is a bug of the caller, not a rounding. */
 export function toMinor(d: Decimal, decimals: number): bigint {
-  return BigInt(d.times(scale(decimals)).toFixed(0));
+  const minor = d.times(scale(decimals));
+  if (!minor.isInteger()) throw new RangeError(`${decimalText(d)} has more than ${decimals} decimals; round it first (ruleAmount)`);
+  return minor.n;
 }
 
 /** Minor units as plain decimal text without trailing zeros (`1250n`, 2 → `12.5`); string

@@ -1,7 +1,7 @@
 // Turning JSON request inputs into exact formula values, per an operation's input
 // declarations. Every refusal names the input (with a path into lists and records).
 import { RuleError } from '../../grammar/diagnostic.ts';
-import { decimalFromJsonNumber, JSON_NUMBER_DIGITS, decimalText, parseDecimalText } from '../decimal.ts';
+import { Decimal, decimalFromJsonNumber, JSON_NUMBER_DIGITS, decimalText, parseDecimalText } from '../decimal.ts';
 import { didYouMean } from '../suggest.ts';
 import { makeRecord, type Value } from '../value.ts';
 import type { InputDecl, InputType } from './model.ts';
@@ -31,7 +31,8 @@ export function coerceValue(t: InputType, raw: unknown, path: string): Value {
       if (typeof raw === 'number' && Number.isFinite(raw) && !decimalFromJsonNumber(raw)) {
         throw invalid(path, `has more digits than a JSON number carries exactly (${JSON_NUMBER_DIGITS} significant digits)`, `send it as a decimal string, e.g. "${String(raw)}" written out in full`);
       }
-      const d = typeof raw === 'number' ? decimalFromJsonNumber(raw) : typeof raw === 'string' ? parseDecimalText(raw.trim()) : undefined;
+      // A Decimal comes from an operation call: the caller's exact value, which may not terminate.
+      const d = raw instanceof Decimal ? raw : typeof raw === 'number' ? decimalFromJsonNumber(raw) : typeof raw === 'string' ? parseDecimalText(raw.trim()) : undefined;
       if (!d) throw invalid(path, `must be ${describeType(t)}, got ${showJson(raw)}`, typeof raw === 'string' ? 'write numbers as JSON numbers or plain decimal text like "0.1"' : undefined);
       if (t.kind === 'integer' && !d.isInteger()) throw invalid(path, `must be an integer, got ${decimalText(d)}`);
       if (t.enum && !t.enum.some((e) => e.eq(d))) throw invalid(path, `must be one of ${t.enum.map(decimalText).join(', ')}, got ${decimalText(d)}`);

@@ -69,14 +69,14 @@ const identifier = fc
   .stringMatching(/^[A-Za-z_][A-Za-z0-9_]{0,6}$/)
   .filter((s) => !KEYWORDS.has(s.toLowerCase()));
 const span = { start: 0, end: 0 };
-const numberText = fc.stringMatching(/^\d{1,4}(_\d{1,3})?(\.\d{1,3})?%?$/);
+const numberText = fc.stringMatching(/^\d{1,4}(_\d{1,3})?(\.\d{1,3})?([eE][+-]?\d{1,2})?%?$/);
 const anyText = fc.string({ unit: fc.constantFrom('a', 'Z', ' ', "'", '"', '\\', '\n', '\t', '.', 'é', '%'), maxLength: 8 });
 
 type ExprTree = { expr: Expr };
 const { expr } = fc.letrec<ExprTree>((tie) => {
   const sub = tie('expr');
   const leaf: fc.Arbitrary<Expr> = fc.oneof(
-    numberText.map((text): Expr => ({ kind: 'number', text, value: numberValue(text), span })),
+    numberText.map((text): Expr => ({ kind: 'number', text, value: numberValue(text)!, span })),
     anyText.map((value): Expr => ({ kind: 'string', value, span })),
     fc.boolean().map((value): Expr => ({ kind: 'boolean', value, span })),
     identifier.map((name): Expr => ({ kind: 'name', name, span })),

@@ -1,5 +1,6 @@
 import { describe, expect, test } from 'vitest';
 import { formatExpr, MAX_FORMULA_LENGTH, MAX_NESTING_DEPTH, parseFormula, parseUnaryTest } from '../../grammar/index.ts';
+import { MAX_NUMBER_DIGITS } from '../../grammar/literals.ts';
 import { ruleErrorOf } from './helpers.ts';
 
 describe('length', () => {
@@ -73,5 +74,31 @@ describe('nesting', () => {
   test('a tree at the depth limit formats without trouble', () => {
     const deepest = parseFormula(`${'-['.repeat(32)}x${']'.repeat(32)}`);
     expect(parseFormula(formatExpr(deepest))).toEqual(deepest);
+  });
+});
+
+describe('digits of a number literal', () => {
+  const limit = MAX_NUMBER_DIGITS;
+  test.for([
+    ['a whole number of the limit\'s digits', '9'.repeat(limit), true],
+    ['one digit more', '9'.repeat(limit + 1), false],
+    ['1,002 digits (once Infinity)', '9'.repeat(1002), false],
+    ['a fraction down to 10^-(limit − 1)', `0.${'0'.repeat(limit - 2)}1`, true],
+    ['one place further', `0.${'0'.repeat(limit - 1)}1`, false],
+    ['0. and 1,001 zeros and 1 (once 0)', `0.${'0'.repeat(1001)}1`, false],
+    ['an exponent at the limit', `1e${limit - 1}`, true],
+    ['an exponent past it', `1e${limit}`, false],
+    ['a negative exponent past it', `1e-${limit}`, false],
+    ['a huge exponent, never written out', '1e999999999999', false],
+    ['trailing zeros of a fraction, which are not digits of the value', `1.${'0'.repeat(limit + 10)}`, true],
+  ] as const)('%s: %s accepted = %s', ([, text, accepted]) => {
+    const formula = `2 + ${text}`;
+    if (accepted) expect(parseFormula(formula).kind).toBe('binary');
+    else {
+      const e = ruleErrorOf(() => parseFormula(formula));
+      expect([e.code, e.message, e.span]).toEqual([
+        'number-out-of-range', `this number has more than ${limit} digits`, { start: 4, end: formula.length },
+      ]);
+    }
   });
 });
