@@ -1,9 +1,10 @@
+import type { RuleError } from '../../grammar/diagnostic.ts';
 import { hasErrors, loadWorkspace } from '../check/check-paths.ts';
 import { compileAll, PackErrors } from '../engine/engine.ts';
 import { plural, printDiagnostics, type CliIo } from './output.ts';
 
-/** Exit code: 1 when any pack has an error, else 0 (warnings alone pass). */
-export function checkCommand(paths: string[], io: CliIo): number {
+/** Everything `credits check` reports about the packs under `paths`, in no particular order. */
+export function checkPaths(paths: string[]): { ws: ReturnType<typeof loadWorkspace>; diagnostics: RuleError[] } {
   const ws = loadWorkspace(paths);
   const diagnostics = [...ws.diagnostics];
   // A pack that checks clean is also compiled: that computes its shared cells, which can fail.
@@ -15,6 +16,12 @@ export function checkCommand(paths: string[], io: CliIo): number {
       diagnostics.push(...e.diagnostics);
     }
   }
+  return { ws, diagnostics };
+}
+
+/** Exit code: 1 when any pack has an error, else 0 (warnings alone pass). */
+export function checkCommand(paths: string[], io: CliIo): number {
+  const { ws, diagnostics } = checkPaths(paths);
   const { errors, warnings } = printDiagnostics(diagnostics, io);
   const ops = ws.packs.reduce((n, p) => n + p.versions.reduce((m, v) => m + v.operations.size, 0), 0);
   const names = ws.packs.map((p) => p.decl.name).sort().join(', ');

@@ -14,14 +14,18 @@ export const processIo: CliIo = {
 /** A usage problem (bad JSON, bad time): the command prints `error: <message>` and exits 1. */
 export class UsageError extends Error {}
 
-/** Prints diagnostics, errors first, in file order, each with its code frame; returns the counts. */
-export function printDiagnostics(diagnostics: RuleError[], io: CliIo): { errors: number; warnings: number } {
+/** The order `credits check` prints in: errors first, then by file, line and column. */
+export function sortDiagnostics(diagnostics: RuleError[]): RuleError[] {
   const rank = (d: RuleError) => (d.severity === 'error' ? 0 : 1);
-  const sorted = [...diagnostics].sort((a, b) => {
+  return [...diagnostics].sort((a, b) => {
     const [p, q] = [a.position, b.position];
     return rank(a) - rank(b) || (p && q ? p.file.localeCompare(q.file) || p.line - q.line || p.col - q.col : 0);
   });
-  for (const d of sorted) io.err(`${d.format()}\n`);
+}
+
+/** Prints diagnostics in `sortDiagnostics` order, each with its code frame; returns the counts. */
+export function printDiagnostics(diagnostics: RuleError[], io: CliIo): { errors: number; warnings: number } {
+  for (const d of sortDiagnostics(diagnostics)) io.err(`${d.format()}\n`);
   const errors = diagnostics.filter((d) => d.severity === 'error').length;
   return { errors, warnings: diagnostics.length - errors };
 }
