@@ -9,6 +9,8 @@ import type { Value } from '../value.ts';
 import { readCsvRows } from './csv-table.ts';
 import { coerceValue } from './inputs.ts';
 import type { CellDecl, ConstraintDecl, DecisionDecl, Definitions, FormulaText, InputDecl, InputType, Named, OperationDecl, PackDecl, TableDecl, VersionDecl } from './model.ts';
+import { readingOf } from './schema-words.ts';
+import { nearest } from '../suggest.ts';
 import { checkSchema, errorAt, formulaSource, locOf, plainNumber, readYamlFile, validateYaml, yamlErrors, type SchemaCheck, type YamlFile } from './yaml-source.ts';
 import packSchema from './schema/pack.schema.json' with { type: 'json' };
 import ruleFileSchema from './schema/rule-file.schema.json' with { type: 'json' };
@@ -167,6 +169,8 @@ function entries(node: unknown): [Entry, Node][] {
 
 type Path = (string | number)[];
 
+const OPERATION_FIELDS = Object.keys(ruleFileSchema.definitions.operation.properties);
+
 class RuleFileReader {
   readonly diagnostics: RuleError[] = [];
   constructor(private readonly f: YamlFile, private readonly malformed: SchemaCheck['malformed']) {}
@@ -280,7 +284,10 @@ class RuleFileReader {
           ? coerceValue(type, num.toFixed(), prefix + n.name)
           : coerceValue(type, decl.defaultJson, prefix + n.name);
       } catch (e) {
-        this.diagnostics.push(errorAt(locOf(this.f, dNode), 'invalid-default', `the default of ${(e as Error).message.replace(/^input /, 'input ')}`));
+        const raw = isScalar(dNode) && dNode.range ? this.f.text.slice(dNode.range[0], dNode.range[1]).trim() : undefined;
+        const wants = type.kind === 'boolean' ? ['boolean'] : type.kind === 'string' ? ['string'] : type.kind === 'number' || type.kind === 'integer' ? ['number'] : [];
+        this.diagnostics.push(errorAt(locOf(this.f, dNode), 'invalid-default', `the default of ${(e as Error).message.replace(/^input /, 'input ')}`,
+          readingOf(dNode ?? null, raw, { types: wants }) ?? `change the default to a value the input accepts, or remove it`));
       }
     }
     return decl;
@@ -303,8 +310,13 @@ class RuleFileReader {
         loc: locOf(this.f, cNode as Node),
       };
     });
-    const outputsNode = mapGet(node, 'outputs');
-    const outputs = (isSeq(outputsNode) ? outputsNode.items : []).filter((o) => isScalar(o)).map((o) => ({ name: (scalarText(o) ?? ''), loc: locOf(this.f, o as Node) }));
+    // `outputs: cost` and a misspelt `ouputs: [cost]` are reported by the schema; reading
+    // what was meant keeps the cells they name from being reported as unused besides.
+    const misspelt = isMap(node) ? node.items.map((p) => String(isScalar(p.key) ? p.key.value : ''))
+      .find((k) => !OPERATION_FIELDS.includes(k) && nearest(k, OPERATION_FIELDS)[0] === 'outputs') : undefined;
+    const outputsNode = mapGet(node, 'outputs') ?? (misspelt ? mapGet(node, misspelt) : undefined);
+    const outputItems = isSeq(outputsNode) ? outputsNode.items : isScalar(outputsNode) && typeof outputsNode.value === 'string' ? [outputsNode] : [];
+    const outputs = outputItems.filter((o) => isScalar(o)).map((o) => ({ name: (scalarText(o) ?? ''), loc: locOf(this.f, o as Node) }));
     const description = mapGet(node, 'description');
     return {
       ...this.named(n),

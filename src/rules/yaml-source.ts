@@ -9,6 +9,7 @@ import { RuleError, type Source } from '../../grammar/diagnostic.ts';
 import type { Span } from '../../grammar/ast.ts';
 import { Decimal } from '../decimal.ts';
 import { didYouMean } from '../suggest.ts';
+import { expected, placeInWords, yamlReading } from './schema-words.ts';
 
 export interface YamlFile {
   /** The path as shown in diagnostics. */
@@ -37,25 +38,7 @@ export function parseYaml(text: string, file: string, absolutePath = resolve(fil
   return { path: file, absolutePath, text, doc, source };
 }
 
-const YAML_HINTS: Record<string, string> = {
-  DUPLICATE_KEY: 'each key may appear once in a mapping; rename or merge the two',
-  BAD_INDENT: 'keys of one mapping start in the same column; indent nested ones further, with spaces',
-  TAB_AS_INDENT: 'indent with spaces; YAML does not allow tabs there',
-  MISSING_CHAR: 'a bracket or quote is not closed',
-  BLOCK_IN_FLOW: 'inside [ ] or { } write everything inline, or use indented lines instead of brackets',
-  MULTILINE_IMPLICIT_KEY: 'a key must fit on one line; is a ":" missing on the line above?',
-  BAD_SCALAR_START: 'quote a value that starts with a special character, e.g. "*2" or "@home"',
-  UNEXPECTED_TOKEN: 'quote a formula that contains ": " or starts with [ { * & !',
-};
-
-/** YAML syntax errors (bad indentation, duplicate keys, …) as RuleErrors with positions. */
-export function yamlErrors(f: YamlFile): RuleError[] {
-  return f.doc.errors.map((e) => {
-    const [start, end] = e.pos;
-    const hint = YAML_HINTS[e.code] ?? 'check the indentation (spaces, not tabs) and quote values that contain ": " or start with [ { * & ! | > % @';
-    return new RuleError('yaml-syntax', e.message.split('\n')[0]!, f.source, { start, end: Math.max(end, start + 1) }, hint);
-  });
-}
+export { yamlErrors } from './yaml-slips.ts';
 
 export function locOf(f: YamlFile, node: Node | null | undefined): Loc {
   const range = node?.range;
@@ -129,7 +112,7 @@ export function checkSchema(f: YamlFile, schema: { $id: string }): SchemaCheck {
   const raw = validate.errors ?? [];
   const harmless = new Set(['additionalProperties', 'required', 'propertyNames']);
   return {
-    errors: explainSchemaErrors(f, raw),
+    errors: explainSchemaErrors(f, raw, schema.$id),
     malformed: (path) => {
       const pointer = path.map((p) => `/${String(p).replace(/~/g, '~0').replace(/\//g, '~1')}`).join('');
       return raw.some((e) => e.instancePath.startsWith(`${pointer}/`) || (e.instancePath === pointer && !harmless.has(e.keyword)));
@@ -137,9 +120,12 @@ export function checkSchema(f: YamlFile, schema: { $id: string }): SchemaCheck {
   };
 }
 
-function explainSchemaErrors(f: YamlFile, errors: ErrorObject[]): RuleError[] {
+function explainSchemaErrors(f: YamlFile, errors: ErrorObject[], schemaId: string): RuleError[] {
   // oneOf/anyOf report every branch; keep the most specific (deepest) messages per place.
-  const relevant = errors.filter((e) => e.keyword !== 'oneOf' && e.keyword !== 'anyOf' && e.keyword !== 'if');
+  // A bad name is reported once, by propertyNames at the key, not again by the pattern it failed.
+  const badNames = new Set(errors.filter((e) => e.keyword === 'propertyNames').map((e) => e.instancePath));
+  const relevant = errors.filter((e) => e.keyword !== 'oneOf' && e.keyword !== 'anyOf' && e.keyword !== 'if'
+    && !(e.keyword === 'pattern' && badNames.has(e.instancePath) && (e as { propertyName?: string }).propertyName !== undefined));
   const deepest = new Map<string, ErrorObject[]>();
   for (const e of relevant.length ? relevant : errors) {
     const list = deepest.get(e.instancePath) ?? [];
@@ -155,16 +141,21 @@ function explainSchemaErrors(f: YamlFile, errors: ErrorObject[]): RuleError[] {
     // not the object branch's "must be object".
     const shape = all.filter((e) => e.keyword === 'additionalProperties' || e.keyword === 'required');
     const enums = all.filter((e) => e.keyword === 'enum');
-    const list = shape.length ? shape : enums.length && isScalar(nodeAt(f, path, enums[0]!).node) ? enums : all;
+    // A misspelt required field is one mistake: "unknown field 'ouputs'" (did you mean
+    // "outputs"?) says it all, and "missing 'outputs'" would only repeat it.
+    const unknown = shape.filter((e) => e.keyword === 'additionalProperties').map((e) => (e.params as { additionalProperty: string }).additionalProperty);
+    const misspelt = (e: ErrorObject) => e.keyword === 'required'
+      && unknown.some((u) => didYouMean(u, [(e.params as { missingProperty: string }).missingProperty]) !== undefined);
+    const list = shape.length ? shape.filter((e) => !misspelt(e)) : enums.length && isScalar(nodeAt(f, path, enums[0]!).node) ? enums : all;
     if ([...deepest.keys()].some((p) => p !== path && p.startsWith(path + '/') && !list.some((e) => e.keyword === 'additionalProperties' || e.keyword === 'required'))) continue;
     for (const e of list) {
       const { node, keyNode } = nodeAt(f, path, e);
-      const message = schemaMessage(path, e);
+      const message = schemaMessage(f, schemaId, path, e);
       if (seen.has(message)) continue;
       seen.add(message);
       // A wrong value is pointed at itself; a wrong or missing key at the key.
-      const onValue = (e.keyword === 'enum' || e.keyword === 'type' || e.keyword === 'pattern' || e.keyword === 'format') && node;
-      out.push(errorAt(locOf(f, onValue ? node : keyNode ?? node), 'schema', message, schemaHint(e, node)));
+      const onValue = e.keyword !== 'additionalProperties' && e.keyword !== 'required' && e.keyword !== 'propertyNames' && node;
+      out.push(errorAt(locOf(f, onValue ? node : keyNode ?? node), 'schema', message, schemaHint(f, e, node)));
     }
   }
   return out;
@@ -200,42 +191,82 @@ function nodeAt(f: YamlFile, instancePath: string, e: ErrorObject): { node: Node
   return { node: (node as Node) ?? null, keyNode: e.keyword === 'required' ? undefined : keyNode };
 }
 
-function schemaMessage(path: string, e: ErrorObject): string {
-  const where = path ? `'${pathSegments(path).join('.')}'` : 'the file';
+function schemaMessage(f: YamlFile, schemaId: string, path: string, e: ErrorObject): string {
+  const { thing, field } = placeInWords(pathSegments(path), schemaId, f.path);
+  const where = field ? `in ${thing}, '${field}'` : thing;
   switch (e.keyword) {
     case 'additionalProperties':
-      return `unknown field '${(e.params as { additionalProperty: string }).additionalProperty}' in ${where}`;
+      return `unknown field '${(e.params as { additionalProperty: string }).additionalProperty}' in ${field ? `'${field}' of ${thing}` : thing}`;
     case 'required':
-      return `${where} is missing the required field '${(e.params as { missingProperty: string }).missingProperty}'`;
-    case 'enum':
-      return `${where} must be one of ${((e.params as { allowedValues: unknown[] }).allowedValues).map((v) => JSON.stringify(v)).join(', ')}`;
-    case 'type':
-      return `${where} must be ${(e.params as { type: string | string[] }).type.toString().replace(/,/g, ' or ')}`;
-    case 'pattern':
-      return `${where} must match ${(e.params as { pattern: string }).pattern}`;
-    case 'format':
-      return `${where} must be an ISO 8601 ${(e.params as { format: string }).format} such as 2026-01-01T00:00:00Z`;
+      return `${field ? `'${field}' of ${thing}` : thing} is missing the field '${(e.params as { missingProperty: string }).missingProperty}'`;
+    case 'propertyNames':
+      return `'${(e.params as { propertyName?: string }).propertyName}' in ${field ? `'${field}' of ${thing}` : thing} is not a name`;
     default:
-      return `${where} ${e.message ?? 'is invalid'}`;
+      return `${where} must be ${expected(e)}`;
   }
 }
 
-function schemaHint(e: ErrorObject, node: Node | null): string | undefined {
+function schemaHint(f: YamlFile, e: ErrorObject, node: Node | null): string | undefined {
+  const raw = isScalar(node) && node.range ? f.text.slice(node.range[0], node.range[1]).trim() : undefined;
+  const parent = e.parentSchema as { properties?: Record<string, { description?: string; examples?: unknown[] }>; description?: string } | undefined;
+  const reading = (e.keyword === 'type' || e.keyword === 'pattern' || e.keyword === 'enum' || e.keyword === 'format') ? yamlReading(node, raw, e) : undefined;
+  if (reading) return reading;
   if (e.keyword === 'enum' && isScalar(node)) {
     const allowed = (e.params as { allowedValues: unknown[] }).allowedValues.map(String);
-    return didYouMean(String(node.value), allowed);
+    const days = /^(\d+)\s*days?$/i.exec(String(node.value));
+    if (days && allowed.includes('never')) return `a number of days is written as a mapping: { days: ${days[1]} }`;
+    const guess = didYouMean(String(node.value), allowed);
+    return guess ?? `write one of ${allowed.join(', ')}`;
   }
-  if (e.keyword === 'type' && isSeq(node) && (e.params as { type: string | string[] }).type.includes('string')) {
-    return 'a formula is one line of text (or a number); quote it if it starts with [ or {';
+  if (e.keyword === 'type') {
+    const types = ([] as string[]).concat((e.params as { type: string | string[] }).type);
+    if (isSeq(node) && types.includes('string')) return 'a formula is one line of text (or a number); quote it if it starts with [ or {';
+    if (types.length === 1 && types[0] === 'array' && isScalar(node)) return `write it as a list in brackets: [${raw}]`;
+    if (types.length === 1 && types[0] === 'object' && isScalar(node) && typeof node.value === 'string') {
+      const m = /^([A-Za-z_][A-Za-z0-9_]*) +(\S.*)$/.exec(node.value);
+      if (m) return `is a ':' missing after '${m[1]}'? write it on its own indented line as ${m[1]}: ${m[2]}`;
+      return 'write each entry on its own line below, indented by two more spaces, as name: value';
+    }
+    if ((types.includes('integer') || types.includes('number')) && isScalar(node) && typeof node.value === 'string') {
+      const words = ['zero', 'one', 'two', 'three', 'four', 'five', 'six', 'seven', 'eight', 'nine', 'ten'];
+      const n = words.indexOf(node.value.trim().toLowerCase());
+      return n >= 0 ? `write it in digits: ${n}` : 'write it in digits, without quotes or units, like 3';
+    }
+    if (types.length === 1 && types[0] === 'object' && isSeq(node)) return 'write name: value lines, without a leading "- "';
+    if (types.includes('string') && (isMap(node))) return 'a value that contains ": " must be quoted, like "a: b"';
   }
+  if (e.keyword === 'format') return 'write a date and time with its zone, like 2026-01-01T00:00:00Z';
   if (e.keyword === 'additionalProperties') {
-    const parent = e.parentSchema as { properties?: Record<string, unknown> } | undefined;
     const known = Object.keys(parent?.properties ?? {});
     const extra = (e.params as { additionalProperty: string }).additionalProperty;
     if (known.length) return didYouMean(extra, known) ?? `known fields: ${known.join(', ')}`;
+    return 'remove it';
   }
-  if (e.keyword === 'propertyNames') return 'names are letters, digits and _ and start with a letter or _';
-  return undefined;
+  if (e.keyword === 'required') {
+    const missing = (e.params as { missingProperty: string }).missingProperty;
+    const about = parent?.properties?.[missing];
+    const ex = about?.examples?.[0];
+    return `add ${missing}:${ex !== undefined ? ` ${Array.isArray(ex) ? `[${ex.join(', ')}]` : JSON.stringify(ex)}` : ''}${about?.description ? ` (${lowerFirst(about.description).replace(/\.$/, '')})` : ''}`;
+  }
+  if (e.keyword === 'propertyNames') {
+    const bad = (e.params as { propertyName?: string }).propertyName ?? '';
+    return `names are letters, digits and _ and start with a letter or _: write ${bad.replace(/[^A-Za-z0-9_]+/g, '_').replace(/^(?=\d)/, '_')}`;
+  }
+  if (e.keyword === 'pattern' && isScalar(node) && typeof node.value === 'string') {
+    const pattern = (e.params as { pattern: string }).pattern;
+    if (pattern === '^[A-Za-z_][A-Za-z0-9_]*$') return `use letters, digits and _ only: write ${node.value.trim().replace(/[^A-Za-z0-9_]+/g, '_').replace(/^(?=\d)/, '_') || 'base_cost'}`;
+    if (pattern === '^[a-z][a-z0-9_-]*$') return `use lowercase letters, digits, _ and - only: write ${node.value.trim().toLowerCase().replace(/[^a-z0-9_-]+/g, '-').replace(/^[^a-z]+/, '') || 'mypack'}`;
+  }
+  if (e.keyword === 'uniqueItems') return 'remove the repeated entry';
+  if (e.keyword === 'minItems') return 'add at least one entry';
+  if (e.keyword === 'minLength') return 'write the text, or remove the field';
+  if (e.keyword === 'minimum' || e.keyword === 'maximum') return `change it to ${expected(e)}`;
+  const description = (e.parentSchema as { description?: string } | undefined)?.description;
+  return description ? `expected: ${lowerFirst(description).replace(/\.$/, '')}` : undefined;
+}
+
+function lowerFirst(s: string): string {
+  return s.length > 1 && /^[A-Z][a-z]/.test(s) ? s[0]!.toLowerCase() + s.slice(1) : s;
 }
 
 const NUMBER_LITERAL = /^-?\d[\d_]*(\.\d[\d_]*)?%?$/;

@@ -11,12 +11,12 @@ const cases: { name: string; yaml: string; want: string[] }[] = [
   {
     name: 'a field the schema does not know',
     yaml: 'grant_kinds:\n  daily: { expires: end_of_day, priority: 1, rolover: none }\nspend_order: [priority]\ncharges: { generate: cost }\n',
-    want: ["ledger.yaml:2:46: error: unknown field 'rolover' in 'grant_kinds.daily'"],
+    want: ["ledger.yaml:2:46: error: unknown field 'rolover' in grant kind 'daily' of ledger.yaml"],
   },
   {
     name: 'an unknown spend order key',
     yaml: 'grant_kinds:\n  daily: { expires: end_of_day, priority: 1 }\nspend_order: [cheapest]\ncharges: { generate: cost }\n',
-    want: ["ledger.yaml:3:15: error: 'spend_order.0' must be one of \"soonest_expiry\", \"priority\", \"oldest\""],
+    want: ["ledger.yaml:3:15: error: the 1st spend_order entry of ledger.yaml must be one of \"soonest_expiry\", \"priority\", \"oldest\""],
   },
   {
     name: 'an unknown operation, output and grant kind',
