@@ -6,10 +6,12 @@ import { positionOf, RuleError } from '../../grammar/diagnostic.ts';
 import { parseFormula, parseUnaryTest } from '../../grammar/index.ts';
 import type { CellDecl, FormulaText, OperationDecl, PackDecl, VersionDecl } from '../rules/model.ts';
 import { errorAt, type Loc } from '../rules/yaml-source.ts';
-import { didYouMean } from '../suggest.ts';
+import { didYouMean, nearest } from '../suggest.ts';
 import { T, unify, type Type } from '../types.ts';
 import { calledNames, freeNames, infer, inferUnaryTest, unaryTestNames, type InferContext, type OperationSignature } from './infer.ts';
 import type { CheckedConstraint, CheckedDecision, CheckedOperation, CheckedPack, CheckedVersion, ParsedFormula, Symbol } from './model.ts';
+import { analyseDecision } from './decision-analysis.ts';
+import { namesInText } from './names-in-text.ts';
 import { buildTable } from './tables.ts';
 import { typeOfInput } from './types-of-inputs.ts';
 
@@ -163,6 +165,8 @@ class OperationChecker {
   private readonly calls = new Set<string>();
   private outputs?: Record<string, Type>;
   private checked?: CheckedOperation;
+  /** Names used by constraints that couldn't be parsed. */
+  private readonly brokenRoots: string[] = [];
 
   constructor(
     private readonly op: OperationDecl,
@@ -209,7 +213,9 @@ class OperationChecker {
 
   outputTypes(): Record<string, Type> {
     if (!this.outputs) {
-      this.outputs = {};
+      // Until typed, each output is `any`: an operation that calls back into this one (a call
+      // cycle, reported on its own) sees its outputs, not an empty record.
+      this.outputs = Object.fromEntries(this.op.outputs.map((o) => [o.name, T.any]));
       for (const o of this.op.outputs) {
         const sym = this.symbols.get(o.name);
         this.outputs[o.name] = sym ? this.typeOf(o.name, sym, o.loc.span) : T.any;
@@ -292,9 +298,15 @@ class OperationChecker {
     const constraints: CheckedConstraint[] = [];
     for (const c of this.op.constraints) {
       const formula = parse(c.require, this.out);
-      if (!formula) continue;
+      if (!formula) {
+        this.brokenRoots.push(...namesInText(c.require.text), ...namesInText(c.message));
+        continue;
+      }
       const t = infer(formula.expr, this.context(formula.source, false));
-      if (t.k !== 'boolean' && t.k !== 'any') this.out.push(new RuleError('type-mismatch', `a constraint must be true or false, but this is ${t.k}`, formula.source, formula.expr.span));
+      if (t.k !== 'boolean' && t.k !== 'any') {
+        this.out.push(new RuleError('type-mismatch', `a constraint must be true or false, but this is ${t.k}`, formula.source, formula.expr.span,
+          `write the condition the request must meet, e.g. ${formula.text.trim()} <= 100 (combine several with and / or)`));
+      }
       const messageNames = [...c.message.matchAll(/\{([A-Za-z_][A-Za-z0-9_]*)\}/g)].map((m) => m[1]!);
       for (const n of messageNames) {
         const sym = this.symbols.get(n);
@@ -314,6 +326,11 @@ class OperationChecker {
       if ((sym.kind === 'cell' && !sym.shared) || sym.kind === 'decision') this.typeOf(name, sym);
     }
     this.findCycles();
+    const inputNamed = (name: string) => {
+      const sym = this.symbols.get(name);
+      return sym?.kind === 'input' ? sym.decl : undefined;
+    };
+    for (const d of this.decisions.values()) this.out.push(...analyseDecision(d, inputNamed));
     this.warnUnused(constraints);
     this.checked = { decl: this.op, symbols: this.symbols, types: this.types, constraints, outputs: this.op.outputs.map((o) => o.name), outputTypes, calls: this.calls, used: this.used };
     return this.checked;
@@ -334,6 +351,23 @@ class OperationChecker {
       d.default?.forEach((f) => freeNames(f.expr, new Set(), names));
     }
     return [...new Set(names.map((n) => n.name))].filter((n) => dependencyKinds.has(this.symbols.get(n)?.kind ?? ''));
+  }
+
+  private brokenDependencyTexts(name: string): string[] {
+    const sym = this.symbols.get(name);
+    const texts: string[] = [];
+    if (sym?.kind === 'cell' && sym.formula.broken) texts.push(sym.formula.text);
+    if (sym?.kind === 'decision') {
+      const d = sym.decision;
+      for (const f of [...d.inputs, ...d.rows.flatMap((r) => r.outputs), ...(d.default ?? [])]) if (f.broken) texts.push(f.text);
+      for (const c of d.rows.flatMap((r) => r.conditions)) if (c.test.kind === 'any' && c.text.trim() !== '-') texts.push(c.text);
+    }
+    return texts;
+  }
+
+  /** What the formulas of a cell or decision that couldn't be parsed seem to use. */
+  private brokenDependencies(name: string): string[] {
+    return this.brokenDependencyTexts(name).flatMap(namesInText).filter((n) => dependencyKinds.has(this.symbols.get(n)?.kind ?? ''));
   }
 
   private findCycles(): void {
@@ -363,7 +397,9 @@ class OperationChecker {
 
   private warnUnused(constraints: CheckedConstraint[]): void {
     const reached = new Set<string>();
-    const roots: string[] = [...this.op.outputs.map((o) => o.name)];
+    // An output that names nothing most likely meant its nearest name: that one isn't unused.
+    const meant = this.op.outputs.filter((o) => !this.symbols.has(o.name)).flatMap((o) => nearest(o.name, this.symbols.keys(), 1));
+    const roots: string[] = [...this.op.outputs.map((o) => o.name), ...meant, ...this.brokenRoots];
     for (const c of constraints) {
       roots.push(...freeNames(c.formula.expr).map((n) => n.name), ...c.messageNames);
     }
@@ -371,6 +407,8 @@ class OperationChecker {
       if (reached.has(name)) return;
       reached.add(name);
       this.dependencies(name).forEach(visit);
+      // A formula with a syntax error still uses what it names: no "never used" on top of the error.
+      this.brokenDependencies(name).forEach(visit);
     };
     roots.forEach(visit);
     for (const c of this.op.cells) {

@@ -7,24 +7,30 @@ import { loadLedgerPolicy, type LedgerPolicy, type PackOperations } from '../rul
 import { displayPath, LEDGER_FILE } from '../rules/load-pack.ts';
 import { loadPacks } from '../rules/workspace.ts';
 import { checkPack } from './check-pack.ts';
+import { unreadableFiles, withoutMissingNames } from './unreadable-files.ts';
 import type { CheckedPack } from './model.ts';
 
 export interface Workspace {
   packs: CheckedPack[];
   diagnostics: RuleError[];
+  /** Packs with a rule file that couldn't be read as YAML: what it defines is missing from them. */
+  incomplete: Set<CheckedPack>;
 }
 
 export function loadWorkspace(paths: string[]): Workspace {
   const { loaded, problems } = loadPacks(paths);
   const diagnostics = [...problems];
   const packs: CheckedPack[] = [];
+  const incomplete = new Set<CheckedPack>();
   for (const read of loaded) {
     diagnostics.push(...read.diagnostics);
     // A pack whose files have YAML or schema errors is still checked (what could be read
     // of it), so one run reports every problem; the errors keep it from being compiled.
     if (!read.pack) continue;
     const checked = checkPack(read.pack);
-    diagnostics.push(...checked.diagnostics);
+    const unreadable = unreadableFiles(read.diagnostics);
+    if (unreadable.length) incomplete.add(checked.pack);
+    diagnostics.push(...withoutMissingNames(checked.diagnostics, unreadable));
     const ledger = checkLedgerFile(checked.pack);
     diagnostics.push(...ledger.errors);
     if (ledger.policy) checked.pack.ledgerPolicy = ledger.policy;
@@ -36,7 +42,7 @@ export function loadWorkspace(paths: string[]): Workspace {
     if (other) diagnostics.push(new RuleError('duplicate-pack', `two packs are named '${p.decl.name}': ${other} and ${p.decl.dir}`, p.decl.loc.source, p.decl.loc.span));
     names.set(p.decl.name, p.decl.dir);
   }
-  return { packs, diagnostics };
+  return { packs, diagnostics, incomplete };
 }
 
 /** The pack's ledger.yaml, checked against its schema and against the operations it names. */

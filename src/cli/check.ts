@@ -1,4 +1,5 @@
 import type { RuleError } from '../../grammar/diagnostic.ts';
+import { checkPackCases } from '../check/check-cases.ts';
 import { hasErrors, loadWorkspace } from '../check/check-paths.ts';
 import { compileAll, PackErrors } from '../engine/engine.ts';
 import { plural, printDiagnostics, type CliIo } from './output.ts';
@@ -7,6 +8,8 @@ import { plural, printDiagnostics, type CliIo } from './output.ts';
 export function checkPaths(paths: string[]): { ws: ReturnType<typeof loadWorkspace>; diagnostics: RuleError[] } {
   const ws = loadWorkspace(paths);
   const diagnostics = [...ws.diagnostics];
+  // A pack missing a rule file's definitions would make its cases' names look unknown.
+  for (const p of ws.packs) if (!ws.incomplete.has(p)) diagnostics.push(...checkPackCases(p));
   // A pack that checks clean is also compiled: that computes its shared cells, which can fail.
   if (!hasErrors(diagnostics)) {
     try {

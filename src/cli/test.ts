@@ -16,7 +16,7 @@ export function testCommand(paths: string[], io: CliIo): number {
   const run = runRegression(engine);
   printDiagnostics(run.diagnostics, io);
   for (const r of run.results.filter((x) => !x.passed)) {
-    io.out(`${r.file}:${r.line}: FAIL ${r.name} (${r.pack} ${r.operation})\n  ${r.failure!.split('\n').join('\n  ')}`);
+    io.out(`${r.file}:${r.line}:${r.col}: FAIL ${r.name} (${r.pack} ${r.operation})\n  ${r.failure!.split('\n').join('\n  ')}`);
   }
   const passed = run.results.filter((r) => r.passed).length;
   const failed = run.results.length - passed + run.diagnostics.filter((d) => d.severity === 'error').length;

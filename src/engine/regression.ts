@@ -1,19 +1,18 @@
 // Regression cases kept beside each pack (tests/*.yaml), run against the engine.
 // A case pins outputs, a rejection, an error, or a relation between two quotes.
-import { existsSync, readdirSync } from 'node:fs';
-import { join } from 'node:path';
-import { isMap, isScalar, isSeq, type Node } from 'yaml';
+import { isMap, isScalar, isSeq, type Node, type Pair } from 'yaml';
 import { positionOf, RuleError } from '../../grammar/diagnostic.ts';
 import { Decimal } from '../decimal.ts';
-import { displayPath } from '../rules/load-pack.ts';
-import { plainNumber, readYamlFile, validateYaml, yamlErrors, type YamlFile } from '../rules/yaml-source.ts';
+import { checkCaseFile, testFiles, type CaseOperation, type CaseVersion } from '../check/check-cases.ts';
+import { plainNumber, type YamlFile } from '../rules/yaml-source.ts';
 import { makeRecord, showValue, valuesEqual, type Value } from '../value.ts';
-import type { Engine, QuoteResult } from './engine.ts';
-import testsSchema from '../rules/schema/tests.schema.json' with { type: 'json' };
+import type { Engine, PackInfo, QuoteResult } from './engine.ts';
 
 export interface CaseResult {
   file: string;
   line: number;
+  /** The column of the key the failure is about (the case's start when it is about the whole case). */
+  col: number;
   name: string;
   pack: string;
   operation: string;
@@ -39,27 +38,31 @@ interface RawCase {
   compare?: { output: string; left: Record<string, unknown>; op: string; right: Record<string, unknown> };
 }
 
-export function testFiles(packDir: string): string[] {
-  const dir = join(packDir, 'tests');
-  if (!existsSync(dir)) return [];
-  return readdirSync(dir).filter((n) => n.endsWith('.yaml') || n.endsWith('.yml')).sort().map((n) => join(dir, n));
+export { testFiles };
+
+/** The engine's operations, per version, as the case checker sees them (rejections are found by running). */
+function caseVersions(engine: Engine, pack: PackInfo): CaseVersion[] {
+  return pack.versions.map((v) => {
+    const effective = new Date(v.effective);
+    const operations = new Map<string, CaseOperation>();
+    for (const [name, op] of engine.version(pack.name, effective).operations) operations.set(name, { inputs: op.inputs, outputs: op.outputs });
+    return { effective, operations };
+  });
 }
 
 export function runRegression(engine: Engine): RegressionRun {
   const results: CaseResult[] = [];
   const diagnostics: RuleError[] = [];
   for (const pack of engine.packs()) {
+    const versions = caseVersions(engine, pack);
     for (const path of testFiles(pack.dir)) {
-      const f = readYamlFile(path, displayPath(path));
-      const problems = [...yamlErrors(f)];
-      if (!problems.length) problems.push(...validateYaml(f, testsSchema));
-      if (problems.length) {
-        diagnostics.push(...problems);
-        continue;
+      const checked = checkCaseFile(path, versions);
+      diagnostics.push(...checked.problems);
+      for (const c of checked.cases) {
+        // A case that names what the operation doesn't have fails where the name is written.
+        if (c.problems.length) diagnostics.push(...c.problems);
+        else results.push(runCase(engine, pack.name, checked.file!, c.node));
       }
-      const casesNode = (f.doc.contents as { get(k: string, keep: true): Node }).get('cases', true);
-      const nodes = isSeq(casesNode) ? (casesNode.items as Node[]) : [];
-      for (const node of nodes) results.push(runCase(engine, pack.name, f, node));
     }
   }
   return { results, diagnostics };
@@ -80,11 +83,13 @@ function expectedValue(f: YamlFile, node: Node | null | undefined): Value {
 
 function runCase(engine: Engine, pack: string, f: YamlFile, node: Node): CaseResult {
   const c = (node as unknown as { toJSON(): RawCase }).toJSON();
-  const line = positionOf(f.source, node.range![0]).line;
-  const base = { file: f.path, line, name: c.name, pack, operation: c.operation };
-  const at = c.at ? new Date(c.at) : undefined;
-  const quote = (input: Record<string, unknown>): QuoteResult => engine.quote({ pack, operation: c.operation, input, at });
-  const fail = (failure: string): CaseResult => ({ ...base, passed: false, failure });
+  const { line, col } = positionOf(f.source, node.range![0]);
+  const base = { file: f.path, line, col, name: c.name, pack, operation: c.operation };
+  const at = (key: Node | null | undefined) => (key?.range ? positionOf(f.source, key.range[0]) : { line, col });
+  const keyed = (name: string) => (node as unknown as { items: Pair<Node, Node>[] }).items.find((p) => isScalar(p.key) && p.key.value === name);
+  const time = c.at ? new Date(c.at) : undefined;
+  const quote = (input: Record<string, unknown>): QuoteResult => engine.quote({ pack, operation: c.operation, input, at: time });
+  const fail = (failure: string, where?: Node | null): CaseResult => ({ ...base, ...(where ? at(where) : {}), passed: false, failure });
   try {
     if (c.compare) {
       const { output, op } = c.compare;
@@ -101,24 +106,27 @@ function runCase(engine: Engine, pack: string, f: YamlFile, node: Node): CaseRes
       return ok ? { ...base, passed: true } : fail(`expected ${output} ${a.toFixed()} ${op} ${b.toFixed()} (left ${op} right), which is false`);
     }
     const r = quote(c.input ?? {});
-    if (c.error !== undefined) return fail(`expected an error containing "${c.error}", but the quote ${r.rejections.length ? `was rejected: ${r.rejections[0]!.message}` : 'succeeded'}`);
+    if (c.error !== undefined) return fail(`expected an error containing "${c.error}", but the quote ${r.rejections.length ? `was rejected: ${r.rejections[0]!.message}` : 'succeeded'}`, keyed('error')?.value);
     if (c.reject !== undefined) {
       if (r.rejections.some((x) => x.message.includes(c.reject!))) return { ...base, passed: true };
-      return fail(`expected a rejection "${c.reject}", got ${r.rejections.length ? r.rejections.map((x) => `"${x.message}"`).join(', ') : `no rejection (outputs ${showValue(r.outputs)})`}`);
+      return fail(`expected a rejection "${c.reject}", got ${r.rejections.length ? r.rejections.map((x) => `"${x.message}"`).join(', ') : `no rejection (outputs ${showValue(r.outputs)})`}`, keyed('reject')?.value);
     }
     if (r.rejections.length) return fail(`expected outputs, but the quote was rejected: ${r.rejections.map((x) => x.message).join('; ')}`);
     const expectNode = (node as unknown as { get(k: string, keep: true): Node }).get('expect', true);
     const mismatches: string[] = [];
-    for (const pair of isMap(expectNode) ? expectNode.items : []) {
+    let firstWrong: Node | undefined;
+    for (const pair of isMap(expectNode) ? (expectNode.items as Pair<Node, Node>[]) : []) {
+      const before = mismatches.length;
       const name = String((pair.key as { value: unknown }).value);
       const want = expectedValue(f, pair.value as Node);
       if (!(name in r.outputs)) mismatches.push(`output '${name}': expected ${showValue(want)}, but there is no such output (outputs: ${Object.keys(r.outputs).join(', ')})`);
       else if (!valuesEqual(want, r.outputs[name]!)) mismatches.push(`output '${name}': expected ${showValue(want)}, got ${showValue(r.outputs[name]!)}`);
+      if (mismatches.length > before) firstWrong ??= pair.key;
     }
-    return mismatches.length ? fail(mismatches.join('\n')) : { ...base, passed: true };
+    return mismatches.length ? fail(mismatches.join('\n'), firstWrong) : { ...base, passed: true };
   } catch (e) {
     if (!(e instanceof RuleError)) throw e;
     if (c.error !== undefined && (e.message.includes(c.error) || e.code === c.error)) return { ...base, passed: true };
-    return fail(`${c.error !== undefined ? `expected an error containing "${c.error}", got` : 'error:'} ${e.message}${e.hint ? ` (${e.hint})` : ''}`);
+    return fail(`${c.error !== undefined ? `expected an error containing "${c.error}", got` : 'error:'} ${e.message}${e.hint ? ` (${e.hint})` : ''}`, keyed('error')?.value);
   }
 }

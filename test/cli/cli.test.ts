@@ -66,15 +66,16 @@ describe('credits test', () => {
     expect(Number(lastLine(r.stdout)!.split(' ')[0])).toBeGreaterThan(0);
   });
 
-  test('prints each failing case with file:line, expected and actual, and exits 1', () => {
+  test('prints each failing case at the key that failed (file:line:col), expected and actual, and exits 1', () => {
     const r = runs.testFailing;
     const file = 'test/fixtures/failing-cases/tests/cases.yaml';
     const lines = readFileSync(fileURLToPath(new URL(`../../${file}`, import.meta.url)), 'utf8').split('\n');
     const lineOf = (text: string) => lines.findIndex((l) => l.includes(text)) + 1;
+    const at = (text: string) => `${lineOf(text)}:${lines[lineOf(text) - 1]!.indexOf(text) + 1}`;
     expect({ code: r.code, last: lastLine(r.stdout) }).toEqual({ code: 1, last: '1 passed, 2 failed' });
-    expect(r.stdout).toContain(`${file}:${lineOf('a deliberately wrong expectation')}: FAIL a deliberately wrong expectation`);
+    expect(r.stdout).toContain(`${file}:${at('y: 41')}: FAIL a deliberately wrong expectation`);
     expect(r.stdout).toContain("output 'y': expected 41, got 42");
-    expect(r.stdout).toContain(`${file}:${lineOf('a deliberately missing rejection')}: FAIL a deliberately missing rejection`);
+    expect(r.stdout).toContain(`${file}:${at('x must not be negative')}: FAIL a deliberately missing rejection`);
     expect(r.stdout).toContain('expected a rejection "x must not be negative", got no rejection');
   });
 });

@@ -45,7 +45,7 @@ describe('hit policy unique', () => {
 
   test('two matching rows are an error naming both rows', () => {
     const e = ruleErrorOf(() => quote('unique_fee', { tier: 'pro', size: 700 }));
-    const rows = [lineOf(file, `["'pro'", "< 1000", 30]`), lineOf(file, `["'pro'", "(600..2000]", 40]`)];
+    const rows = [lineOf(file, `["'pro'", "< 1000", 30]`), lineOf(file, `["'pro'", "(600..size_limit]", 40]`)];
     expect({ code: e.code, message: e.message }).toEqual({
       code: 'decision-not-unique',
       message: `decision table 'fee_table' is 'unique' but 2 rows match (lines ${rows[0]} and ${rows[1]}) for tier = 'pro', size = 700`,
