@@ -9,10 +9,13 @@ export interface Span {
 
 export type BinaryOp =
   | '+' | '-' | '*' | '/'
+  /** Spreadsheet operators: power (a whole exponent, as POWER) and text joining (as CONCAT). */
+  | '^' | '&'
   | '==' | '!=' | '<' | '<=' | '>' | '>='
   | 'and' | 'or' | 'in';
 
-export type UnaryOp = '-' | 'not';
+/** `%` is postfix, as in spreadsheets: `rate%` is `rate / 100`. */
+export type UnaryOp = '-' | 'not' | '%';
 
 export type Expr =
   /** `text` is the literal as written (`200_000`, `20%`); `value` its exact decimal (`200000`, `0.2`). */

@@ -5,14 +5,18 @@ import type { BinaryOp, Expr, UnaryTest } from './ast.ts';
 import { quoteString } from './literals.ts';
 
 /** Binding strength, loosest first; mirrors the rule layering in parser.ts. */
-const enum Precedence { Lambda, Or, And, Not, Comparison, Sum, Product, Sign, Postfix, Atom }
+const enum Precedence { Lambda, Or, And, Not, Comparison, Concat, Sum, Product, Sign, Power, Percent, Postfix, Atom }
 
 const BINARY: Record<BinaryOp, Precedence> = {
   or: Precedence.Or, and: Precedence.And,
   '==': Precedence.Comparison, '!=': Precedence.Comparison, '<': Precedence.Comparison, '<=': Precedence.Comparison,
   '>': Precedence.Comparison, '>=': Precedence.Comparison, in: Precedence.Comparison,
-  '+': Precedence.Sum, '-': Precedence.Sum, '*': Precedence.Product, '/': Precedence.Product,
+  '&': Precedence.Concat, '+': Precedence.Sum, '-': Precedence.Sum, '*': Precedence.Product, '/': Precedence.Product,
+  '^': Precedence.Power,
 };
+
+/** Operators that don't chain, so neither side may be one of the same level unbracketed. */
+const NON_CHAINING = new Set<Precedence>([Precedence.Comparison, Precedence.Power]);
 
 const IDENTIFIER = /^[A-Za-z_][A-Za-z0-9_]*$/;
 const KEYWORD = /^(and|or|not|in|true|false)$/i;
@@ -45,7 +49,9 @@ function format(e: Expr, context: Precedence): string {
 function precedence(e: Expr): Precedence {
   switch (e.kind) {
     case 'binary': return BINARY[e.op];
-    case 'unary': return e.op === '-' ? Precedence.Sign : negatedIn(e) ? Precedence.Comparison : Precedence.Not;
+    case 'unary':
+      return e.op === '-' ? Precedence.Sign : e.op === '%' ? Precedence.Percent
+        : negatedIn(e) ? Precedence.Comparison : Precedence.Not;
     case 'lambda': return Precedence.Lambda;
     case 'member': case 'index': return Precedence.Postfix;
     default: return Precedence.Atom;
@@ -77,16 +83,26 @@ function formatBare(e: Expr): string {
     case 'unary': {
       const test = negatedIn(e);
       if (test) return `${format(test.left, Precedence.Sum)} not in ${format(test.right, Precedence.Sum)}`;
-      return e.op === '-' ? `-${format(e.operand, Precedence.Sign)}` : `not ${format(e.operand, Precedence.Not)}`;
+      switch (e.op) {
+        // `-2^2` is refused as ambiguous, so a negated power keeps its brackets.
+        case '-': return `-${isPower(e.operand) ? `(${formatExpr(e.operand)})` : format(e.operand, Precedence.Sign)}`;
+        // `10%` would read back as the literal 0.1 rather than 10 divided by 100.
+        case '%': return `${format(e.operand, Precedence.Percent)}${e.operand.kind === 'number' ? ' ' : ''}%`;
+        case 'not': return `not ${format(e.operand, Precedence.Not)}`;
+      }
     }
     case 'binary': {
       const level = BINARY[e.op];
-      // Comparisons don't chain, so neither side may be a comparison; elsewhere only the
+      // Comparisons and powers don't chain, so neither side may be one; elsewhere only the
       // right side needs parentheses at equal precedence, as the operators group to the left.
-      const leftContext = level === Precedence.Comparison ? level + 1 : level;
+      const leftContext = NON_CHAINING.has(level) ? level + 1 : level;
       return `${format(e.left, leftContext)} ${e.op} ${format(e.right, level + 1)}`;
     }
   }
+}
+
+function isPower(e: Expr): boolean {
+  return e.kind === 'binary' && e.op === '^';
 }
 
 function fieldName(name: string): string {

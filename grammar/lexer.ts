@@ -1,5 +1,5 @@
 // The tokens of the formula language. Besides the real tokens there are "mistake" tokens
-// (`=`, `&&`, `<>`, a stray `%`, an unterminated string, an unknown character): the grammar
+// (`=`, `&&`, `||`, `!`, an unterminated string, an unknown character): the grammar
 // never accepts them, so the parser stops exactly there and syntax-errors.ts explains the
 // mistake. So tokenizing never fails, and the first error in the text is the one reported.
 
@@ -34,7 +34,7 @@ export const StringLiteral = createToken({
 
 export const ComparisonOperator = createToken({
   name: 'ComparisonOperator',
-  label: 'comparison (== != < <= > >=)',
+  label: 'comparison (== != <> < <= > >=)',
   pattern: Lexer.NA,
 });
 export const AdditiveOperator = createToken({ name: 'AdditiveOperator', label: '+ or -', pattern: Lexer.NA });
@@ -47,6 +47,8 @@ const operator = (name: string, pattern: string, category: TokenType) =>
   createToken({ name, label: `'${pattern}'`, pattern, categories: [category] });
 const Equals = operator('Equals', '==', ComparisonOperator);
 const NotEquals = operator('NotEquals', '!=', ComparisonOperator);
+/** Spreadsheets' spelling of `!=`; the parser reads it as `!=`. */
+const LessGreater = operator('LessGreater', '<>', ComparisonOperator);
 const LessOrEqual = operator('LessOrEqual', '<=', ComparisonOperator);
 const GreaterOrEqual = operator('GreaterOrEqual', '>=', ComparisonOperator);
 const Less = operator('Less', '<', ComparisonOperator);
@@ -55,6 +57,10 @@ const Plus = operator('Plus', '+', AdditiveOperator);
 export const Minus = operator('Minus', '-', AdditiveOperator);
 const Times = operator('Times', '*', MultiplicativeOperator);
 const Divide = operator('Divide', '/', MultiplicativeOperator);
+/** Spreadsheet operators: `a ^ n` (power), `a & b` (text joined), `x%` (x / 100). */
+export const Caret = createToken({ name: 'Caret', label: "'^'", pattern: '^' });
+export const Ampersand = createToken({ name: 'Ampersand', label: "'&'", pattern: '&' });
+export const Percent = createToken({ name: 'Percent', label: "'%'", pattern: '%' });
 
 const punctuation = (name: string, pattern: string) => createToken({ name, label: `'${pattern}'`, pattern });
 export const Arrow = punctuation('Arrow', '=>');
@@ -71,11 +77,9 @@ export const RBrace = punctuation('RBrace', '}');
 
 // Mistakes, each explained in syntax-errors.ts.
 export const SingleEquals = createToken({ name: 'SingleEquals', pattern: '=' });
-export const LessGreater = createToken({ name: 'LessGreater', pattern: '<>' });
-export const Ampersands = createToken({ name: 'Ampersands', pattern: /&&?/ });
+export const Ampersands = createToken({ name: 'Ampersands', pattern: '&&' });
 export const Pipes = createToken({ name: 'Pipes', pattern: /\|\|?/ });
 export const Bang = createToken({ name: 'Bang', pattern: '!' });
-export const Percent = createToken({ name: 'Percent', pattern: '%' });
 export const BadEscapeString = createToken({
   name: 'BadEscapeString',
   pattern: /'(?:[^'\\]|\\[\s\S])*'|"(?:[^"\\]|\\[\s\S])*"/,
@@ -91,7 +95,7 @@ export const allTokens: TokenType[] = [
   StringLiteral, BadEscapeString, UnterminatedString,
   And, Or, Not, In, True, False, Identifier,
   Arrow, Equals, NotEquals, LessGreater, LessOrEqual, GreaterOrEqual, Less, Greater,
-  SingleEquals, Ampersands, Pipes, Bang, Percent,
+  SingleEquals, Ampersands, Ampersand, Pipes, Bang, Percent, Caret,
   Plus, Minus, Times, Divide,
   DotDot, Dot, Comma, Colon, LParen, RParen, LBracket, RBracket, LBrace, RBrace,
   ComparisonOperator, AdditiveOperator, MultiplicativeOperator, UnknownCharacter,

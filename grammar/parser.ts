@@ -1,6 +1,8 @@
 // The grammar, as a chevrotain parser with embedded actions that build the AST directly.
 // Precedence is layered, loosest first: expression (or) → conjunction (and) → negation (not)
-// → comparison → sum → product → signed (unary minus) → postfix → atom.
+// → comparison → concatenation (&) → sum → product → signed (unary minus) → power (^)
+// → percent (postfix %) → postfix → atom, as in spreadsheets except that `-2^2` and
+// `2^3^2`, which spreadsheets and mathematics read differently, are errors.
 // AST building runs inside ACTION so that chevrotain's grammar recording (which calls
 // each rule once with placeholder values) never touches a placeholder.
 
@@ -8,8 +10,8 @@ import { EmbeddedActionsParser, EOF, tokenMatcher, type IToken, type TokenType }
 import { children } from './ast.ts';
 import type { BinaryOp, Expr, LambdaParam, RecordField, Span, UnaryOp, UnaryTest } from './ast.ts';
 import {
-  AdditiveOperator, allTokens, And, Arrow, Colon, Comma, ComparisonOperator, Dot, DotDot, False, Identifier, In,
-  LBrace, LBracket, LParen, Minus, MultiplicativeOperator, Not, NumberLiteral, Or, RBrace, RBracket, RParen,
+  AdditiveOperator, allTokens, Ampersand, And, Arrow, Caret, Colon, Comma, ComparisonOperator, Dot, DotDot, False, Identifier, In,
+  LBrace, LBracket, LParen, Minus, MultiplicativeOperator, Not, NumberLiteral, Or, Percent, RBrace, RBracket, RParen,
   StringLiteral, tokenSpan, True,
 } from './lexer.ts';
 import type { RuleError } from './diagnostic.ts';
@@ -18,6 +20,9 @@ import * as errors from './syntax-errors.ts';
 import type { SyntaxContext } from './syntax-errors.ts';
 
 type CompareOp = Extract<BinaryOp, '==' | '!=' | '<' | '<=' | '>' | '>='>;
+
+/** `<>` is the spreadsheet spelling of `!=`. */
+const compareOp = (image: string): CompareOp => (image === '<>' ? '!=' : image as CompareOp);
 
 export class FormulaParser extends EmbeddedActionsParser {
   private ctx!: SyntaxContext;
@@ -56,7 +61,9 @@ export class FormulaParser extends EmbeddedActionsParser {
 
   negation = this.RULE('negation', (): Expr =>
     this.OR([
-      { ALT: () => this.prefix('not', Not, () => this.SUBRULE(this.negation)) },
+      // `NOT(x)` is the spreadsheet function, an atom; `not x` and `not (x)` with a space are the word.
+      { GATE: () => !this.functionWordAhead(), IGNORE_AMBIGUITIES: true,
+        ALT: () => this.prefix('not', Not, () => this.SUBRULE(this.negation)) },
       { ALT: () => this.SUBRULE(this.comparison) },
     ]),
   );
@@ -64,23 +71,23 @@ export class FormulaParser extends EmbeddedActionsParser {
   /** Comparisons don't chain: `a < b < c` is an error rather than `(a < b) < c`. */
   comparison = this.RULE('comparison', (): Expr => {
     const first = this.LA(1);
-    const left = this.SUBRULE(this.sum);
+    const left = this.SUBRULE(this.concatenation);
     const compared = this.OPTION(() =>
       this.OR([
         { ALT: () => {
           const op = this.CONSUME(ComparisonOperator);
-          const right = this.SUBRULE2(this.sum);
-          return this.ACTION(() => this.binary(op.image as CompareOp, left, right, op, first));
+          const right = this.SUBRULE2(this.concatenation);
+          return this.ACTION(() => this.binary(compareOp(op.image), left, right, op, first));
         } },
         { ALT: () => {
           const op = this.CONSUME(In);
-          const right = this.SUBRULE3(this.sum);
+          const right = this.SUBRULE3(this.concatenation);
           return this.ACTION(() => this.binary('in', left, right, op, first));
         } },
         { ALT: () => {
           const not = this.CONSUME(Not);
           const op = this.expect(In, (found) => errors.expectedInAfterNot(not, found, this.ctx));
-          const right = this.SUBRULE4(this.sum);
+          const right = this.SUBRULE4(this.concatenation);
           return this.ACTION(() => {
             const test = this.binary('in', left, right, op, first);
             return this.node({ kind: 'unary', op: 'not', operand: test, span: test.span }, not);
@@ -94,6 +101,11 @@ export class FormulaParser extends EmbeddedActionsParser {
     return compared ?? left;
   });
 
+  /** `'v' & version`: text joined, looser than `+` as in spreadsheets. */
+  concatenation = this.RULE('concatenation', (): Expr =>
+    this.leftAssociative(Ampersand, (i) => this.subrule(i, this.sum)),
+  );
+
   sum = this.RULE('sum', (): Expr => this.leftAssociative(AdditiveOperator, (i) => this.subrule(i, this.product)));
 
   product = this.RULE('product', (): Expr =>
@@ -102,10 +114,55 @@ export class FormulaParser extends EmbeddedActionsParser {
 
   signed = this.RULE('signed', (): Expr =>
     this.OR([
-      { ALT: () => this.prefix('-', Minus, () => this.SUBRULE(this.signed)) },
-      { ALT: () => this.SUBRULE(this.postfix) },
+      { ALT: () => {
+        const minus = this.LA(1);
+        const negated = this.prefix('-', Minus, () => this.SUBRULE(this.signed));
+        this.ACTION(() => {
+          // `-2^2` is 4 in spreadsheets and -4 in mathematics: the PM says which.
+          const operand = (negated as Extract<Expr, { kind: 'unary' }>).operand;
+          if (operand.kind === 'binary' && operand.op === '^' && operand.span.start === this.tokenAfter(minus).startOffset) {
+            throw errors.negatedPower(minus, operand, this.ctx);
+          }
+        });
+        return negated;
+      } },
+      { ALT: () => this.SUBRULE(this.power) },
     ]),
   );
+
+  /** `base ^ exponent`; the exponent may be negative (`2^-1`). Powers don't chain: `2^3^2` is an error. */
+  power = this.RULE('power', (): Expr => {
+    const first = this.LA(1);
+    const base = this.SUBRULE(this.percent);
+    const raised = this.OPTION(() => {
+      const op = this.CONSUME(Caret);
+      const exponent = this.SUBRULE(this.exponent);
+      return this.ACTION(() => this.binary('^', base, exponent, op, first));
+    });
+    this.ACTION(() => {
+      if (tokenMatcher(this.LA(1), Caret)) throw errors.chainedPower(this.LA(1), this.ctx);
+    });
+    return raised ?? base;
+  });
+
+  /** An exponent may be negated (`2^-1`) but not itself a power. */
+  exponent = this.RULE('exponent', (): Expr =>
+    this.OR([
+      { ALT: () => this.prefix('-', Minus, () => this.SUBRULE(this.exponent)) },
+      { ALT: () => this.SUBRULE(this.percent) },
+    ]),
+  );
+
+  /** `rate%`, `(1 + 2)%`, `10 %`: divided by 100, as in spreadsheets (`20%` alone is a number literal). */
+  percent = this.RULE('percent', (): Expr => {
+    const first = this.LA(1);
+    let operand = this.SUBRULE(this.postfix);
+    this.MANY(() => {
+      const sign = this.CONSUME(Percent);
+      operand = this.ACTION(() => this.node({ kind: 'unary', op: '%', operand, span: this.spanFrom(first) }, sign));
+    });
+    return operand;
+  });
 
   /** `table[key].column`, `run_model({model: m}).cost`, `steps[1].model`. */
   postfix = this.RULE('postfix', (): Expr => {
@@ -163,8 +220,21 @@ export class FormulaParser extends EmbeddedActionsParser {
       { ALT: () => this.SUBRULE(this.record) },
       { ALT: () => this.SUBRULE(this.parenthesized) },
       { ALT: () => this.SUBRULE(this.callOrName) },
+      { GATE: () => tokenMatcher(this.LA(2), LParen), ALT: () => this.SUBRULE(this.functionWord) },
     ]),
   );
+
+  /** `AND(a, b)`, `OR(a, b)`, `NOT(a)`: the spreadsheet functions beside the words. */
+  functionWord = this.RULE('functionWord', (): Expr => {
+    const name = this.OR([
+      { ALT: () => this.CONSUME(And) },
+      { ALT: () => this.CONSUME(Or) },
+      { ALT: () => this.CONSUME(Not) },
+    ]);
+    const args = this.SUBRULE(this.callArguments);
+    return this.ACTION((): Expr =>
+      this.node({ kind: 'call', callee: name.image, calleeSpan: tokenSpan(name), args, span: this.spanFrom(name) }, name));
+  });
 
   list = this.RULE('list', (): Expr => {
     const open = this.CONSUME(LBracket);
@@ -263,10 +333,10 @@ export class FormulaParser extends EmbeddedActionsParser {
         const op = this.CONSUME(ComparisonOperator);
         const value = this.SUBRULE(this.sum);
         return this.ACTION((): UnaryTest => ({
-          kind: 'compare', op: op.image as CompareOp, value, span: this.spanFrom(first),
+          kind: 'compare', op: compareOp(op.image), value, span: this.spanFrom(first),
         }));
       } },
-      { ALT: () => {
+      { GATE: () => !this.functionWordAhead(), IGNORE_AMBIGUITIES: true, ALT: () => {
         const not = this.OPTION(() => this.CONSUME(Not));
         // Without `not` this alternative was chosen because `in` is next, so only `not` can be unmatched.
         this.expect(In, (found) => errors.expectedInAfterNot(not!, found, this.ctx));
@@ -413,6 +483,17 @@ export class FormulaParser extends EmbeddedActionsParser {
       if (depth === 0) return false;
     }
     return false;
+  }
+
+  /** `NOT(` ahead: the function, not the word. */
+  private functionWordAhead(): boolean {
+    return tokenMatcher(this.LA(1), Not) && tokenMatcher(this.LA(2), LParen) && this.LA(2).startOffset === this.LA(1).startOffset + this.LA(1).image.length;
+  }
+
+  /** The token after `token` in the text (EOF's offset is NaN, and no error points past the end here). */
+  private tokenAfter(token: IToken): IToken {
+    const tokens = this.ctx.tokens;
+    return tokens[tokens.indexOf(token) + 1] ?? token;
   }
 
   private comparisonAhead(): boolean {

@@ -4,11 +4,11 @@
 
 import { EOF, NoViableAltException, tokenMatcher } from 'chevrotain';
 import type { IRecognitionException, IToken, TokenType } from 'chevrotain';
-import type { Span } from './ast.ts';
+import type { Expr, Span } from './ast.ts';
 import { positionOf, RuleError, type Source } from './diagnostic.ts';
 import { invalidEscapeOffset } from './literals.ts';
 import {
-  Ampersands, Arrow, BadEscapeString, Bang, Comma, Dot, DotDot, False, Identifier, LBrace, LBracket, LessGreater,
+  Ampersands, Arrow, BadEscapeString, Bang, Comma, Dot, DotDot, False, Identifier, LBrace, LBracket,
   LParen, Not, NumberLiteral, Percent, Pipes, RBrace, RBracket, RParen, SingleEquals, StringLiteral, tokenSpan, True,
   UnknownCharacter, UnterminatedString,
 } from './lexer.ts';
@@ -66,15 +66,19 @@ function characterAt(offset: number, ctx: SyntaxContext): string {
 const mistakes = new Map<TokenType, (token: IToken, ctx: SyntaxContext) => RuleError>([
   [SingleEquals, (t, ctx) =>
     new RuleError('single-equals', "'=' is not a comparison", ctx.source, tokenSpan(t), "use '==' to compare")],
-  [LessGreater, (t, ctx) =>
-    new RuleError('syntax', "'<>' is not an operator", ctx.source, tokenSpan(t), "use '!=' for 'not equal'")],
   [Ampersands, (t, ctx) =>
-    new RuleError('syntax', `'${t.image}' is not an operator`, ctx.source, tokenSpan(t), "use 'and'")],
+    new RuleError('syntax', "'&&' is not an operator", ctx.source, tokenSpan(t), "use 'and' (a single '&' joins text)")],
   [Pipes, (t, ctx) =>
     new RuleError('syntax', `'${t.image}' is not an operator`, ctx.source, tokenSpan(t), "use 'or'")],
   [Bang, (t, ctx) => new RuleError('syntax', "'!' is not an operator", ctx.source, tokenSpan(t), "use 'not'")],
-  [Percent, (t, ctx) =>
-    new RuleError('syntax', "unexpected '%'", ctx.source, tokenSpan(t), 'there is no % operator; use MOD(a, b)')],
+  // Met where a value should start: `%20`, a percent sign written before its number.
+  [Percent, (t, ctx) => {
+    const next = ctx.tokens[ctx.tokens.indexOf(t) + 1];
+    const fix = next && isOneOf(next, [NumberLiteral, Identifier]) && next.startOffset === t.startOffset + 1
+      ? `write it after the number: ${corrected(ctx, [[t, ''], [next, `${next.image}%`]])}`
+      : 'write it after the number: 20%';
+    return new RuleError('syntax', "the percent sign goes after the number", ctx.source, tokenSpan(t), fix);
+  }],
   [UnterminatedString, (t, ctx) => {
     const quote = t.image[0];
     return new RuleError('syntax', 'unterminated string', ctx.source, { start: t.startOffset, end: t.startOffset + 1 },
@@ -89,6 +93,8 @@ const mistakes = new Map<TokenType, (token: IToken, ctx: SyntaxContext) => RuleE
   [UnknownCharacter, (t, ctx) => {
     const character = characterAt(t.startOffset, ctx);
     const hint = /[‘’“”]/.test(character) ? `use straight quotes ' or "`
+      : /[×·]/.test(character) ? `multiply with '*': ${corrected(ctx, [[t, '*']])}`
+      : character === '÷' ? `divide with '/': ${corrected(ctx, [[t, '/']])}`
       : /\p{L}/u.test(character) ? 'names use only the letters A-Z, digits and _'
       : undefined;
     return new RuleError('syntax', `unexpected character '${character}'`, ctx.source,
@@ -96,8 +102,45 @@ const mistakes = new Map<TokenType, (token: IToken, ctx: SyntaxContext) => RuleE
   }],
 ]);
 
+/** The text with each token replaced by its new text: the formula a hint suggests. */
+function corrected(ctx: SyntaxContext, edits: [IToken, string][]): string {
+  let text = ctx.text;
+  for (const [token, replacement] of [...edits].sort((a, b) => b[0].startOffset - a[0].startOffset)) {
+    text = text.slice(0, token.startOffset) + replacement + text.slice(token.startOffset + token.image.length);
+  }
+  return text.trim();
+}
+
+const ends = (token: IToken | undefined): boolean => token !== undefined && isOneOf(token, [Identifier, NumberLiteral, StringLiteral, RParen, RBracket, Percent]);
+const starts = (token: IToken | undefined): boolean => token !== undefined && isOneOf(token, OPERAND_STARTS);
+
+/** Habits from paper and spreadsheets that stop the parser after a complete value, each with its fix. */
+function habit(token: IToken, ctx: SyntaxContext): RuleError | undefined {
+  const index = ctx.tokens.indexOf(token);
+  const before = ctx.tokens[index - 1];
+  const after = ctx.tokens[index + 1];
+  if (tokenMatcher(token, Identifier) && /^x$/i.test(token.image) && ends(before) && starts(after)) {
+    const times = ctx.tokens.filter((t, i) => tokenMatcher(t, Identifier) && /^x$/i.test(t.image) && ends(ctx.tokens[i - 1]) && starts(ctx.tokens[i + 1]));
+    return new RuleError('syntax', `'${token.image}' is not multiplication`, ctx.source, tokenSpan(token),
+      `multiply with '*': ${corrected(ctx, times.map((t) => [t, '*']))}`);
+  }
+  const adjacent = (a: IToken, b: IToken) => b.startOffset === a.startOffset + a.image.length;
+  if (tokenMatcher(token, Comma) && before && after && tokenMatcher(before, NumberLiteral) && tokenMatcher(after, NumberLiteral)
+    && adjacent(before, token) && adjacent(token, after) && /^\d+$/.test(before.image)) {
+    return new RuleError('syntax', 'a comma is not a decimal separator', ctx.source, tokenSpan(token),
+      `write the decimal point: ${corrected(ctx, [[token, '.']])}`);
+  }
+  if (before && tokenMatcher(before, Percent) && starts(token)) {
+    return new RuleError('syntax', `unexpected ${describe(token, ctx)} after '%'`, ctx.source, tokenSpan(token),
+      "'%' after a value means percent (10% is 0.1); for the remainder of a division use MOD(a, b)");
+  }
+  return undefined;
+}
+
 /** `token` follows a complete expression but cannot continue it. */
 export function unexpected(token: IToken, ctx: SyntaxContext, expecting?: string): RuleError {
+  const known = habit(token, ctx);
+  if (known) return known;
   const hint =
     tokenMatcher(token, Arrow) ? LAMBDA_PLACE
     : tokenMatcher(token, DotDot) && ctx.what === 'formula'
@@ -171,6 +214,19 @@ export function expectedRangeDots(found: IToken, ctx: SyntaxContext): RuleError 
 export function missingRangeEnd(opener: IToken, found: IToken, ctx: SyntaxContext): RuleError {
   return error(found, ctx, `missing ']' or ')' to close the range opened at ${place(opener, found, ctx)}`,
     "']' includes the upper end, ')' excludes it");
+}
+
+export function negatedPower(minus: IToken, power: Extract<Expr, { kind: 'binary' }>, ctx: SyntaxContext): RuleError {
+  const base = ctx.text.slice(power.left.span.start, power.left.span.end);
+  const whole = ctx.text.slice(power.span.start, power.span.end);
+  const exponent = ctx.text.slice(power.right.span.start, power.right.span.end);
+  return new RuleError('ambiguous-power', `'-' before a power is ambiguous: spreadsheets read -${whole} as (-${base})^${exponent}, mathematics as -(${whole})`,
+    ctx.source, { start: minus.startOffset, end: power.span.end }, `say which: (-${base})^${exponent} or -(${whole})`);
+}
+
+export function chainedPower(caret: IToken, ctx: SyntaxContext): RuleError {
+  return error(caret, ctx, 'powers cannot be chained: spreadsheets read a^b^c as (a^b)^c, mathematics as a^(b^c)',
+    'say which with parentheses: (a^b)^c or a^(b^c)', 'ambiguous-power');
 }
 
 export function chainedComparison(operator: IToken, ctx: SyntaxContext): RuleError {

@@ -2,7 +2,9 @@
 // arguments of the right types, every table lookup names a real column.
 import { children, type Expr, type Span, type UnaryTest } from '../../grammar/ast.ts';
 import { RuleError, type Source } from '../../grammar/diagnostic.ts';
+import { formatExpr } from '../../grammar/format.ts';
 import { builtin, BUILTIN_NAMES } from '../functions/builtins.ts';
+import { insteadOfSpreadsheet } from '../functions/spreadsheet-names.ts';
 import type { InputDecl } from '../rules/model.ts';
 import { Decimal } from '../decimal.ts';
 import { didYouMean } from '../suggest.ts';
@@ -62,8 +64,11 @@ export function infer(e: Expr, cx: InferContext, locals: Locals = new Map()): Ty
       const sym = cx.resolve(e.name);
       if (!sym) {
         const isFn = builtin(e.name);
+        const value = enumInputWith(e.name, cx);
         return err(e.span, 'unknown-name', `unknown name '${e.name}'`,
-          isFn ? `${isFn.name} is a function: call it as ${isFn.signature}` : didYouMean(e.name, [...locals.keys(), ...cx.knownNames()]) ?? 'define it as an input, a cell or a table');
+          isFn ? `${isFn.name} is a function: call it as ${isFn.signature}`
+          : value ? `quote it: '${value.value}' (a value of input '${value.input}')`
+          : didYouMean(e.name, [...locals.keys(), ...cx.knownNames()]) ?? 'define it as an input, a cell or a table');
       }
       return cx.typeOf(e.name, sym, e.span);
     }
@@ -104,6 +109,10 @@ export function infer(e: Expr, cx: InferContext, locals: Locals = new Map()): Ty
     }
     case 'unary': {
       const t = sub(e.operand);
+      if (e.op === '%') {
+        if (!assignable(t, T.number)) err(e.operand.span, 'type-mismatch', `'%' needs a number, but this is ${showType(t)}`);
+        return T.number;
+      }
       if (e.op === '-') {
         if (!assignable(t, T.number)) err(e.operand.span, 'type-mismatch', `'-' needs a number, but this is ${showType(t)}`);
         return T.number;
@@ -112,9 +121,17 @@ export function infer(e: Expr, cx: InferContext, locals: Locals = new Map()): Ty
       return T.boolean;
     }
     case 'binary': {
+      const unquoted = unquotedText(e, cx, locals);
+      if (unquoted) return err(unquoted.span, 'unknown-name', `unknown name '${unquoted.name}'`, unquoted.hint);
       const l = sub(e.left);
       const r = sub(e.right);
       switch (e.op) {
+        case '^':
+          if (!assignable(l, T.number)) err(e.left.span, 'type-mismatch', `'^' needs numbers, but the base is ${showType(l)}`);
+          if (!assignable(r, T.number)) err(e.right.span, 'type-mismatch', `'^' needs numbers, but the exponent is ${showType(r)}`);
+          return T.number;
+        case '&':
+          return T.string;
         case '+': case '-': case '*': case '/':
           if (!assignable(l, T.number)) err(e.left.span, 'type-mismatch', `'${e.op}' needs numbers, but the left side is ${showType(l)}`, l.k === 'string' && e.op === '+' ? 'join text with CONCAT(a, b)' : undefined);
           if (!assignable(r, T.number)) err(e.right.span, 'type-mismatch', `'${e.op}' needs numbers, but the right side is ${showType(r)}`);
@@ -124,6 +141,7 @@ export function infer(e: Expr, cx: InferContext, locals: Locals = new Map()): Ty
           if (!assignable(r, T.number)) err(e.right.span, 'type-mismatch', `'${e.op}' compares numbers, but the right side is ${showType(r)}`);
           return T.boolean;
         case '==': case '!=':
+          checkEnumValue(e, cx, err);
           if (!unify(l, r)) err(e.opSpan, 'type-mismatch', `comparing ${showType(l)} with ${showType(r)} is never equal`, l.k === 'string' || r.k === 'string' ? "quote text values: tier == 'pro'" : undefined);
           return T.boolean;
         case 'and': case 'or':
@@ -131,6 +149,7 @@ export function infer(e: Expr, cx: InferContext, locals: Locals = new Map()): Ty
           if (!assignable(r, T.boolean)) err(e.right.span, 'type-mismatch', `'${e.op}' needs true or false, but the right side is ${showType(r)}`);
           return T.boolean;
         case 'in':
+          checkEnumValue(e, cx, err);
           if (r.k === 'list') {
             if (!unify(l, r.of)) err(e.left.span, 'type-mismatch', `a ${showType(l)} is never in a ${showType(r)}`);
           } else if (r.k !== 'any') err(e.right.span, 'type-mismatch', `'in' needs a list on the right, but this is ${showType(r)}`, r.k === 'table' ? `to test a table's keys use HAS(${(r as { name: string }).name}, key)` : undefined);
@@ -145,6 +164,49 @@ export function infer(e: Expr, cx: InferContext, locals: Locals = new Map()): Ty
   }
 }
 
+/** The input (of this operation) whose enum lists `value`, exactly or but for case. */
+function enumInputWith(value: string, cx: InferContext): { input: string; value: string } | undefined {
+  for (const name of cx.knownNames()) {
+    const sym = cx.resolve(name);
+    if (sym?.kind !== 'input' || sym.decl.type.kind !== 'string') continue;
+    const match = sym.decl.type.enum?.find((v) => v.toLowerCase() === value.toLowerCase());
+    if (match !== undefined) return { input: name, value: match };
+  }
+  return undefined;
+}
+
+/** `plan == free`: a bare word compared with text is text that lost its quotes. */
+function unquotedText(e: Extract<Expr, { kind: 'binary' }>, cx: InferContext, locals: Locals): { name: string; span: Span; hint: string } | undefined {
+  if (e.op !== '==' && e.op !== '!=') return undefined;
+  const bare = (x: Expr): x is Extract<Expr, { kind: 'name' }> =>
+    x.kind === 'name' && !locals.has(x.name) && !cx.resolve(x.name) && !builtin(x.name);
+  const side = bare(e.right) ? 'right' : bare(e.left) ? 'left' : undefined;
+  if (!side) return undefined;
+  const word = e[side] as Extract<Expr, { kind: 'name' }>;
+  const other = side === 'right' ? e.left : e.right;
+  const silent: InferContext = { ...cx, report: () => {} };
+  if (infer(other, silent, locals).k !== 'string') return undefined;
+  const quoted: Expr = { kind: 'string', value: enumInputWith(word.name, cx)?.value ?? word.name, span: word.span };
+  return { name: word.name, span: word.span, hint: `quote it: ${formatExpr({ ...e, [side]: quoted })}` };
+}
+
+/** `tier == 'Pro'` or `tier in ['Pro']` when tier's values are free and pro: never true, so surely a slip. */
+function checkEnumValue(e: Extract<Expr, { kind: 'binary' }>, cx: InferContext, err: (span: Span, code: string, message: string, hint?: string) => Type): void {
+  const pairs: [Expr, Expr][] = e.op === 'in'
+    ? (e.right.kind === 'list' ? e.right.items.map((item): [Expr, Expr] => [e.left, item]) : [])
+    : [[e.left, e.right], [e.right, e.left]];
+  for (const [named, literal] of pairs) {
+    if (named.kind !== 'name' || literal.kind !== 'string') continue;
+    const sym = cx.resolve(named.name);
+    if (sym?.kind !== 'input' || sym.decl.type.kind !== 'string' || !sym.decl.type.enum) continue;
+    const values = sym.decl.type.enum;
+    if (values.includes(literal.value)) continue;
+    const near = values.find((v) => v.toLowerCase() === literal.value.toLowerCase());
+    err(literal.span, 'unknown-enum-value', `'${literal.value}' is not a value of input '${named.name}', so it never matches`,
+      near !== undefined ? `text is compared exactly: write '${near}'` : didYouMean(literal.value, values) ?? `its values: ${values.map((v) => `'${v}'`).join(', ')}`);
+  }
+}
+
 function inferCall(e: Extract<Expr, { kind: 'call' }>, cx: InferContext, locals: Locals, err: (span: Span, code: string, message: string, hint?: string) => Type): Type {
   const fn = builtin(e.callee);
   if (!fn) {
@@ -152,7 +214,8 @@ function inferCall(e: Extract<Expr, { kind: 'call' }>, cx: InferContext, locals:
     if (op) return inferOperationCall(e, op, cx, locals, err);
     // The arguments are checked all the same: a misspelt name inside is a mistake of its own.
     for (const a of e.args) if (a.kind !== 'lambda') infer(a, cx, locals);
-    return err(e.calleeSpan, 'unknown-function', `unknown function '${e.callee}'`, didYouMean(e.callee, BUILTIN_NAMES) ?? `functions: ${BUILTIN_NAMES.join(', ')}`);
+    return err(e.calleeSpan, 'unknown-function', `unknown function '${e.callee}'`,
+      insteadOfSpreadsheet(e.callee) ?? didYouMean(e.callee, BUILTIN_NAMES) ?? `functions: ${BUILTIN_NAMES.join(', ')}`);
   }
   const arityOk = e.args.length >= fn.minArgs && e.args.length <= fn.maxArgs;
   if (!arityOk) {

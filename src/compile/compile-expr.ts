@@ -4,6 +4,7 @@ import type { Expr, Span, UnaryTest } from '../../grammar/ast.ts';
 import { RuleError, type Source } from '../../grammar/diagnostic.ts';
 import { Decimal, decimalText, divide, MAX_DIGITS } from '../decimal.ts';
 import { builtin, type LambdaFn, type Thunk } from '../functions/builtins.ts';
+import { spreadsheetEquivalent } from '../functions/operators.ts';
 import { nearest } from '../suggest.ts';
 import { isRecord, keyOf, showValue, TableValue, valuesEqual, type Value } from '../value.ts';
 import type { Frame } from './frame.ts';
@@ -79,6 +80,7 @@ function compile(e: Expr, s: Scope): Code {
     }
     case 'index': return compileIndex(e, s);
     case 'unary': {
+      if (e.op === '%') return compile(spreadsheetEquivalent(e)!, s);
       const operand = compile(e.operand, s);
       if (e.op === '-') return (f) => asNumber(s, operand(f), e.operand.span, "'-'").neg();
       return (f) => !asBool(s, operand(f), e.operand.span, "'not'");
@@ -140,6 +142,7 @@ function compare(op: string, a: Decimal, b: Decimal): boolean {
 }
 
 function compileBinary(e: Extract<Expr, { kind: 'binary' }>, s: Scope): Code {
+  if (e.op === '^' || e.op === '&') return compile(spreadsheetEquivalent(e)!, s);
   const l = compile(e.left, s);
   const r = compile(e.right, s);
   const num = (c: Code, f: Frame, side: Expr): Decimal => asNumber(s, c(f), side.span, `the ${side === e.left ? 'left' : 'right'} side of '${e.op}'`);

@@ -30,6 +30,16 @@ export interface CompiledOperation {
   evaluate(input: Record<string, unknown>, options?: { trace?: boolean }): Evaluation;
   /** Evaluates already validated inputs (for operation calls). */
   run(inputs: RecordValue, trace: TraceEntry[] | undefined, depth: number, defaulted?: (name: string) => boolean): Evaluation;
+  readonly fastPath: FastPathStats;
+}
+
+/** Whether the operation compiled to the fast path, and how often a quote fell back from it to the interpreter. */
+export interface FastPathStats {
+  readonly covered: boolean;
+  /** Quotes that tried the fast path (explain quotes never do). */
+  readonly runs: number;
+  /** Of those, the ones it gave up on (an uneven quotient, an overflow, a rejection…), answered by the interpreter. */
+  readonly fallbacks: number;
 }
 
 /** Looks up the other compiled operations of the same version, for calls. */
@@ -167,15 +177,19 @@ export function compileOperation(op: CheckedOperation, lookup: OperationLookup, 
     }
   };
 
+  const fastPath = { covered: fast !== undefined, runs: 0, fallbacks: 0 };
   return {
     name: op.decl.name,
     inputs,
     outputs: op.outputs,
     run,
+    fastPath,
     evaluate(input, options) {
       if (fast && !options?.trace) {
+        fastPath.runs++;
         const outputs = fast(input);
         if (outputs) return { outputs, rejections: NO_REJECTIONS };
+        fastPath.fallbacks++;
       }
       return run(coerceInputs(inputs, input), options?.trace ? [] : undefined, 0, (name) => input[name] === undefined || input[name] === null);
     },

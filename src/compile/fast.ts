@@ -3,17 +3,21 @@
 // tables is also compiled to one JavaScript function, generated from the checked AST
 // (never from rule text: names become v0, v1…, text literals are JSON-quoted).
 //
-// Every number there is a scaled integer: a JS number m holding the value m / 10^s, with
-// the scale s known at compile time. While |m| stays below 2^53, + - * and comparisons on
+// Every number there is a scaled integer: a JS number m holding the value m / (10^s · den),
+// with the scale s and the whole denominator den (1 but after a division by a constant) known
+// at compile time. While |m| stays below 2^53, + - * and comparisons on
 // such integers are exact. Whenever that can't be guaranteed — an overflow, a division
 // that doesn't come out even, a number input with more than 6 decimals, an unknown table
 // key, a failed constraint, a wrong input — the function gives up ("bails") and the
 // caller evaluates with the exact rational interpreter instead, which also produces the
-// proper error or rejection. So the fast path is never less exact, only faster: an uneven
-// quotient used as a number (`CEIL(price / 30 * days)`) is always the interpreter's.
+// proper error or rejection. So the fast path is never less exact, only faster: a quotient by
+// a constant keeps its denominator (`CEIL(price / 30 * days)` is rounded exactly), and one
+// that must become a decimal but doesn't terminate is the interpreter's.
 import type { Expr, UnaryTest } from '../../grammar/ast.ts';
 import type { CheckedDecision, CheckedOperation, Symbol } from '../check/model.ts';
 import { Decimal, fromScaled } from '../decimal.ts';
+import { builtin, type RoundingSpec } from '../functions/builtins.ts';
+import { spreadsheetEquivalent } from '../functions/operators.ts';
 import type { InputDecl } from '../rules/model.ts';
 import { TableValue, type RecordValue, type Value } from '../value.ts';
 
@@ -32,9 +36,9 @@ class Ineligible extends Error {}
 /**
  * The number m / (10^scale · den). `max` bounds |m| when known statically (from input
  * min/max, table values, literals); checks that can't fire are left out. `den` (default 1)
- * is a constant made of 2s and 5s, left by a division by such a constant
- * (`width * height / (1024 * 1024)`): the quotient is a terminating decimal the interpreter
- * holds exactly, and keeping its denominator apart keeps the mantissa small.
+ * is a whole constant left by a division by it (`width * height / (1024 * 1024)`,
+ * `price / 30`): keeping the denominator apart keeps the value exact and the mantissa small;
+ * plain() turns it into a decimal, where its factors other than 2 and 5 must divide out.
  */
 type Num = { t: 'num'; code: string; scale: number; max: number; den?: number };
 /** A list known at compile time (a literal, a table's keys, FILTER/MAP of those): items present when `cond`. */
@@ -70,6 +74,12 @@ const runtime = {
     if (x > MAX || x < -MAX) throw BAIL;
     return x;
   },
+  /** m / d for a whole d > 0, if it comes out even. */
+  exact(m: number, d: number): number {
+    const q = m / d;
+    if (!Number.isInteger(q) || q * d !== m) throw BAIL;
+    return q;
+  },
   /** (ma at scale sa) / (mb at scale sb) at scale sa + DIVISION_EXTRA_SCALE, if it comes out even. */
   div(ma: number, mb: number, shift: number): number {
     if (mb === 0) throw BAIL;
@@ -79,7 +89,7 @@ const runtime = {
     return q;
   },
   /** m / p rounded to an integer in the given mode (p > 0). */
-  round(m: number, p: number, mode: 'ceil' | 'floor' | 'half' | 'trunc'): number {
+  round(m: number, p: number, mode: RoundingSpec['mode']): number {
     let q = Math.floor(m / p);
     let r = m - q * p;
     if (r < 0) { q -= 1; r += p; } else if (r >= p) { q += 1; r -= p; }
@@ -88,7 +98,8 @@ const runtime = {
       case 'floor': return q;
       case 'ceil': return q + 1;
       case 'trunc': return m < 0 ? q + 1 : q;
-      case 'half': return 2 * r > p || (2 * r === p && m > 0) ? q + 1 : q;
+      case 'up': return m < 0 ? q : q + 1;
+      case 'round': return 2 * r > p || (2 * r === p && m > 0) ? q + 1 : q;
     }
   },
   /**
@@ -325,14 +336,25 @@ function decimalsOf(den: number): number | undefined {
   return den === 1 ? Math.max(twos, fives) : undefined;
 }
 
-/** n as a plain scaled integer (den 1). */
+/** A denominator as its 2s and 5s (a terminating decimal) and the rest (which never terminates). */
+function splitDen(den: number): { terminating: number; rest: number } {
+  let rest = den;
+  while (rest % 2 === 0) rest /= 2;
+  while (rest % 5 === 0) rest /= 5;
+  return { terminating: den / rest, rest };
+}
+
+/** n as a plain scaled integer (den 1); a denominator with other factors than 2 and 5 must divide out at run time. */
 function plain(n: Num): Num {
   const d = denOf(n);
   if (d === 1) return n;
-  const k = decimalsOf(d)!;
+  const { terminating, rest } = splitDen(d);
+  const k = decimalsOf(terminating)!;
   if (n.scale + k > MAX_SCALE) throw new Ineligible();
-  const factor = POW10[k]! / d;
-  return { t: 'num', code: checked(`${n.code} * ${factor}`, n.max * factor), scale: n.scale + k, max: n.max * factor };
+  const factor = POW10[k]! / terminating;
+  const m = rest === 1 ? n.code : `rt.exact(${n.code}, ${rest})`;
+  const max = Math.ceil(n.max / rest) * factor;
+  return { t: 'num', code: factor === 1 ? m : checked(`${m} * ${factor}`, max), scale: n.scale + k, max };
 }
 
 function asPlain(g: Gen | Map<string, Gen>): Num {
@@ -532,6 +554,7 @@ function gen(cx: Ctx, e: Expr): Gen {
       throw new Ineligible();
     }
     case 'unary': {
+      if (e.op === '%') return gen(cx, spreadsheetEquivalent(e)!);
       const x = gen(cx, e.operand);
       if (e.op === 'not') return { t: 'bool', code: `!(${asBool(x)})` };
       const n = asNum(x);
@@ -544,6 +567,7 @@ function gen(cx: Ctx, e: Expr): Gen {
 }
 
 function genBinary(cx: Ctx, e: Extract<Expr, { kind: 'binary' }>): Gen {
+  if (e.op === '^' || e.op === '&') return gen(cx, spreadsheetEquivalent(e)!);
   if (e.op === 'in') {
     const v = gen(cx, e.left);
     const list = gen(cx, e.right);
@@ -597,13 +621,15 @@ function literalInt(n: Num): number | undefined {
 }
 
 /**
- * a / b. By a constant made of 2s and 5s the quotient terminates: while its digits stay few
- * (the doubles of every later step exact), it is a number with that denominator. Anything
- * else is a Ratio, exact where compared, divided (exactly or not at all) where used as a number.
+ * a / b. By a whole constant the quotient is a number with that denominator: it stays exact
+ * through + - * and comparisons, is rounded exactly by CEIL/FLOOR/ROUND, and becomes a plain
+ * scaled integer (plain()) only where it comes out even — so `CEIL(price / 30 * days)` stays
+ * on the fast path. By anything else it is a Ratio, exact where compared, divided (exactly or
+ * not at all) where used as a number.
  */
 function divide(a: Num, b: Num): Gen {
   const mb = denOf(b) === 1 ? literalInt(b) : undefined;
-  const decimals = mb === undefined || mb === 0 ? undefined : decimalsOf(Math.abs(mb));
+  const decimals = mb === undefined || mb === 0 || !Number.isSafeInteger(mb) ? undefined : decimalsOf(splitDen(Math.abs(mb)).terminating);
   // Only small powers: every later step (plain(), rounding) stays within exact doubles.
   if (mb !== undefined && decimals !== undefined && decimals <= MAX_SCALE && denOf(a) === 1) {
     const factor = POW10[b.scale]!;
@@ -625,7 +651,22 @@ function equality(lg: Gen, rg: Gen): string {
   return `(${l.code} === ${r.code})`;
 }
 
-const ROUNDING: Record<string, 'ceil' | 'floor' | 'half' | 'trunc'> = { CEIL: 'ceil', FLOOR: 'floor', ROUND: 'half', TRUNC: 'trunc' };
+/**
+ * The decimals a rounding call rounds to: its digits, or a significance that is a power of ten
+ * (CEIL(x, 0.01) rounds up to 2 decimals); any other second argument is the interpreter's.
+ */
+function roundingDigits(spec: RoundingSpec, second: Expr | undefined): number {
+  if (!second) return 0;
+  if (second.kind !== 'number' || spec.second === 'none') throw new Ineligible();
+  const d = new Decimal(second.value);
+  if (spec.second === 'significance') {
+    const digits = Array.from({ length: MAX_SCALE + 1 }, (_, i) => i).find((i) => new Decimal(1).div(POW10[i]!).eq(d));
+    if (digits === undefined) throw new Ineligible();
+    return digits;
+  }
+  if (!d.isInteger() || d.lt(0) || d.gt(MAX_SCALE)) throw new Ineligible();
+  return d.toNumber();
+}
 
 function genCall(cx: Ctx, e: Extract<Expr, { kind: 'call' }>): Gen {
   const name = e.callee.toUpperCase();
@@ -663,23 +704,30 @@ function genCall(cx: Ctx, e: Extract<Expr, { kind: 'call' }>): Gen {
       cx.lines.push(`if (${l.code} > ${h.code}) throw rt.BAIL;`);
       return { t: 'num', code: `Math.min(Math.max(${align(x!, s)}, ${l.code}), ${h.code})`, scale: s, max: Math.max(bound(x!, s), bound(lo!, s), bound(hi!, s)) };
     }
-    case 'CEIL': case 'FLOOR': case 'ROUND': case 'TRUNC': {
-      const x = asNum(gen(cx, args[0]!));
-      let digits = 0;
-      if (args[1]) {
-        if (args[1].kind !== 'number') throw new Ineligible();
-        const d = new Decimal(args[1].value);
-        if (!d.isInteger() || d.lt(0) || d.gt(MAX_SCALE)) throw new Ineligible();
-        digits = d.toNumber();
-      }
-      const den = denOf(x);
-      if (x.scale <= digits && den === 1) return x;
-      // x = m / (10^scale · den); at `digits` decimals it is m·10^digits / (10^scale · den), rounded.
-      const m = x.scale < digits ? times(x, POW10[digits - x.scale]!) : { code: x.code, max: x.max };
-      const divisor = POW10[Math.max(0, x.scale - digits)]! * den;
-      if (divisor > MAX) throw new Ineligible();
-      return { t: 'num', code: `rt.round(${m.code}, ${divisor}, '${ROUNDING[name]}')`, scale: digits, max: Math.ceil(m.max / divisor) + 1 };
+    case 'AND': case 'OR': {
+      const parts = args.map((a) => asBool(gen(cx, a)));
+      return { t: 'bool', code: `(${parts.join(name === 'AND' ? ' && ' : ' || ')})` };
     }
+    case 'NOT': {
+      if (args.length !== 1) throw new Ineligible();
+      return { t: 'bool', code: `!(${asBool(gen(cx, args[0]!))})` };
+    }
+    default: break;
+  }
+  const rounding = builtin(name)?.rounding;
+  if (rounding) {
+    if (args.length < 1 || args.length > 2) throw new Ineligible();
+    const x = asNum(gen(cx, args[0]!));
+    const digits = roundingDigits(rounding, args[1]);
+    const den = denOf(x);
+    if (x.scale <= digits && den === 1) return x;
+    // x = m / (10^scale · den); at `digits` decimals it is m·10^digits / (10^scale · den), rounded.
+    const m = x.scale < digits ? times(x, POW10[digits - x.scale]!) : { code: x.code, max: x.max };
+    const divisor = POW10[Math.max(0, x.scale - digits)]! * den;
+    if (divisor > MAX) throw new Ineligible();
+    return { t: 'num', code: `rt.round(${m.code}, ${divisor}, '${rounding.mode}')`, scale: digits, max: Math.ceil(m.max / divisor) + 1 };
+  }
+  switch (name) {
     case 'HAS': {
       const t = args[0]?.kind === 'name' ? cx.op.symbols.get(args[0].name) : undefined;
       if (t?.kind !== 'table') throw new Ineligible();

@@ -5,7 +5,8 @@ import type { Expr } from '../../grammar/ast.ts';
 import { formatExpr } from '../../grammar/index.ts';
 import type { CheckedOperation } from '../check/model.ts';
 import { Decimal } from '../decimal.ts';
-import { builtin } from '../functions/builtins.ts';
+import { builtin, type RoundingSpec } from '../functions/builtins.ts';
+import { spreadsheetEquivalent } from '../functions/operators.ts';
 import type { InputDecl, InputType } from '../rules/model.ts';
 import { all, any, asBool, asNum, chain, compare, equals, evaluatedEagerly, inList, isElement, join, not, type CompareOp } from './jsonlogic-logic.ts';
 import { constant, decisionColumn, hasKey, lookup } from './jsonlogic-tables.ts';
@@ -112,6 +113,7 @@ export class Translator {
         return { kind: 'row', table: table.value, key: this.expr(e.index, env) };
       }
       case 'unary': {
+        if (e.op === '%') return this.expr(spreadsheetEquivalent(e)!, env);
         const v = this.expr(e.operand, env);
         return e.op === '-' ? negate(asNum(v, formatExpr(e))) : { kind: 'boolean', rule: not(asBool(v, formatExpr(e)).rule) };
       }
@@ -139,6 +141,7 @@ export class Translator {
   }
 
   private binary(e: Extract<Expr, { kind: 'binary' }>, env: Env): Val {
+    if (e.op === '^' || e.op === '&') return this.expr(spreadsheetEquivalent(e)!, env);
     const text = formatExpr(e);
     const l = this.expr(e.left, env);
     const r = this.expr(e.right, env);
@@ -168,6 +171,7 @@ export class Translator {
     const text = formatExpr(e);
     const arg = (i: number): Val => this.expr(e.args[i]!, env);
     const nums = (): Num[] => e.args.map((_, i) => asNum(arg(i), text));
+    if (fn.rounding) return this.round(fn.name, fn.rounding, e, env, text);
     switch (fn.name) {
       case 'IF': {
         const c = asBool(arg(0), text).rule;
@@ -193,11 +197,11 @@ export class Translator {
         const lo = x.lo.gte(0) ? x.lo : x.hi.lte(0) ? x.hi.abs() : new Decimal(0);
         return { ...x, rule: { if: [{ '<': [x.rule, 0] }, { '-': [x.rule] }, x.rule] }, lo, hi };
       }
-      case 'CEIL': case 'FLOOR': case 'ROUND': case 'TRUNC': {
-        const digits = e.args[1] ? asNum(arg(1), text).constant : new Decimal(0);
-        if (!digits || !digits.isInteger() || digits.abs().gt(20)) throw new NotExportable(`${text}: the digits must be a whole constant from -20 to 20`);
-        return roundTo(asNum(arg(0), text), digits.toNumber(), fn.name.toLowerCase() as Rounding, this.uses, text);
+      case 'AND': case 'OR': {
+        const parts = e.args.map((_, i) => asBool(arg(i), text).rule);
+        return { kind: 'boolean', rule: fn.name === 'AND' ? all(parts) : any(parts) };
       }
+      case 'NOT': return { kind: 'boolean', rule: not(asBool(arg(0), text).rule) };
       case 'CLAMP': {
         const [x, lo, hi] = nums() as [Num, Num, Num];
         const clamped = this.extreme('MIN', [this.extreme('MAX', [x, lo], text), hi], text);
@@ -232,6 +236,22 @@ export class Translator {
       default:
         throw new NotExportable(`${fn.name} isn't exported (${NOT_EXPORTED[fn.name] ?? 'no exact JSON Logic equivalent'})`);
     }
+  }
+
+  /** CEIL/FLOOR to a whole number or a power-of-ten significance, ROUND/TRUNC/ROUNDDOWN/INT to constant digits; ROUNDUP has no operation here. */
+  private round(name: string, spec: RoundingSpec, e: Extract<Expr, { kind: 'call' }>, env: Env, text: string): Val {
+    if (spec.mode === 'up') throw new NotExportable(`${name} isn't exported (${NOT_EXPORTED[name]})`);
+    const second = e.args[1] ? asNum(this.expr(e.args[1], env), text).constant : undefined;
+    let digits = new Decimal(0);
+    if (e.args[1] && spec.second === 'significance') {
+      const d = second && second.gt(0) ? -Math.round(Math.log10(second.toNumber())) : NaN;
+      if (!second || !Number.isInteger(d) || Math.abs(d) > 20 || !pow10Signed(d).eq(second)) throw new NotExportable(`${text}: the significance must be a constant power of ten (1, 0.01, 100)`);
+      digits = new Decimal(d);
+    } else if (e.args[1]) {
+      if (!second || !second.isInteger() || second.abs().gt(20)) throw new NotExportable(`${text}: the digits must be a whole constant from -20 to 20`);
+      digits = second;
+    }
+    return roundTo(asNum(this.expr(e.args[0]!, env), text), digits.toNumber(), spec.mode, this.uses, text);
   }
 
   private numbersOf(e: Extract<Expr, { kind: 'call' }>, env: Env, text: string): Num[] {
@@ -335,7 +355,14 @@ function varRule(name: string, decl: InputDecl): Rule {
   return { var: [name, d as Rule] };
 }
 
+/** 10^-d: the significance that rounds to d decimals. */
+function pow10Signed(d: number): Decimal {
+  return d >= 0 ? new Decimal(1).div(new Decimal(10).pow(d)) : new Decimal(10).pow(-d);
+}
+
 const NOT_EXPORTED: Record<string, string> = {
+  ROUNDUP: 'JSON Logic has no rounding away from zero; use CEIL for amounts that are never negative',
+  MROUND: 'JSON Logic has no rounding to the nearest multiple',
   AVERAGE: 'it divides by the count, and the quotient may not terminate: the engine keeps it exact, floats can\'t',
   POWER: 'its results can outgrow the range in which floats are exact',
   TEXT: 'JavaScript writes numbers differently from the engine',

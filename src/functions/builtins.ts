@@ -13,6 +13,14 @@ export type Fail = (arg: number, message: string, hint?: string) => never;
 /** Reports a check error at an argument (index) or at the call (-1), and carries on. */
 export type Complain = (arg: number, message: string, hint?: string) => void;
 
+/** How a rounding function rounds: the compilers without exact rationals read this rather than the name. */
+export interface RoundingSpec {
+  /** toward +∞, toward −∞, half away from zero, toward zero, away from zero */
+  mode: 'ceil' | 'floor' | 'round' | 'trunc' | 'up';
+  /** What the optional second argument is: decimals (ROUND's digits) or a multiple (CEILING.MATH's significance). */
+  second: 'digits' | 'significance' | 'none';
+}
+
 export interface Builtin {
   name: string;
   signature: string;
@@ -23,6 +31,7 @@ export interface Builtin {
   lambdas?: Record<number, number>;
   type(args: Type[], complain: Complain): Type;
   call(args: Thunk[], fail: Fail, lambdas: LambdaFn[]): Value;
+  rounding?: RoundingSpec;
 }
 
 function num(v: Value, i: number, fail: Fail): Decimal {
@@ -73,16 +82,58 @@ const numberFn = (name: string, signature: string, summary: string, f: (x: Decim
   call: ([x], fail) => f(num(x!(), 0, fail)),
 });
 
-const roundingFn = (name: string, summary: string, mode: Rounding): Builtin => ({
-  name, signature: `${name}(x, digits = 0)`, summary, minArgs: 1, maxArgs: 2,
-  type: (args, c) => (args.forEach((a, i) => expect(a, T.number, i, c)), T.number),
+const MODES: Record<RoundingSpec['mode'], Rounding> = {
+  ceil: Decimal.ROUND_CEIL, floor: Decimal.ROUND_FLOOR, round: Decimal.ROUND_HALF_UP, trunc: Decimal.ROUND_DOWN, up: Decimal.ROUND_UP,
+};
+
+const numbers = (args: Type[], c: Complain): Type => (args.forEach((a, i) => expect(a, T.number, i, c)), T.number);
+
+/** ROUND, ROUNDUP, ROUNDDOWN, TRUNC: the second argument is a number of decimals, as in spreadsheets. */
+const digitsFn = (name: string, summary: string, mode: RoundingSpec['mode']): Builtin => ({
+  name, signature: `${name}(x, digits = 0)`, summary, minArgs: 1, maxArgs: 2, type: numbers,
+  rounding: { mode, second: 'digits' },
   call: ([x, digits], fail) => {
     const v = num(x!(), 0, fail);
     const d = digits ? int(digits(), 1, fail, -20, 20, 'digits') : 0;
-    if (d >= 0) return v.toDecimalPlaces(d, mode);
+    if (d >= 0) return v.toDecimalPlaces(d, MODES[mode]);
     const scale = new Decimal(10).pow(-d);
-    return v.div(scale).toDecimalPlaces(0, mode).times(scale);
+    return v.div(scale).toDecimalPlaces(0, MODES[mode]).times(scale);
   },
+});
+
+/**
+ * CEIL, CEILING, FLOOR: to a whole number, or to a multiple of the significance, as Excel's
+ * CEILING.MATH and FLOOR.MATH with the mode omitted (negative numbers too go toward +∞ / −∞).
+ * A significance of 0 or below is refused rather than read as Excel does (0 gives 0, the sign
+ * is dropped): CEIL(x, 0) and CEIL(x, -2) meant decimals here before, and a price rounded to a
+ * multiple of 0 is always a mistake.
+ */
+const significanceFn = (name: string, summary: string, mode: 'ceil' | 'floor'): Builtin => ({
+  name, signature: `${name}(x, significance = 1)`, summary, minArgs: 1, maxArgs: 2, type: numbers,
+  rounding: { mode, second: 'significance' },
+  call: ([x, significance], fail) => {
+    const v = num(x!(), 0, fail);
+    if (!significance) return v.toDecimalPlaces(0, MODES[mode]);
+    const m = num(significance(), 1, fail);
+    if (!m.gt(0)) fail(1, `the significance must be greater than 0, got ${decimalText(m)}`, `it is the multiple to round to: ${name}(x, 0.01) for cents, ${name}(x, 100) for hundreds`);
+    return withinDigits(divide(v, m).toDecimalPlaces(0, MODES[mode]).times(m), fail);
+  },
+});
+
+/** A result past the digit limit (a multiple of a many-digit significance, a large power) is an error, never rounded. */
+function withinDigits(d: Decimal, fail: Fail): Decimal {
+  if (!d.fitsDigits(MAX_DIGITS)) fail(-1, `the result is too large or too precise to stay exact (more than ${MAX_DIGITS} digits)`, 'a price never needs this many digits');
+  return d;
+}
+
+/** AND, OR, NOT: the spreadsheet functions beside the words; stop at the first argument that decides, like the words. */
+const logicFn = (name: string, signature: string, summary: string, f: (args: (() => boolean)[]) => boolean): Builtin => ({
+  name, signature, summary, minArgs: 1, maxArgs: Infinity,
+  type: (args, c) => (args.forEach((a, i) => expect(a, T.boolean, i, c, 'argument')), T.boolean),
+  call: (args, fail) => f(args.map((a, i) => () => {
+    const v = a();
+    return typeof v === 'boolean' ? v : fail(i, `expected true or false, got ${showValue(v)}`);
+  })),
 });
 
 const listPredicate = (name: string, summary: string, f: (items: Value[], test: (x: Value) => boolean) => Value): Builtin => ({
@@ -181,10 +232,32 @@ export const BUILTINS: readonly Builtin[] = [
     type: numbersOrList, call: (args, fail) => Decimal.max(...numbersOf(args, fail)),
   },
   numberFn('ABS', 'ABS(x)', 'the absolute value', (x) => x.abs()),
-  roundingFn('CEIL', 'rounds up (toward +∞) to `digits` decimals', Decimal.ROUND_CEIL),
-  roundingFn('FLOOR', 'rounds down (toward −∞) to `digits` decimals', Decimal.ROUND_FLOOR),
-  roundingFn('ROUND', 'rounds to `digits` decimals, half away from zero', Decimal.ROUND_HALF_UP),
-  roundingFn('TRUNC', 'drops decimals beyond `digits` (toward zero)', Decimal.ROUND_DOWN),
+  significanceFn('CEIL', 'rounds up (toward +∞) to a whole number, or to a multiple of the significance', 'ceil'),
+  significanceFn('CEILING', 'the same as CEIL: rounds up (toward +∞) to a multiple of the significance (default 1)', 'ceil'),
+  significanceFn('FLOOR', 'rounds down (toward −∞) to a whole number, or to a multiple of the significance', 'floor'),
+  digitsFn('ROUND', 'rounds to `digits` decimals, half away from zero', 'round'),
+  digitsFn('ROUNDUP', 'rounds away from zero to `digits` decimals', 'up'),
+  digitsFn('ROUNDDOWN', 'rounds toward zero to `digits` decimals (the same as TRUNC)', 'trunc'),
+  digitsFn('TRUNC', 'drops decimals beyond `digits` (toward zero)', 'trunc'),
+  {
+    name: 'INT', signature: 'INT(x)', summary: 'rounds down (toward −∞) to a whole number, as in spreadsheets: INT(-2.5) is -3',
+    minArgs: 1, maxArgs: 1, type: numbers, rounding: { mode: 'floor', second: 'none' },
+    call: ([x], fail) => num(x!(), 0, fail).toDecimalPlaces(0, Decimal.ROUND_FLOOR),
+  },
+  {
+    name: 'MROUND', signature: 'MROUND(x, multiple)', summary: 'the nearest multiple of `multiple`, halves away from zero; x and multiple have the same sign',
+    minArgs: 2, maxArgs: 2, type: numbers,
+    call: ([x, multiple], fail) => {
+      const v = num(x!(), 0, fail);
+      const m = num(multiple!(), 1, fail);
+      if (m.isZero()) fail(1, 'the multiple must not be 0', 'MROUND(x, 5) rounds to the nearest 5');
+      if (!v.isZero() && v.isNegative() !== m.isNegative()) fail(1, `x (${decimalText(v)}) and the multiple (${decimalText(m)}) must have the same sign, as in spreadsheets`, `give the multiple the sign of x: ${decimalText(m.neg())}`);
+      return withinDigits(divide(v, m).toDecimalPlaces(0, Decimal.ROUND_HALF_UP).times(m), fail);
+    },
+  },
+  logicFn('AND', 'AND(a, b, …)', 'whether every argument is true (the same as a and b)', (xs) => xs.every((x) => x())),
+  logicFn('OR', 'OR(a, b, …)', 'whether any argument is true (the same as a or b)', (xs) => xs.some((x) => x())),
+  { ...logicFn('NOT', 'NOT(a)', 'true when a is false (the same as not a)', ([x]) => !x!()), maxArgs: 1 },
   {
     name: 'CLAMP', signature: 'CLAMP(x, lo, hi)', summary: 'x limited to the range lo..hi', minArgs: 3, maxArgs: 3,
     type: (args, c) => (args.forEach((a, i) => expect(a, T.number, i, c)), T.number),
@@ -211,7 +284,7 @@ export const BUILTINS: readonly Builtin[] = [
       const e = int(n!(), 1, fail, -64, 64, 'the exponent');
       if (e < 0 && base.isZero()) fail(0, 'division by zero: 0 to a negative power');
       const p = base.pow(Math.abs(e));
-      if (!p.fitsDigits(MAX_DIGITS)) fail(-1, `the result is too large or too precise to stay exact (more than ${MAX_DIGITS} digits)`, 'a price never needs this many digits');
+      withinDigits(p, fail);
       return e < 0 ? divide(new Decimal(1), p) : p;
     },
   },

@@ -1,13 +1,21 @@
 // Runs the conformance table (formulas.yaml): every record is a formula with an expected
-// value or error, evaluated exactly as `credits eval` does. The records are data; this file
-// only reads them, runs them, and says what was expected and what came out.
-import { readFileSync } from 'node:fs';
+// value or error, evaluated exactly as `credits eval` does; then every record with a value
+// again through the interpreter, the fast path and the JSON Logic export (the end of this
+// file). The records are data; this file only reads them, runs them, and says what was
+// expected and what came out.
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { isSeq, parseDocument, type Node } from 'yaml';
 import { describe, expect, test } from 'vitest';
 import { RuleError } from '../../grammar/diagnostic.ts';
 import { evaluateFormula } from '../../src/engine/formula.ts';
+import { loadWorkspace } from '../../src/check/check-paths.ts';
+import { compilePack } from '../../src/compile/compile-pack.ts';
+import { exportJsonLogic } from '../../src/compile/jsonlogic.ts';
 import { toJsonText } from '../../src/value.ts';
+import { asJson, preview, withOperations } from '../jsonlogic/preview.ts';
 import { credits, type CliRun } from '../cli/run.ts';
 
 interface ExpectedError {
@@ -115,4 +123,68 @@ test('credits eval prints the same value as the table on its last line, and fail
       ? { formula: c.formula, exit: 0, last: c.value }
       : { formula: c.formula, exit: 1, mentions: [c.error!.message, `:${c.error!.col}:`] });
   expect(got).toEqual(want);
+});
+
+// The same records through the other two compilers. Each record with a value and plain inputs
+// becomes an operation of one pack (its formula a cell, its inputs declared from their JSON
+// types); the interpreter must give the table's value, the fast path (where it covers the
+// operation and doesn't give up) the same, and the JSON Logic export (where it exports the
+// operation) the same through json-logic-js.
+/** How many records each compiler other than the interpreter ran when this was written: coverage may grow, not shrink. */
+const FLOOR = { fast: 206, jsonLogic: 211 };
+
+describe('the conformance table through every compiler', () => {
+  const inputType = (v: unknown): string | undefined =>
+    typeof v === 'boolean' ? 'boolean' : typeof v === 'string' ? 'string'
+    : typeof v === 'number' && Math.abs(v) < 1e9 ? (Number.isInteger(v) ? 'integer' : 'number') : undefined;
+  const rows = table.flatMap((s) => s.cases).filter((c) =>
+    c.value !== undefined && Object.values(c.input ?? {}).every((v) => inputType(v) !== undefined));
+  const opName = (c: Case) => `row_${c.line}`;
+  const dir = mkdtempSync(join(tmpdir(), 'credits-conformance-'));
+  writeFileSync(join(dir, 'pack.yaml'), 'pack: conformance\nunit: credits\nversions:\n  - version: "1"\n    effective: 2020-01-01T00:00:00Z\n');
+  const yaml = ['operations:'];
+  for (const c of rows) {
+    yaml.push(`  ${opName(c)}:`, '    inputs:');
+    for (const [name, v] of Object.entries(c.input ?? {})) {
+      const type = inputType(v)!;
+      yaml.push(`      ${name}: { type: ${type}${type === 'integer' || type === 'number' ? ', min: -1_000_000_000, max: 1_000_000_000' : ''} }`);
+    }
+    if (!c.input || Object.keys(c.input).length === 0) yaml.pop();
+    yaml.push('    cells:', `      result: ${JSON.stringify(c.formula)}`, '    outputs: [result]');
+  }
+  writeFileSync(join(dir, 'rows.yaml'), yaml.join('\n') + '\n');
+  const workspace = loadWorkspace([dir]);
+  const checked = workspace.packs[0]!;
+  const version = checked.versions[0]!;
+  const compiled = compilePack(checked).versions[0]!.operations;
+  const tally = { interpreter: 0, fast: 0, jsonLogic: 0 };
+
+  test.each(rows.map((c) => [title(c), c] as const))('%s', (_title, c) => {
+    const op = compiled.get(opName(c))!;
+    const input = c.input ?? {};
+    const exact = op.evaluate(input, { trace: true }).outputs;
+    expect(toJsonText(exact.result!), `interpreter, formulas.yaml:${c.line}`).toBe(c.value);
+    tally.interpreter++;
+    const before = op.fastPath.fallbacks;
+    const fast = op.evaluate(input).outputs;
+    if (op.fastPath.covered && op.fastPath.fallbacks === before) {
+      expect(toJsonText(fast.result!), `fast path, formulas.yaml:${c.line}`).toBe(c.value);
+      tally.fast++;
+    }
+    const exp = exportJsonLogic(version.operations.get(opName(c))!, { pack: 'conformance', version: '1', unit: 'credits' });
+    if (exp.not_exported.length === 0) {
+      const answer = withOperations(exp, () => preview(exp, input));
+      if (answer.kind !== 'outside-exact-range') {
+        expect(answer, `JSON Logic, formulas.yaml:${c.line}`).toEqual({ kind: 'accepted', outputs: asJson(exact) });
+        tally.jsonLogic++;
+      }
+    }
+  });
+
+  test('every record ran through the interpreter, and most through the fast path and JSON Logic', () => {
+    expect(workspace.diagnostics.filter((d) => d.severity === 'error').map((d) => d.format())).toEqual([]);
+    expect(tally.interpreter).toBe(rows.length);
+    expect(tally.fast).toBeGreaterThanOrEqual(FLOOR.fast);
+    expect(tally.jsonLogic).toBeGreaterThanOrEqual(FLOOR.jsonLogic);
+  });
 });

@@ -54,11 +54,17 @@ type Node =
   | { kind: 'op'; op: '+' | '-' | '*' | '/'; left: Node; right: Node }
   | { kind: 'round'; fn: 'CEIL' | 'FLOOR' | 'ROUND'; arg: Node; digits?: number };
 
+function significance(digits: number): string {
+  if (digits < 0) return `1${'0'.repeat(-digits)}`;
+  return digits === 0 ? '1' : `0.${'0'.repeat(digits - 1)}1`;
+}
+
 function text(e: Node): string {
   switch (e.kind) {
     case 'leaf': return e.text;
     case 'op': return `(${text(e.left)} ${e.op} ${text(e.right)})`;
-    case 'round': return `${e.fn}(${text(e.arg)}${e.digits === undefined ? '' : `, ${e.digits}`})`;
+    // ROUND takes decimals; CEIL and FLOOR a significance, as in spreadsheets: 2 decimals is 0.01, -2 is 100.
+    case 'round': return `${e.fn}(${text(e.arg)}${e.digits === undefined ? '' : `, ${e.fn === 'ROUND' ? e.digits : significance(e.digits)}`})`;
   }
 }
 

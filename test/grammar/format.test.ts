@@ -94,9 +94,9 @@ const { expr } = fc.letrec<ExprTree>((tie) => {
       fc.tuple(sub, sub).map(([object, index]): Expr => ({ kind: 'index', object, index, span })),
       fc.tuple(identifier, fc.array(fc.oneof(sub, lambda), { maxLength: 3 }))
         .map(([callee, args]): Expr => ({ kind: 'call', callee, calleeSpan: span, args, span })),
-      fc.tuple(fc.constantFrom('-', 'not' as const), sub).map(([op, operand]): Expr => ({ kind: 'unary', op, operand, span })),
+      fc.tuple(fc.constantFrom('-', 'not', '%' as const), sub).map(([op, operand]): Expr => ({ kind: 'unary', op, operand, span })),
       fc.tuple(
-        fc.constantFrom('+', '-', '*', '/', '==', '!=', '<', '<=', '>', '>=', 'and', 'or', 'in' as const), sub, sub,
+        fc.constantFrom('+', '-', '*', '/', '^', '&', '==', '!=', '<', '<=', '>', '>=', 'and', 'or', 'in' as const), sub, sub,
       ).map(([op, left, right]): Expr => ({ kind: 'binary', op, left, right, opSpan: span, span })),
     ),
   };

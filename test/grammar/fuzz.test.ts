@@ -4,12 +4,13 @@ import { formatExpr, parseFormula, parseUnaryTest, RuleError } from '../../gramm
 import { withoutSpans } from './helpers.ts';
 
 const characters = fc.string({
-  unit: fc.constantFrom(...'ab_1 0.%+-*/=!<>&|()[]{},:\'"\\\n@é'.split('')),
+  unit: fc.constantFrom(...'ab_1 0.%+-*/^=!<>&|()[]{},:\'"\\\n@é'.split('')),
   maxLength: 40,
 });
 const tokens = fc.array(
   fc.constantFrom(
     'x', 'f', 'MAP', '1', '2.5', '20%', '1_000', "'s'", '"t"', 'true', 'and', 'or', 'not', 'in', '+', '-', '*', '/',
+    '^', '&', '%', '<>', 'AND(', 'NOT(',
     '==', '!=', '<', '<=', '>', '>=', '=', '=>', '.', '..', ',', ':', '(', ')', '[', ']', '{', '}', '%', "'", '&&',
   ),
   { maxLength: 25 },

@@ -37,6 +37,23 @@ describe('precedence and associativity', () => {
     ['a <= b', '(<= a b)'],
     ['a > b', '(> a b)'],
     ['a AND b Or NOT c', '(or (and a b) (not c))'],
+    ['a <> b', '(!= a b)'],
+    ['2 ^ 3 * 4', '(* (^ 2 3) 4)'],
+    ['2 * 3 ^ 4', '(* 2 (^ 3 4))'],
+    ['2 ^ -1', '(^ 2 (- 1))'],
+    ['(-2) ^ 2', '(^ (- 2) 2)'],
+    ['-(2 ^ 2)', '(- (^ 2 2))'],
+    ['rate% * 2', '(* (% rate) 2)'],
+    ['(1 + 2)%', '(% (+ 1 2))'],
+    ['10 %', '(% 10)'],
+    ['a.b%', '(% (. a b))'],
+    ['x% ^ 2', '(^ (% x) 2)'],
+    ["'v' & 1 + 2", '(& "v" (+ 1 2))'],
+    ["a & b == c", '(== (& a b) c)'],
+    ["a & b & c", '(& (& a b) c)'],
+    ['NOT(a) and b', '(and (NOT a) b)'],
+    ['AND(a, b) or OR(c, d)', '(or (AND a b) (OR c d))'],
+    ['not (a) == b', '(not (== a b))'],
   ])('%s groups as %s', ([text, want]) => {
     expect(parsed(text)).toBe(want);
   });
