@@ -114,6 +114,23 @@ function corrected(ctx: SyntaxContext, edits: [IToken, string][]): string {
 const ends = (token: IToken | undefined): boolean => token !== undefined && isOneOf(token, [Identifier, NumberLiteral, StringLiteral, RParen, RBracket, Percent]);
 const starts = (token: IToken | undefined): boolean => token !== undefined && isOneOf(token, OPERAND_STARTS);
 
+/** The code of a syntax error for a spreadsheet function name with a dot, `CEILING.MATH(x, 2)`. */
+export const SPREADSHEET_FUNCTION = 'spreadsheet-function';
+
+/** `CEILING.MATH(`: a name, a dot and a name written together, stopped at the '(' after them. */
+function dottedName(paren: IToken, ctx: SyntaxContext): { name: string; span: Span } | undefined {
+  if (!tokenMatcher(paren, LParen)) return undefined;
+  const index = ctx.tokens.indexOf(paren);
+  const [first, dot, second] = ctx.tokens.slice(Math.max(0, index - 3), index);
+  if (index < 3 || !first || !dot || !second) return undefined;
+  if (!tokenMatcher(first, Identifier) || !tokenMatcher(dot, Dot) || !tokenMatcher(second, Identifier)) return undefined;
+  const together = [first, dot, second, paren].every((t, i, all) => i === 0 || t.startOffset === all[i - 1]!.startOffset + all[i - 1]!.image.length);
+  // Spreadsheets write their function names in capitals; `plan.limit(` is another mistake.
+  if (!together || !/^[A-Z][A-Z0-9]*$/.test(first.image) || !/^[A-Z][A-Z0-9]*$/.test(second.image)) return undefined;
+  const span = { start: first.startOffset, end: second.startOffset + second.image.length };
+  return { name: ctx.text.slice(span.start, span.end), span };
+}
+
 /** Habits from paper and spreadsheets that stop the parser after a complete value, each with its fix. */
 function habit(token: IToken, ctx: SyntaxContext): RuleError | undefined {
   const index = ctx.tokens.indexOf(token);
@@ -125,6 +142,13 @@ function habit(token: IToken, ctx: SyntaxContext): RuleError | undefined {
       `multiply with '*': ${corrected(ctx, times.map((t) => [t, '*']))}`);
   }
   const adjacent = (a: IToken, b: IToken) => b.startOffset === a.startOffset + a.image.length;
+  const dotted = dottedName(token, ctx);
+  if (dotted) {
+    // Which function means the same is a fact about the functions, kept with them (src/functions);
+    // the checker puts it in the hint. Grammar only knows the name is no name here.
+    return new RuleError(SPREADSHEET_FUNCTION, `'${dotted.name}' is a spreadsheet function, not a function of this language`,
+      ctx.source, dotted.span, 'function names here have no dot; the functions are listed in grammar/README.md');
+  }
   if (tokenMatcher(token, Comma) && before && after && tokenMatcher(before, NumberLiteral) && tokenMatcher(after, NumberLiteral)
     && adjacent(before, token) && adjacent(token, after) && /^\d+$/.test(before.image)) {
     return new RuleError('syntax', 'a comma is not a decimal separator', ctx.source, tokenSpan(token),

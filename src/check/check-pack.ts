@@ -8,6 +8,7 @@ import type { CellDecl, FormulaText, OperationDecl, PackDecl, VersionDecl } from
 import { errorAt, type Loc } from '../rules/yaml-source.ts';
 import { didYouMean, nearest } from '../suggest.ts';
 import { T, unify, type Type } from '../types.ts';
+import { withSpreadsheetEquivalent } from './spreadsheet-function.ts';
 import { calledNames, freeNames, infer, inferUnaryTest, unaryTestNames, type InferContext, type OperationSignature } from './infer.ts';
 import type { CheckedConstraint, CheckedDecision, CheckedOperation, CheckedPack, CheckedVersion, ParsedFormula, Symbol } from './model.ts';
 import { analyseDecision } from './decision-analysis.ts';
@@ -44,7 +45,7 @@ function parse(f: FormulaText, out: RuleError[]): ParsedFormula | undefined {
   try {
     return { expr: parseFormula(f.text, f.source), source: f.source, text: f.text };
   } catch (e) {
-    if (e instanceof RuleError) out.push(e);
+    if (e instanceof RuleError) out.push(withSpreadsheetEquivalent(e));
     else throw e;
     return undefined;
   }
@@ -200,7 +201,7 @@ class OperationChecker {
           return { test: parseUnaryTest(c.text, c.source), source: c.source, text: c.text };
         } catch (e) {
           if (!(e instanceof RuleError)) throw e;
-          this.out.push(e);
+          this.out.push(withSpreadsheetEquivalent(e));
           return { test: { kind: 'any' as const, span: { start: 0, end: 0 } }, source: c.source, text: c.text };
         }
       }),
@@ -269,7 +270,7 @@ class OperationChecker {
   private typeDecision(d: CheckedDecision): Type {
     const columns = d.inputs.map((f) => (f.broken ? T.any : infer(f.expr, this.context(f.source, false))));
     for (const row of d.rows) {
-      row.conditions.forEach((c, i) => inferUnaryTest(c.test, columns[i] ?? T.any, this.context(c.source, false)));
+      row.conditions.forEach((c, i) => inferUnaryTest(c.test, columns[i] ?? T.any, this.context(c.source, false), d.inputs[i]?.broken ? undefined : d.inputs[i]?.expr));
     }
     const outTypes: Record<string, Type> = {};
     d.decl.outputs.forEach((o, i) => {

@@ -132,7 +132,8 @@ export function analyseDecision(d: CheckedDecision, inputNamed: (name: string) =
   const rowLoc = (i: number) => d.decl.rows[i]!.loc;
   const never = new Set<number>();
   cells.forEach((row, j) => {
-    const k = row.findIndex((c, i) => c !== undefined && c !== 'any' && isEmpty(c, columns[i]!.integersOnly));
+    // A text cell outside the column's values is already an error of its own (unknown-enum-value or type-mismatch).
+    const k = row.findIndex((c, i) => c !== undefined && c !== 'any' && columns[i]!.kind !== 'keys' && isEmpty(c, columns[i]!.integersOnly));
     if (k < 0) return;
     never.add(j);
     out.push(errorAt(rowLoc(j), 'decision-row-never-matches', `row ${j + 1} of decision table '${name}' can never match: no value of ${columns[k]!.label} the operation accepts passes ${d.rows[j]!.conditions[k]!.text}`,

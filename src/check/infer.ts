@@ -7,7 +7,7 @@ import { builtin, BUILTIN_NAMES } from '../functions/builtins.ts';
 import { insteadOfSpreadsheet } from '../functions/spreadsheet-names.ts';
 import type { InputDecl } from '../rules/model.ts';
 import { Decimal } from '../decimal.ts';
-import { didYouMean } from '../suggest.ts';
+import { didYouMean, nearest } from '../suggest.ts';
 import { assignable, showType, T, unify, type Type } from '../types.ts';
 import { keyOf, showValue } from '../value.ts';
 import type { Symbol } from './model.ts';
@@ -266,20 +266,33 @@ function inferOperationCall(e: Extract<Expr, { kind: 'call' }>, op: OperationSig
   }
   const declared = new Map(op.inputs.map((i) => [i.name, i]));
   const given = arg.kind === 'record' ? new Map(arg.fields.map((f) => [f.name, f.span])) : new Map<string, Span>();
+  // A misspelt input is one mistake, not two: its intended input is not also "missing".
+  const meant = new Set<string>();
   for (const [name, t] of Object.entries(argType.fields)) {
     const d = declared.get(name);
     const span = given.get(name) ?? arg.span;
-    if (!d) err(span, 'unknown-input', `operation ${e.callee} has no input '${name}'`, didYouMean(name, declared.keys()) ?? `inputs: ${[...declared.keys()].join(', ')}`);
-    else if (!assignable(t, typeOfInput(d.type))) err(span, 'type-mismatch', `input '${name}' of ${e.callee} is ${showType(typeOfInput(d.type))}, but this is ${showType(t)}`);
+    if (!d) {
+      const near = nearest(name, [...declared.keys()].filter((k) => !(k in argType.fields)), 1)[0];
+      if (near !== undefined) meant.add(near);
+      err(span, 'unknown-input', `operation ${e.callee} has no input '${name}'`, near !== undefined ? `did you mean "${near}"?` : `inputs: ${[...declared.keys()].join(', ')}`);
+    } else if (!assignable(t, typeOfInput(d.type))) err(span, 'type-mismatch', `input '${name}' of ${e.callee} is ${showType(typeOfInput(d.type))}, but this is ${showType(t)}`);
   }
   for (const d of op.inputs) {
-    if (d.default === undefined && !(d.name in argType.fields)) err(arg.span, 'missing-input', `operation ${e.callee} needs input '${d.name}'`);
+    if (d.default === undefined && !(d.name in argType.fields) && !meant.has(d.name)) {
+      err(arg.span, 'missing-input', `operation ${e.callee} needs input '${d.name}', which has no default`, `pass it in the record, e.g. ${e.callee}({${d.name}: …})`);
+    }
   }
   return outputs;
 }
 
 /** Types a decision-table condition against its column's type. */
-export function inferUnaryTest(t: UnaryTest, column: Type, cx: InferContext): void {
+export function inferUnaryTest(t: UnaryTest, column: Type, cx: InferContext, columnExpr?: Expr): void {
+  if (columnExpr && (t.kind === 'compare' || t.kind === 'in')) {
+    // A cell is the column compared with its value, so 'Pro' for an enum of pro is the same slip as in a formula.
+    const right = t.kind === 'compare' ? t.value : t.list;
+    const compared: Expr = { kind: 'binary', op: t.kind === 'in' ? 'in' : '==', left: columnExpr, right, opSpan: t.span, span: t.span };
+    if (t.kind === 'in' || t.op === '==' || t.op === '!=') checkEnumValue(compared, cx, (span, code, message, hint) => { cx.report(new RuleError(code, message, cx.source, span, hint)); return T.any; });
+  }
   const check = (x: Expr, want: Type, what: string): void => {
     const got = infer(x, cx);
     if (!unify(got, want)) cx.report(new RuleError('type-mismatch', `${what}: the column is ${showType(want)}, but this is ${showType(got)}`, cx.source, x.span, got.k === 'string' || want.k === 'string' ? "quote text in conditions: 'pro'" : undefined));

@@ -1,16 +1,19 @@
 import { RuleError } from '../../grammar/diagnostic.ts';
+import { withSpreadsheetEquivalent } from '../check/spreadsheet-function.ts';
 import { evaluateFormula } from '../engine/formula.ts';
 import { toJsonText } from '../value.ts';
+import { exactJson } from './exact.ts';
 import { parseJsonOption, type CliIo } from './output.ts';
 
-export function evalCommand(formula: string, inputJson: string, io: CliIo): number {
+export function evalCommand(formula: string, inputJson: string, io: CliIo, exact = false): number {
   const input = parseJsonOption(inputJson, '--input');
   try {
-    io.out(toJsonText(evaluateFormula(formula, input)));
+    const value = evaluateFormula(formula, input);
+    io.out(toJsonText(exact ? exactJson(value) : value));
     return 0;
   } catch (e) {
     if (!(e instanceof RuleError)) throw e;
-    io.err(e.format());
+    io.err(withSpreadsheetEquivalent(e).format());
     return 1;
   }
 }

@@ -27,9 +27,10 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
     .description('evaluate one formula; prints its value as JSON on the last line')
     .argument('<formula>', "the formula, e.g. 'CEIL(600 * 2 * (1 + 6 * 0.02))'; one starting with '-' works too")
     .option('--input <json>', 'values for the names in the formula, as a JSON object', '{}')
-    .action(async (formula: string, o: { input: string }) => {
+    .option('--exact', "show a value that doesn't terminate as its fraction (\"1/3\") instead of 20 digits and '…'")
+    .action(async (formula: string, o: { input: string; exact?: boolean }) => {
       const { evalCommand } = await import('./eval.ts');
-      code = evalCommand(formula, o.input, io);
+      code = evalCommand(formula, o.input, io, o.exact === true);
     });
 
   program.command('quote')
@@ -40,7 +41,8 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
     .option('--at <time>', 'the request time (ISO 8601); picks the rule version in force (default now)')
     .option('--explain', 'show every cell with its formula and value, in dependency order')
     .option('--json', 'print one JSON object {outputs, rejections, version, trace}')
-    .action(async (packDir: string, operation: string, o: { input: string; at?: string; explain?: boolean; json?: boolean }) => {
+    .option('--exact', "show a value that doesn't terminate as its fraction (1/3) instead of 20 digits and '…'")
+    .action(async (packDir: string, operation: string, o: { input: string; at?: string; explain?: boolean; json?: boolean; exact?: boolean }) => {
       const { quoteCommand } = await import('./quote.ts');
       code = quoteCommand(packDir, operation, o, io);
     });
@@ -92,7 +94,7 @@ function formulaAsOperand(argv: string[]): string[] {
   for (let i = 1; i < argv.length; i++) {
     const a = argv[i]!;
     if (a === '--input') options.push(a, ...argv.slice(i + 1, i + 2)), i++;
-    else if (a.startsWith('--input=') || a === '-h' || a === '--help') options.push(a);
+    else if (a.startsWith('--input=') || a === '--exact' || a === '-h' || a === '--help') options.push(a);
     else operands.push(a);
   }
   return ['eval', ...options, '--', ...operands];

@@ -1,6 +1,7 @@
 import { RuleError } from '../../grammar/diagnostic.ts';
 import { Engine, PackErrors, type QuoteResult, type TraceEntry } from '../engine/index.ts';
-import { showValue, toJsonText } from '../value.ts';
+import { showValue, toJsonText, type Value } from '../value.ts';
+import { exactJson, showExact } from './exact.ts';
 import { parseJsonOption, parseTime, printDiagnostics, type CliIo } from './output.ts';
 
 interface QuoteOptions {
@@ -8,6 +9,8 @@ interface QuoteOptions {
   at?: string;
   explain?: boolean;
   json?: boolean;
+  /** Non-terminating values as fractions (1/3). */
+  exact?: boolean;
 }
 
 /** Loads one pack folder into an engine, printing its errors if it has any. */
@@ -42,38 +45,40 @@ export function quoteCommand(packDir: string, operation: string, o: QuoteOptions
     io.err(e.format());
     return 1;
   }
-  if (o.json) io.out(toJsonText(resultJson(result) as never, '  '));
-  else printHuman(result, o.explain === true, io);
+  const show = o.exact ? showExact : showValue;
+  if (o.json) io.out(toJsonText(resultJson(result, o.exact === true) as never, '  '));
+  else printHuman(result, o.explain === true, show, io);
   return result.rejections.length ? 2 : 0;
 }
 
-function resultJson(r: QuoteResult): Record<string, unknown> {
+function resultJson(r: QuoteResult, exact: boolean): Record<string, unknown> {
+  const value = (v: Value) => (exact ? exactJson(v) : v);
   const out: Record<string, unknown> = {
     pack: r.pack, operation: r.operation, version: r.version, unit: r.unit,
-    outputs: r.outputs,
+    outputs: exact ? exactJson(r.outputs) : r.outputs,
     rejections: r.rejections,
   };
-  if (r.trace) out.trace = r.trace.map((t) => ({ name: t.name, kind: t.kind, formula: t.formula, value: t.value, note: t.note }));
+  if (r.trace) out.trace = r.trace.map((t) => ({ name: t.name, kind: t.kind, formula: t.formula, value: value(t.value), note: t.note }));
   return out;
 }
 
-function printHuman(r: QuoteResult, explain: boolean, io: CliIo): void {
+function printHuman(r: QuoteResult, explain: boolean, show: (v: Value) => string, io: CliIo): void {
   io.out(`${r.pack} ${r.operation} (version ${r.version})`);
-  if (explain && r.trace) printTrace(r.trace, io);
+  if (explain && r.trace) printTrace(r.trace, show, io);
   if (r.rejections.length) {
     for (const x of r.rejections) io.out(`rejected: ${x.message}${x.code ? ` [${x.code}]` : ''}`);
     return;
   }
-  for (const [k, v] of Object.entries(r.outputs)) io.out(`${k} = ${showValue(v)}`);
+  for (const [k, v] of Object.entries(r.outputs)) io.out(`${k} = ${show(v)}`);
 }
 
-function printTrace(trace: TraceEntry[], io: CliIo): void {
+function printTrace(trace: TraceEntry[], show: (v: Value) => string, io: CliIo): void {
   const width = Math.min(28, Math.max(...trace.map((t) => t.name.length)));
   for (const t of trace) {
     const how = t.kind === 'input' ? (t.note === 'default' ? '(input, default)' : '(input)')
       : t.kind === 'decision' ? `decision table: ${t.note}`
       : t.kind === 'constraint' ? `${t.formula} -- rejected: ${t.note}`
       : t.formula ?? t.kind;
-    io.out(`  ${t.name.padEnd(width)} = ${showValue(t.value).padEnd(14)} ${how}`);
+    io.out(`  ${t.name.padEnd(width)} = ${show(t.value).padEnd(14)} ${how}`);
   }
 }

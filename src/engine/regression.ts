@@ -2,10 +2,10 @@
 // A case pins outputs, a rejection, an error, or a relation between two quotes.
 import { isMap, isScalar, isSeq, type Node, type Pair } from 'yaml';
 import { positionOf, RuleError } from '../../grammar/diagnostic.ts';
-import { Decimal } from '../decimal.ts';
+import { Decimal, decimalText, NOT_TERMINATING_MARK } from '../decimal.ts';
 import { checkCaseFile, testFiles, type CaseOperation, type CaseVersion } from '../check/check-cases.ts';
 import { plainNumber, type YamlFile } from '../rules/yaml-source.ts';
-import { makeRecord, showValue, valuesEqual, type Value } from '../value.ts';
+import { isRecord, makeRecord, showValue, valuesEqual, type Value } from '../value.ts';
 import type { Engine, PackInfo, QuoteResult } from './engine.ts';
 
 export interface CaseResult {
@@ -81,6 +81,30 @@ function expectedValue(f: YamlFile, node: Node | null | undefined): Value {
   return '';
 }
 
+/**
+ * A value that doesn't terminate can't be written as a YAML number, so a case gives it as its
+ * fraction (`10/3`, exact) or as credits quote shows it (`3.3333333333333333333…`, the 20
+ * digits shown). Either is text; it stands for a number only where the output is a number.
+ */
+function matches(want: Value, got: Value): boolean {
+  if (got instanceof Decimal && typeof want === 'string') {
+    const fraction = /^\s*(-?\d+)\s*\/\s*(\d+)\s*$/.exec(want);
+    if (fraction) return BigInt(fraction[2]!) !== 0n && Decimal.fraction(BigInt(fraction[1]!), BigInt(fraction[2]!)).eq(got);
+    return !got.terminates() && want.endsWith(NOT_TERMINATING_MARK) && decimalText(got) === want;
+  }
+  if (Array.isArray(want) && Array.isArray(got)) return want.length === got.length && want.every((w, i) => matches(w, got[i]!));
+  if (isRecord(want) && isRecord(got)) {
+    const keys = Object.keys(want);
+    return keys.length === Object.keys(got).length && keys.every((k) => k in got && matches(want[k]!, got[k]!));
+  }
+  return valuesEqual(want, got);
+}
+
+/** The actual value, with its fraction when its digits are only the first 20. */
+function showActual(v: Value): string {
+  return v instanceof Decimal && !v.terminates() ? `${showValue(v)} (exactly ${v.toFractionText()})` : showValue(v);
+}
+
 function runCase(engine: Engine, pack: string, f: YamlFile, node: Node): CaseResult {
   const c = (node as unknown as { toJSON(): RawCase }).toJSON();
   const { line, col } = positionOf(f.source, node.range![0]);
@@ -120,7 +144,7 @@ function runCase(engine: Engine, pack: string, f: YamlFile, node: Node): CaseRes
       const name = String((pair.key as { value: unknown }).value);
       const want = expectedValue(f, pair.value as Node);
       if (!(name in r.outputs)) mismatches.push(`output '${name}': expected ${showValue(want)}, but there is no such output (outputs: ${Object.keys(r.outputs).join(', ')})`);
-      else if (!valuesEqual(want, r.outputs[name]!)) mismatches.push(`output '${name}': expected ${showValue(want)}, got ${showValue(r.outputs[name]!)}`);
+      else if (!matches(want, r.outputs[name]!)) mismatches.push(`output '${name}': expected ${showValue(want)}, got ${showActual(r.outputs[name]!)}`);
       if (mismatches.length > before) firstWrong ??= pair.key;
     }
     return mismatches.length ? fail(mismatches.join('\n'), firstWrong) : { ...base, passed: true };
