@@ -33,6 +33,13 @@ export const SPREADSHEET_EQUIVALENTS: Readonly<Record<string, string>> = {
   UPPER: "text is compared exactly: write the value as the input's enum lists it",
   TRIM: "text is compared exactly: write the value as the input's enum lists it",
   MEDIAN: 'there is no MEDIAN; AVERAGE(list) is the mean',
+  'CEILING.MATH': 'CEIL(x, significance) rounds up to a multiple, as CEILING.MATH does: CEIL(x, 2)',
+  'CEILING.PRECISE': 'CEIL(x, significance) rounds up to a multiple: CEIL(x, 2)',
+  'FLOOR.MATH': 'FLOOR(x, significance) rounds down to a multiple, as FLOOR.MATH does: FLOOR(x, 2)',
+  'FLOOR.PRECISE': 'FLOOR(x, significance) rounds down to a multiple: FLOOR(x, 2)',
+  'STDEV.S': 'numbers stay exact, so there are no square roots and no standard deviation; AVERAGE(list) is the mean',
+  'STDEV.P': 'numbers stay exact, so there are no square roots and no standard deviation; AVERAGE(list) is the mean',
+  'MODE.SNGL': 'there is no MODE; AVERAGE(list) is the mean',
 };
 
 /** What to write instead of a spreadsheet function this language lacks, if it is one. */
