@@ -16,16 +16,18 @@
 import type { Expr, UnaryTest } from '../../grammar/ast.ts';
 import type { CheckedDecision, CheckedOperation, Symbol } from '../check/model.ts';
 import { Decimal, fromScaled } from '../decimal.ts';
-import { builtin, type RoundingSpec } from '../functions/builtins.ts';
+import { builtin, type Builtin, type BuiltinName, type RoundingSpec } from '../functions/builtins.ts';
 import { spreadsheetEquivalent } from '../functions/operators.ts';
 import type { InputDecl } from '../rules/model.ts';
+import { MAX_EXACT, NUMBER_INPUT, roundingDigits as sharedRoundingDigits, roundingPlan, scaleOf, splitDenominator, terminatingDecimals } from './numeric-shape.ts';
 import { TableValue, type RecordValue, type Value } from '../value.ts';
 
 /** Gives up on the fast path; the exact interpreter takes over. */
 const BAIL = Symbol('bail');
-const MAX = Number.MAX_SAFE_INTEGER;
+const MAX = MAX_EXACT;
 /** Decimals kept for `number` inputs and added by division. */
-const NUMBER_INPUT_SCALE = 6;
+const NUMBER_INPUT_SCALE = NUMBER_INPUT.decimals;
+const NUMBER_INPUT_MAXIMUM = NUMBER_INPUT.maximum;
 const DIVISION_EXTRA_SCALE = 6;
 const MAX_SCALE = 15;
 
@@ -66,6 +68,10 @@ const POW10 = Array.from({ length: 31 }, (_, i) => 10 ** i);
 const DECIMAL_CACHE_SIZE = 4096;
 const DECIMALS = Array.from({ length: MAX_SCALE + 1 }, () => new Map<number, Decimal>());
 
+/** Whole outputs below this are shared from an array. */
+const SMALL_INTEGERS = 1 << 16;
+const INTEGERS: (Decimal | undefined)[] = [];
+
 /** Runtime helpers of the generated code. */
 const runtime = {
   BAIL,
@@ -88,6 +94,19 @@ const runtime = {
     if (!Number.isInteger(q) || q * mb !== n) throw BAIL;
     return q;
   },
+  /** m / p rounded up to an integer (p > 0): rt.round's 'ceil', without the mode to dispatch on. */
+  ceil(m: number, p: number): number {
+    let q = Math.floor(m / p);
+    let r = m - q * p;
+    if (r < 0) { q -= 1; r += p; } else if (r >= p) { q += 1; r -= p; }
+    return r === 0 ? q : q + 1;
+  },
+  /** m / p rounded down to an integer (p > 0): rt.round's 'floor'. */
+  floor(m: number, p: number): number {
+    const q = Math.floor(m / p);
+    const r = m - q * p;
+    return r < 0 ? q - 1 : r >= p ? q + 1 : q;
+  },
   /** m / p rounded to an integer in the given mode (p > 0). */
   round(m: number, p: number, mode: RoundingSpec['mode']): number {
     let q = Math.floor(m / p);
@@ -107,6 +126,12 @@ const runtime = {
    * costs), and Decimals are immutable, so recent ones are shared rather than rebuilt.
    */
   dec(m: number, s: number): Decimal {
+    if (s === 0 && m >= 0 && m < SMALL_INTEGERS) {
+      // Whole amounts (credits after CEIL) are the common output: an array, cheaper than a Map.
+      let d = INTEGERS[m];
+      if (d === undefined) INTEGERS[m] = d = fromScaled(m + 0, 0);
+      return d;
+    }
     m += 0; // -0 is 0: a Map takes them for one key, and the interpreter has no -0
     const cache = DECIMALS[s]!;
     let d = cache.get(m);
@@ -136,7 +161,7 @@ const runtime = {
   num(v: unknown): number {
     // Below 10^9 with at most 6 decimals, a JSON number has at most 15 significant digits,
     // which is what the interpreter accepts as exact; anything else is the interpreter's to judge.
-    if (typeof v !== 'number' || !(Math.abs(v) < 1e9)) throw BAIL;
+    if (typeof v !== 'number' || !(Math.abs(v) < NUMBER_INPUT_MAXIMUM)) throw BAIL;
     const m = Math.round(v * POW10[NUMBER_INPUT_SCALE]!);
     if (m / POW10[NUMBER_INPUT_SCALE]! !== v) throw BAIL;
     return m + 0;
@@ -202,7 +227,7 @@ function emitInputs(cx: Ctx, inputs: readonly InputDecl[]): string[] {
       case 'integer':
       case 'number': {
         const scale = t.kind === 'integer' ? 0 : NUMBER_INPUT_SCALE;
-        read = t.kind === 'integer' ? `rt.int(${raw})` : `rt.num(${raw})`;
+        read = t.kind === 'integer' ? `rt.int(${id})` : `rt.num(${id})`;
         const checks: string[] = [];
         if (t.min) checks.push(`${id} < ${scaledLiteral(t.min, scale)}`);
         if (t.max) checks.push(`${id} > ${scaledLiteral(t.max, scale)}`);
@@ -216,12 +241,12 @@ function emitInputs(cx: Ctx, inputs: readonly InputDecl[]): string[] {
         const checks = [`typeof ${id} !== 'string'`];
         if (t.enum) checks.push(`!(${t.enum.map((e) => `${id} === ${JSON.stringify(e)}`).join(' || ')})`);
         g = { t: 'str', code: id };
-        lines.push(...readInput(id, raw, raw, i, checks, cx));
+        lines.push(...readInput(id, raw, id, i, checks, cx));
         break;
       }
       case 'boolean':
         g = { t: 'bool', code: id };
-        lines.push(...readInput(id, raw, raw, i, [`typeof ${id} !== 'boolean'`], cx));
+        lines.push(...readInput(id, raw, id, i, [`typeof ${id} !== 'boolean'`], cx));
         break;
       case 'list': {
         const items = t.items;
@@ -233,7 +258,7 @@ function emitInputs(cx: Ctx, inputs: readonly InputDecl[]): string[] {
         if (t.minItems !== undefined) checks.push(`${id}.length < ${t.minItems}`);
         if (t.maxItems !== undefined) checks.push(`${id}.length > ${t.maxItems}`);
         g = { t: 'texts', code: id };
-        lines.push(...readInput(id, raw, raw, i, checks, cx), `if (${raw} !== undefined) for (const ${item} of ${id}) if (${bad.join(' || ')}) throw rt.BAIL;`);
+        lines.push(...readInput(id, raw, id, i, checks, cx), `if (${raw} !== undefined) for (const ${item} of ${id}) if (${bad.join(' || ')}) throw rt.BAIL;`);
         break;
       }
       default:
@@ -249,8 +274,9 @@ function emitInputs(cx: Ctx, inputs: readonly InputDecl[]): string[] {
 function readInput(id: string, raw: string, read: string, i: InputDecl, checks: string[], cx: Ctx): string[] {
   const fallback = i.default === undefined ? 'throw rt.BAIL' : `${id} = ${literalOf(i.default, i.type.kind === 'integer' ? 0 : NUMBER_INPUT_SCALE, cx)}`;
   return [
-    `let ${id};`,
-    `if (${raw} === undefined) { ${fallback}; } else { present++; ${id} = ${read};${checks.length ? ` if (${checks.join(' || ')}) throw rt.BAIL;` : ''} }`,
+    // The input is read once; `read` converts it in place (a number to its scaled integer).
+    `let ${id} = ${raw};`,
+    `if (${id} === undefined) { ${fallback}; } else { present++;${read === id ? '' : ` ${id} = ${read};`}${checks.length ? ` if (${checks.join(' || ')}) throw rt.BAIL;` : ''} }`,
   ];
 }
 
@@ -274,10 +300,6 @@ function scaledLiteral(d: Decimal, scale: number): string {
   const m = d.times(POW10[scale]!);
   if (!m.isInteger() || m.abs().gt(MAX)) throw new Ineligible();
   return m.toFixed();
-}
-
-function scaleOf(d: Decimal): number {
-  return Math.max(0, d.decimalPlaces());
 }
 
 function numLiteral(d: Decimal): Num {
@@ -323,24 +345,14 @@ function asNum(g: Gen | Map<string, Gen>): Num {
 
 const denOf = (n: Num): number => n.den ?? 1;
 
-/**
- * For a den of 2s and 5s only (2^a·5^b), the decimals of 1/den: max(a, b); undefined for
- * any other number. Counted by exact integer division, never through large powers of ten.
- */
+/** The decimals of 1/den for a den of 2s and 5s only; undefined for any other number. */
 function decimalsOf(den: number): number | undefined {
-  if (!Number.isSafeInteger(den) || den <= 0) return undefined;
-  let twos = 0;
-  let fives = 0;
-  while (den % 2 === 0) { den /= 2; twos++; }
-  while (den % 5 === 0) { den /= 5; fives++; }
-  return den === 1 ? Math.max(twos, fives) : undefined;
+  return Number.isSafeInteger(den) ? terminatingDecimals(den) : undefined;
 }
 
 /** A denominator as its 2s and 5s (a terminating decimal) and the rest (which never terminates). */
 function splitDen(den: number): { terminating: number; rest: number } {
-  let rest = den;
-  while (rest % 2 === 0) rest /= 2;
-  while (rest % 5 === 0) rest /= 5;
+  const rest = splitDenominator(den).rest.toNumber();
   return { terminating: den / rest, rest };
 }
 
@@ -653,130 +665,157 @@ function equality(lg: Gen, rg: Gen): string {
 
 /**
  * The decimals a rounding call rounds to: its digits, or a significance that is a power of ten
- * (CEIL(x, 0.01) rounds up to 2 decimals); any other second argument is the interpreter's.
+ * (CEIL(x, 0.01) rounds up to 2 decimals), a literal within 0..MAX_SCALE; anything else is the interpreter's.
  */
 function roundingDigits(spec: RoundingSpec, second: Expr | undefined): number {
-  if (!second) return 0;
-  if (second.kind !== 'number' || spec.second === 'none') throw new Ineligible();
-  const d = new Decimal(second.value);
-  if (spec.second === 'significance') {
-    const digits = Array.from({ length: MAX_SCALE + 1 }, (_, i) => i).find((i) => new Decimal(1).div(POW10[i]!).eq(d));
-    if (digits === undefined) throw new Ineligible();
-    return digits;
-  }
-  if (!d.isInteger() || d.lt(0) || d.gt(MAX_SCALE)) throw new Ineligible();
-  return d.toNumber();
+  const digits = sharedRoundingDigits(spec, second ? (second.kind === 'number' ? new Decimal(second.value) : null) : undefined, { min: 0, max: MAX_SCALE });
+  if (typeof digits === 'string') throw new Ineligible();
+  return digits;
 }
 
 function genCall(cx: Ctx, e: Extract<Expr, { kind: 'call' }>): Gen {
-  const name = e.callee.toUpperCase();
-  const args = e.args;
-  switch (name) {
-    case 'IF': {
-      if (args.length !== 3) throw new Ineligible();
-      const c = asBool(gen(cx, args[0]!));
-      // Only the branch taken runs; cells it reads are computed ahead, and any trouble there bails.
-      const a = scalar(gen(cx, args[1]!));
-      const b = scalar(gen(cx, args[2]!));
-      if (a.t === 'num' && b.t === 'num') {
-        const s = Math.max(a.scale, b.scale);
-        return { t: 'num', code: `(${c} ? ${align(a, s)} : ${align(b, s)})`, scale: s, max: Math.max(bound(a, s), bound(b, s)) };
-      }
-      if (a.t !== b.t) throw new Ineligible();
-      return { t: a.t, code: `(${c} ? ${a.code} : ${b.code})` } as Gen;
-    }
-    case 'MIN':
-    case 'MAX': {
-      if (args.length < 2) throw new Ineligible();
-      const nums = args.map((a) => asPlain(gen(cx, a)));
-      const s = Math.max(...nums.map((x) => x.scale));
-      return { t: 'num', code: `Math.${name.toLowerCase()}(${nums.map((x) => align(x, s)).join(', ')})`, scale: s, max: Math.max(...nums.map((x) => bound(x, s))) };
-    }
-    case 'ABS': {
-      const x = asNum(gen(cx, args[0]!));
-      return { ...x, code: `Math.abs(${x.code})` };
-    }
-    case 'CLAMP': {
-      const [x, lo, hi] = args.map((a) => asPlain(gen(cx, a)));
-      const s = Math.max(x!.scale, lo!.scale, hi!.scale);
-      const l = bind(cx, { t: 'num', code: align(lo!, s), scale: s, max: bound(lo!, s) });
-      const h = bind(cx, { t: 'num', code: align(hi!, s), scale: s, max: bound(hi!, s) });
-      cx.lines.push(`if (${l.code} > ${h.code}) throw rt.BAIL;`);
-      return { t: 'num', code: `Math.min(Math.max(${align(x!, s)}, ${l.code}), ${h.code})`, scale: s, max: Math.max(bound(x!, s), bound(lo!, s), bound(hi!, s)) };
-    }
-    case 'AND': case 'OR': {
-      const parts = args.map((a) => asBool(gen(cx, a)));
-      return { t: 'bool', code: `(${parts.join(name === 'AND' ? ' && ' : ' || ')})` };
-    }
-    case 'NOT': {
-      if (args.length !== 1) throw new Ineligible();
-      return { t: 'bool', code: `!(${asBool(gen(cx, args[0]!))})` };
-    }
-    default: break;
-  }
-  const rounding = builtin(name)?.rounding;
-  if (rounding) {
-    if (args.length < 1 || args.length > 2) throw new Ineligible();
-    const x = asNum(gen(cx, args[0]!));
-    const digits = roundingDigits(rounding, args[1]);
-    const den = denOf(x);
-    if (x.scale <= digits && den === 1) return x;
-    // x = m / (10^scale · den); at `digits` decimals it is m·10^digits / (10^scale · den), rounded.
-    const m = x.scale < digits ? times(x, POW10[digits - x.scale]!) : { code: x.code, max: x.max };
-    const divisor = POW10[Math.max(0, x.scale - digits)]! * den;
-    if (divisor > MAX) throw new Ineligible();
-    return { t: 'num', code: `rt.round(${m.code}, ${divisor}, '${rounding.mode}')`, scale: digits, max: Math.ceil(m.max / divisor) + 1 };
-  }
-  switch (name) {
-    case 'HAS': {
-      const t = args[0]?.kind === 'name' ? cx.op.symbols.get(args[0].name) : undefined;
-      if (t?.kind !== 'table') throw new Ineligible();
-      const key = scalar(gen(cx, args[1]!));
-      if (key.t !== 'str') throw new Ineligible();
-      return { t: 'bool', code: `${tableInfo(cx, t.value).id}.has(${key.code})` };
-    }
-    case 'KEYS': {
-      const t = args[0]?.kind === 'name' ? cx.op.symbols.get(args[0].name) : undefined;
-      if (t?.kind !== 'table' || t.value.keys.some((k) => typeof k !== 'string')) throw new Ineligible();
-      return { t: 'list', items: t.value.keys.map((k) => ({ cond: 'true', item: constant(k) })) };
-    }
-    case 'FILTER': {
-      const list = asStatic(gen(cx, args[0]!));
-      return {
-        t: 'list',
-        items: list.items.map(({ cond, item }) => ({ cond: `(${cond} && ${withParam(cx, args[1], item, (body) => asBool(gen(cx, body)))})`, item })),
-      };
-    }
-    case 'MAP': {
-      const list = asStatic(gen(cx, args[0]!));
-      return { t: 'list', items: list.items.map(({ cond, item }) => ({ cond, item: withParam(cx, args[1], item, (body) => gen(cx, body)) })) };
-    }
-    case 'ANY':
-    case 'ALL': {
-      const list = asStatic(gen(cx, args[0]!));
-      const tests = list.items.map(({ cond, item }) => {
-        const test = withParam(cx, args[1], item, (body) => asBool(gen(cx, body)));
-        return name === 'ANY' ? `(${cond} && ${test})` : `(!${cond} || ${test})`;
-      });
-      return { t: 'bool', code: `(${tests.join(name === 'ANY' ? ' || ' : ' && ') || (name === 'ANY' ? 'false' : 'true')})` };
-    }
-    case 'COUNT': {
-      const list = gen(cx, args[0]!);
-      if (list.t === 'texts') return { t: 'num', code: `${list.code}.length`, scale: 0, max: MAX };
-      const items = asStatic(list).items;
-      return { t: 'num', code: `(${items.map(({ cond }) => `(${cond} ? 1 : 0)`).join(' + ') || '0'})`, scale: 0, max: items.length };
-    }
-    case 'SUM': {
-      const items = asStatic(gen(cx, args[0]!)).items.map(({ cond, item }) => ({ cond, item: asPlain(item) }));
-      if (items.length === 0) return numLiteral(new Decimal(0));
-      const scale = Math.max(...items.map((i) => i.item.scale));
-      const max = items.reduce((sum, i) => sum + bound(i.item, scale), 0);
-      return { t: 'num', code: checked(items.map(({ cond, item }) => `(${cond} ? ${align(item, scale)} : 0)`).join(' + '), max), scale, max };
-    }
-    default:
-      throw new Ineligible();
-  }
+  const fn = builtin(e.callee);
+  const emit = fn && FAST_CALLS[fn.name];
+  if (!emit || emit === INTERPRETER_ONLY) throw new Ineligible();
+  return emit(cx, e.args, fn);
 }
+
+/** Left to the exact interpreter: the fast path has no exact code for it. */
+const INTERPRETER_ONLY = 'interpreter only';
+
+/** How the fast path emits a call of a builtin, from its arguments; Ineligible when it can't be sure. */
+type FastCall = (cx: Ctx, args: Expr[], fn: Builtin<BuiltinName>) => Gen;
+
+/** The rounding functions, read from their declared RoundingSpec. */
+const roundCall: FastCall = (cx, args, fn) => {
+  const rounding = fn.rounding!;
+  if (args.length < 1 || args.length > 2) throw new Ineligible();
+  const x = asNum(gen(cx, args[0]!));
+  const digits = roundingDigits(rounding, args[1]);
+  const den = denOf(x);
+  if (x.scale <= digits && den === 1) return x;
+  // x = m / (10^scale · den); at `digits` decimals it is m·10^digits / (10^scale · den), rounded.
+  const plan = roundingPlan(x.scale, digits);
+  const m = times(x, POW10[plan.raise]!);
+  const divisor = POW10[plan.lower]! * den;
+  if (divisor > MAX || plan.times !== 1) throw new Ineligible();
+  const call = rounding.mode === 'ceil' || rounding.mode === 'floor' ? `rt.${rounding.mode}(${m.code}, ${divisor})` : `rt.round(${m.code}, ${divisor}, '${rounding.mode}')`;
+  return { t: 'num', code: call, scale: plan.scale, max: Math.ceil(m.max / divisor) + 1 };
+};
+
+const extreme: FastCall = (cx, args, fn) => {
+  if (args.length < 2) throw new Ineligible();
+  const nums = args.map((a) => asPlain(gen(cx, a)));
+  const s = Math.max(...nums.map((x) => x.scale));
+  return { t: 'num', code: `Math.${fn.name.toLowerCase()}(${nums.map((x) => align(x, s)).join(', ')})`, scale: s, max: Math.max(...nums.map((x) => bound(x, s))) };
+};
+
+const logic: FastCall = (cx, args, fn) => {
+  const parts = args.map((a) => asBool(gen(cx, a)));
+  return { t: 'bool', code: `(${parts.join(fn.name === 'AND' ? ' && ' : ' || ')})` };
+};
+
+const quantifier: FastCall = (cx, args, fn) => {
+  const any = fn.name === 'ANY';
+  const list = asStatic(gen(cx, args[0]!));
+  const tests = list.items.map(({ cond, item }) => {
+    const test = withParam(cx, args[1], item, (body) => asBool(gen(cx, body)));
+    return any ? `(${cond} && ${test})` : `(!${cond} || ${test})`;
+  });
+  return { t: 'bool', code: `(${tests.join(any ? ' || ' : ' && ') || (any ? 'false' : 'true')})` };
+};
+
+/** Every builtin's fast-path emission, or INTERPRETER_ONLY: keyed by BuiltinName, so a new builtin must be decided here. */
+const FAST_CALLS: Record<BuiltinName, FastCall | typeof INTERPRETER_ONLY> = {
+  IF: (cx, args) => {
+    if (args.length !== 3) throw new Ineligible();
+    const c = asBool(gen(cx, args[0]!));
+    // Only the branch taken runs; cells it reads are computed ahead, and any trouble there bails.
+    const a = scalar(gen(cx, args[1]!));
+    const b = scalar(gen(cx, args[2]!));
+    if (a.t === 'num' && b.t === 'num') {
+      const s = Math.max(a.scale, b.scale);
+      return { t: 'num', code: `(${c} ? ${align(a, s)} : ${align(b, s)})`, scale: s, max: Math.max(bound(a, s), bound(b, s)) };
+    }
+    if (a.t !== b.t) throw new Ineligible();
+    return { t: a.t, code: `(${c} ? ${a.code} : ${b.code})` } as Gen;
+  },
+  IFS: INTERPRETER_ONLY,
+  SWITCH: INTERPRETER_ONLY,
+  MIN: extreme,
+  MAX: extreme,
+  ABS: (cx, args) => {
+    const x = asNum(gen(cx, args[0]!));
+    return { ...x, code: `Math.abs(${x.code})` };
+  },
+  CEIL: roundCall,
+  CEILING: roundCall,
+  FLOOR: roundCall,
+  ROUND: roundCall,
+  ROUNDUP: roundCall,
+  ROUNDDOWN: roundCall,
+  TRUNC: roundCall,
+  INT: roundCall,
+  MROUND: INTERPRETER_ONLY,
+  AND: logic,
+  OR: logic,
+  NOT: (cx, args) => {
+    if (args.length !== 1) throw new Ineligible();
+    return { t: 'bool', code: `!(${asBool(gen(cx, args[0]!))})` };
+  },
+  CLAMP: (cx, args) => {
+    const [x, lo, hi] = args.map((a) => asPlain(gen(cx, a)));
+    const s = Math.max(x!.scale, lo!.scale, hi!.scale);
+    const l = bind(cx, { t: 'num', code: align(lo!, s), scale: s, max: bound(lo!, s) });
+    const h = bind(cx, { t: 'num', code: align(hi!, s), scale: s, max: bound(hi!, s) });
+    cx.lines.push(`if (${l.code} > ${h.code}) throw rt.BAIL;`);
+    return { t: 'num', code: `Math.min(Math.max(${align(x!, s)}, ${l.code}), ${h.code})`, scale: s, max: Math.max(bound(x!, s), bound(lo!, s), bound(hi!, s)) };
+  },
+  MOD: INTERPRETER_ONLY,
+  POWER: INTERPRETER_ONLY,
+  SUM: (cx, args) => {
+    const items = asStatic(gen(cx, args[0]!)).items.map(({ cond, item }) => ({ cond, item: asPlain(item) }));
+    if (items.length === 0) return numLiteral(new Decimal(0));
+    const scale = Math.max(...items.map((i) => i.item.scale));
+    const max = items.reduce((sum, i) => sum + bound(i.item, scale), 0);
+    return { t: 'num', code: checked(items.map(({ cond, item }) => `(${cond} ? ${align(item, scale)} : 0)`).join(' + '), max), scale, max };
+  },
+  COUNT: (cx, args) => {
+    const list = gen(cx, args[0]!);
+    if (list.t === 'texts') return { t: 'num', code: `${list.code}.length`, scale: 0, max: MAX };
+    const items = asStatic(list).items;
+    return { t: 'num', code: `(${items.map(({ cond }) => `(${cond} ? 1 : 0)`).join(' + ') || '0'})`, scale: 0, max: items.length };
+  },
+  AVERAGE: INTERPRETER_ONLY,
+  MAP: (cx, args) => {
+    const list = asStatic(gen(cx, args[0]!));
+    return { t: 'list', items: list.items.map(({ cond, item }) => ({ cond, item: withParam(cx, args[1], item, (body) => gen(cx, body)) })) };
+  },
+  FILTER: (cx, args) => {
+    const list = asStatic(gen(cx, args[0]!));
+    return {
+      t: 'list',
+      items: list.items.map(({ cond, item }) => ({ cond: `(${cond} && ${withParam(cx, args[1], item, (body) => asBool(gen(cx, body)))})`, item })),
+    };
+  },
+  ANY: quantifier,
+  ALL: quantifier,
+  HAS: (cx, args) => {
+    const t = args[0]?.kind === 'name' ? cx.op.symbols.get(args[0].name) : undefined;
+    if (t?.kind !== 'table') throw new Ineligible();
+    const key = scalar(gen(cx, args[1]!));
+    if (key.t !== 'str') throw new Ineligible();
+    return { t: 'bool', code: `${tableInfo(cx, t.value).id}.has(${key.code})` };
+  },
+  KEYS: (cx, args) => {
+    const t = args[0]?.kind === 'name' ? cx.op.symbols.get(args[0].name) : undefined;
+    if (t?.kind !== 'table' || t.value.keys.some((k) => typeof k !== 'string')) throw new Ineligible();
+    return { t: 'list', items: t.value.keys.map((k) => ({ cond: 'true', item: constant(k) })) };
+  },
+  CONCAT: INTERPRETER_ONLY,
+  TEXT: INTERPRETER_ONLY,
+  LEN: INTERPRETER_ONLY,
+};
 
 function genDecision(cx: Ctx, d: CheckedDecision): Map<string, Scalar> {
   if (d.decl.hit === 'collect') throw new Ineligible();

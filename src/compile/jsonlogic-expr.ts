@@ -5,10 +5,11 @@ import type { Expr } from '../../grammar/ast.ts';
 import { formatExpr } from '../../grammar/index.ts';
 import type { CheckedOperation } from '../check/model.ts';
 import { Decimal } from '../decimal.ts';
-import { builtin, type RoundingSpec } from '../functions/builtins.ts';
+import { builtin, type Builtin, type BuiltinName, type RoundingSpec } from '../functions/builtins.ts';
 import { spreadsheetEquivalent } from '../functions/operators.ts';
 import type { InputDecl, InputType } from '../rules/model.ts';
 import { all, any, asBool, asNum, chain, compare, equals, evaluatedEagerly, inList, isElement, join, not, type CompareOp } from './jsonlogic-logic.ts';
+import { roundingDigits } from './numeric-shape.ts';
 import { constant, decisionColumn, hasKey, lookup } from './jsonlogic-tables.ts';
 import {
   add, align, checked, divideByConstant, literal, multiply, negate, never, NotExportable, roundTo, ruleOf, rulesOf,
@@ -168,93 +169,22 @@ export class Translator {
   private call(e: Extract<Expr, { kind: 'call' }>, env: Env): Val {
     const fn = builtin(e.callee);
     if (!fn) throw new NotExportable(`calls the operation '${e.callee}'; JSON Logic has no operation calls (export '${e.callee}' too and combine the results on the client)`);
+    const emit = JSONLOGIC_CALLS[fn.name];
+    if (typeof emit !== 'function') throw new NotExportable(`${fn.name} isn't exported (${emit.notExported})`);
     const text = formatExpr(e);
-    const arg = (i: number): Val => this.expr(e.args[i]!, env);
-    const nums = (): Num[] => e.args.map((_, i) => asNum(arg(i), text));
-    if (fn.rounding) return this.round(fn.name, fn.rounding, e, env, text);
-    switch (fn.name) {
-      case 'IF': {
-        const c = asBool(arg(0), text).rule;
-        if (typeof c === 'boolean') return arg(c ? 1 : 2);
-        return join([arg(1), arg(2)], ([a, b]) => ({ if: [c, a!, b!] }));
-      }
-      case 'IFS': {
-        const pairs: [Rule, Val][] = [];
-        for (let i = 0; i + 1 < e.args.length; i += 2) pairs.push([asBool(arg(i), text).rule, arg(i + 1)]);
-        return chain(pairs, e.args.length % 2 ? arg(e.args.length - 1) : never('no condition of IFS was true', this.uses));
-      }
-      case 'SWITCH': {
-        const v = arg(0);
-        const pairs: [Rule, Val][] = [];
-        for (let i = 1; i + 1 < e.args.length; i += 2) pairs.push([equals(v, arg(i)), arg(i + 1)]);
-        return chain(pairs, e.args.length % 2 === 0 ? arg(e.args.length - 1) : never('no case of SWITCH matches', this.uses));
-      }
-      case 'MIN': case 'MAX': return this.extreme(fn.name, this.numbersOf(e, env, text), text);
-      case 'ABS': {
-        const x = asNum(arg(0), text);
-        if (x.constant) return literal(x.constant.abs());
-        const hi = Decimal.max(x.lo.abs(), x.hi.abs());
-        const lo = x.lo.gte(0) ? x.lo : x.hi.lte(0) ? x.hi.abs() : new Decimal(0);
-        return { ...x, rule: { if: [{ '<': [x.rule, 0] }, { '-': [x.rule] }, x.rule] }, lo, hi };
-      }
-      case 'AND': case 'OR': {
-        const parts = e.args.map((_, i) => asBool(arg(i), text).rule);
-        return { kind: 'boolean', rule: fn.name === 'AND' ? all(parts) : any(parts) };
-      }
-      case 'NOT': return { kind: 'boolean', rule: not(asBool(arg(0), text).rule) };
-      case 'CLAMP': {
-        const [x, lo, hi] = nums() as [Num, Num, Num];
-        const clamped = this.extreme('MIN', [this.extreme('MAX', [x, lo], text), hi], text);
-        if (lo.hi.lte(hi.lo)) return clamped;
-        const [l, h] = align([lo, hi]) as [Num, Num];
-        return chain([[{ '>': [l.rule, h.rule] }, never('CLAMP: lo is greater than hi', this.uses)]], clamped);
-      }
-      case 'MOD': {
-        const [a, b] = nums() as [Num, Num];
-        if (!b.constant?.gt(0) || a.lo.lt(0)) throw new NotExportable(`${text}: MOD is exported only of a number ≥ 0 by a positive constant (JavaScript's % truncates where MOD floors)`);
-        const [x, y] = align([a, b]) as [Num, Num];
-        return checked({ ...x, rule: { '%': [x.rule, y.rule] }, binary: Math.max(x.binary, y.binary), lo: new Decimal(0), hi: b.constant, constant: undefined }, text);
-      }
-      case 'SUM': return this.sum(this.list(arg(0), text), text);
-      case 'COUNT': return this.count(this.list(arg(0), text), text);
-      case 'MAP': case 'FILTER': case 'ANY': case 'ALL': return this.lambdaCall(fn.name, e, env, text);
-      case 'HAS': {
-        const table = arg(0);
-        if (table.kind !== 'table') throw new NotExportable(`${text}: HAS needs a table`);
-        return { kind: 'boolean', rule: hasKey(table.value, arg(1)) };
-      }
-      case 'KEYS': {
-        const table = arg(0);
-        if (table.kind !== 'table') throw new NotExportable(`${text}: KEYS needs a table`);
-        return { kind: 'guarded-list', items: table.value.keys.map((k) => ({ item: constant(k) })) };
-      }
-      case 'CONCAT': {
-        const parts = e.args.map((_, i) => arg(i));
-        if (!parts.every((p) => p.kind === 'string')) throw new NotExportable(`${text} joins numbers or booleans, which JavaScript writes differently from the engine`);
-        return { kind: 'string', rule: { cat: parts.map((p) => p.rule) } };
-      }
-      default:
-        throw new NotExportable(`${fn.name} isn't exported (${NOT_EXPORTED[fn.name] ?? 'no exact JSON Logic equivalent'})`);
-    }
+    return emit({ t: this, e, env, text, fn, arg: (i) => this.expr(e.args[i]!, env), nums: () => e.args.map((a) => asNum(this.expr(a, env), text)) });
   }
 
-  /** CEIL/FLOOR to a whole number or a power-of-ten significance, ROUND/TRUNC/ROUNDDOWN/INT to constant digits; ROUNDUP has no operation here. */
-  private round(name: string, spec: RoundingSpec, e: Extract<Expr, { kind: 'call' }>, env: Env, text: string): Val {
-    if (spec.mode === 'up') throw new NotExportable(`${name} isn't exported (${NOT_EXPORTED[name]})`);
-    const second = e.args[1] ? asNum(this.expr(e.args[1], env), text).constant : undefined;
-    let digits = new Decimal(0);
-    if (e.args[1] && spec.second === 'significance') {
-      const d = second && second.gt(0) ? -Math.round(Math.log10(second.toNumber())) : NaN;
-      if (!second || !Number.isInteger(d) || Math.abs(d) > 20 || !pow10Signed(d).eq(second)) throw new NotExportable(`${text}: the significance must be a constant power of ten (1, 0.01, 100)`);
-      digits = new Decimal(d);
-    } else if (e.args[1]) {
-      if (!second || !second.isInteger() || second.abs().gt(20)) throw new NotExportable(`${text}: the digits must be a whole constant from -20 to 20`);
-      digits = second;
-    }
-    return roundTo(asNum(this.expr(e.args[0]!, env), text), digits.toNumber(), spec.mode, this.uses, text);
+  /** CEIL/FLOOR to a whole number or a power-of-ten significance, ROUND/TRUNC/ROUNDDOWN/INT to constant digits. */
+  round(spec: RoundingSpec, e: Extract<Expr, { kind: 'call' }>, env: Env, text: string): Val {
+    if (spec.mode === 'up') throw new NotExportable(`${text}: JSON Logic has no rounding away from zero`);
+    const second = e.args[1] ? asNum(this.expr(e.args[1], env), text).constant ?? null : undefined;
+    const digits = roundingDigits(spec, second, { min: -20, max: 20 });
+    if (typeof digits === 'string') throw new NotExportable(`${text}: ${digits}`);
+    return roundTo(asNum(this.expr(e.args[0]!, env), text), digits, spec.mode, this.uses, text);
   }
 
-  private numbersOf(e: Extract<Expr, { kind: 'call' }>, env: Env, text: string): Num[] {
+  numbersOf(e: Extract<Expr, { kind: 'call' }>, env: Env, text: string): Num[] {
     if (e.args.length === 1) {
       const v = this.expr(e.args[0]!, env);
       if (v.kind === 'guarded-list' && v.items.length > 0 && v.items.every((i) => i.when === undefined)) return v.items.map((i) => asNum(i.item, text));
@@ -264,7 +194,7 @@ export class Translator {
     return e.args.map((a) => asNum(this.expr(a, env), text));
   }
 
-  private extreme(name: 'MIN' | 'MAX', ns: Num[], text: string): Num {
+  extreme(name: 'MIN' | 'MAX', ns: Num[], text: string): Num {
     if (ns.length === 1) return ns[0]!;
     const pick = (...ds: Decimal[]): Decimal => (name === 'MIN' ? Decimal.min(...ds) : Decimal.max(...ds));
     if (ns.every((n) => n.constant)) return literal(pick(...ns.map((n) => n.constant!)));
@@ -275,12 +205,12 @@ export class Translator {
     }, text);
   }
 
-  private list(v: Val, text: string): GuardedList | DynamicList {
+  list(v: Val, text: string): GuardedList | DynamicList {
     if (v.kind === 'guarded-list' || v.kind === 'dynamic-list') return v;
     throw new NotExportable(`${text} needs a list`);
   }
 
-  private sum(list: GuardedList | DynamicList, text: string): Num {
+  sum(list: GuardedList | DynamicList, text: string): Num {
     const zero = literal(new Decimal(0));
     if (list.kind === 'guarded-list') {
       return list.items.reduce<Num>((s, i) => add(s, i.when === undefined ? asNum(i.item, text) : asNum(join([i.item, zero], ([x, z]) => ({ if: [i.when!, x!, z!] })), text), '+', text), zero);
@@ -293,7 +223,7 @@ export class Translator {
     }, text);
   }
 
-  private count(list: GuardedList | DynamicList, text: string): Num {
+  count(list: GuardedList | DynamicList, text: string): Num {
     if (list.kind === 'guarded-list') {
       evaluatedEagerly(list.items.flatMap((i) => rulesOf(i.item)), "the list's items");
       return this.sum({ kind: 'guarded-list', items: list.items.map((i) => ({ when: i.when, item: literal(new Decimal(1)) })) }, text);
@@ -309,7 +239,7 @@ export class Translator {
    * may read anything; over a list input they become map/filter/some/none, whose lambda
    * json-logic-js evaluates with the element as its only data.
    */
-  private lambdaCall(name: string, e: Extract<Expr, { kind: 'call' }>, env: Env, text: string): Val {
+  lambdaCall(name: string, e: Extract<Expr, { kind: 'call' }>, env: Env, text: string): Val {
     const list = this.list(this.expr(e.args[0]!, env), text);
     const lambda = e.args[1]!;
     if (lambda.kind !== 'lambda') throw new NotExportable(`${text} needs a lambda`);
@@ -355,16 +285,102 @@ function varRule(name: string, decl: InputDecl): Rule {
   return { var: [name, d as Rule] };
 }
 
-/** 10^-d: the significance that rounds to d decimals. */
-function pow10Signed(d: number): Decimal {
-  return d >= 0 ? new Decimal(1).div(new Decimal(10).pow(d)) : new Decimal(10).pow(-d);
+/** What a builtin's emission sees: the translator, the call, and its arguments translated on demand. */
+interface CallSite {
+  t: Translator;
+  e: Extract<Expr, { kind: 'call' }>;
+  env: Env;
+  text: string;
+  fn: Builtin<BuiltinName>;
+  arg(i: number): Val;
+  nums(): Num[];
 }
 
-const NOT_EXPORTED: Record<string, string> = {
-  ROUNDUP: 'JSON Logic has no rounding away from zero; use CEIL for amounts that are never negative',
-  MROUND: 'JSON Logic has no rounding to the nearest multiple',
-  AVERAGE: 'it divides by the count, and the quotient may not terminate: the engine keeps it exact, floats can\'t',
-  POWER: 'its results can outgrow the range in which floats are exact',
-  TEXT: 'JavaScript writes numbers differently from the engine',
-  LEN: 'JSON Logic has no length operation',
+type JsonLogicCall = (c: CallSite) => Val;
+
+const round: JsonLogicCall = ({ t, e, env, text, fn }) => t.round(fn.rounding!, e, env, text);
+const extreme: JsonLogicCall = ({ t, e, env, text, fn }) => t.extreme(fn.name as 'MIN' | 'MAX', t.numbersOf(e, env, text), text);
+const logic: JsonLogicCall = ({ e, text, fn, arg }) => {
+  const parts = e.args.map((_, i) => asBool(arg(i), text).rule);
+  return { kind: 'boolean', rule: fn.name === 'AND' ? all(parts) : any(parts) };
+};
+const lambda: JsonLogicCall = ({ t, e, env, text, fn }) => t.lambdaCall(fn.name, e, env, text);
+
+/** Every builtin's JSON Logic emission, or why it isn't exported: keyed by BuiltinName, so a new builtin must be decided here. */
+const JSONLOGIC_CALLS: Record<BuiltinName, JsonLogicCall | { notExported: string }> = {
+  IF: ({ text, arg }) => {
+    const c = asBool(arg(0), text).rule;
+    if (typeof c === 'boolean') return arg(c ? 1 : 2);
+    return join([arg(1), arg(2)], ([a, b]) => ({ if: [c, a!, b!] }));
+  },
+  IFS: ({ t, e, text, arg }) => {
+    const pairs: [Rule, Val][] = [];
+    for (let i = 0; i + 1 < e.args.length; i += 2) pairs.push([asBool(arg(i), text).rule, arg(i + 1)]);
+    return chain(pairs, e.args.length % 2 ? arg(e.args.length - 1) : never('no condition of IFS was true', t.uses));
+  },
+  SWITCH: ({ t, e, arg }) => {
+    const v = arg(0);
+    const pairs: [Rule, Val][] = [];
+    for (let i = 1; i + 1 < e.args.length; i += 2) pairs.push([equals(v, arg(i)), arg(i + 1)]);
+    return chain(pairs, e.args.length % 2 === 0 ? arg(e.args.length - 1) : never('no case of SWITCH matches', t.uses));
+  },
+  MIN: extreme,
+  MAX: extreme,
+  ABS: ({ text, arg }) => {
+    const x = asNum(arg(0), text);
+    if (x.constant) return literal(x.constant.abs());
+    const hi = Decimal.max(x.lo.abs(), x.hi.abs());
+    const lo = x.lo.gte(0) ? x.lo : x.hi.lte(0) ? x.hi.abs() : new Decimal(0);
+    return { ...x, rule: { if: [{ '<': [x.rule, 0] }, { '-': [x.rule] }, x.rule] }, lo, hi };
+  },
+  CEIL: round,
+  CEILING: round,
+  FLOOR: round,
+  ROUND: round,
+  ROUNDUP: { notExported: 'JSON Logic has no rounding away from zero; use CEIL for amounts that are never negative' },
+  ROUNDDOWN: round,
+  TRUNC: round,
+  INT: round,
+  MROUND: { notExported: 'JSON Logic has no rounding to the nearest multiple' },
+  AND: logic,
+  OR: logic,
+  NOT: ({ text, arg }) => ({ kind: 'boolean', rule: not(asBool(arg(0), text).rule) }),
+  CLAMP: ({ t, text, nums }) => {
+    const [x, lo, hi] = nums() as [Num, Num, Num];
+    const clamped = t.extreme('MIN', [t.extreme('MAX', [x, lo], text), hi], text);
+    if (lo.hi.lte(hi.lo)) return clamped;
+    const [l, h] = align([lo, hi]) as [Num, Num];
+    return chain([[{ '>': [l.rule, h.rule] }, never('CLAMP: lo is greater than hi', t.uses)]], clamped);
+  },
+  MOD: ({ text, nums }) => {
+    const [a, b] = nums() as [Num, Num];
+    if (!b.constant?.gt(0) || a.lo.lt(0)) throw new NotExportable(`${text}: MOD is exported only of a number ≥ 0 by a positive constant (JavaScript's % truncates where MOD floors)`);
+    const [x, y] = align([a, b]) as [Num, Num];
+    return checked({ ...x, rule: { '%': [x.rule, y.rule] }, binary: Math.max(x.binary, y.binary), lo: new Decimal(0), hi: b.constant, constant: undefined }, text);
+  },
+  POWER: { notExported: 'its results can outgrow the range in which floats are exact' },
+  SUM: ({ t, text, arg }) => t.sum(t.list(arg(0), text), text),
+  COUNT: ({ t, text, arg }) => t.count(t.list(arg(0), text), text),
+  AVERAGE: { notExported: 'it divides by the count, and the quotient may not terminate: the engine keeps it exact, floats can\'t' },
+  MAP: lambda,
+  FILTER: lambda,
+  ANY: lambda,
+  ALL: lambda,
+  HAS: ({ text, arg }) => {
+    const table = arg(0);
+    if (table.kind !== 'table') throw new NotExportable(`${text}: HAS needs a table`);
+    return { kind: 'boolean', rule: hasKey(table.value, arg(1)) };
+  },
+  KEYS: ({ text, arg }) => {
+    const table = arg(0);
+    if (table.kind !== 'table') throw new NotExportable(`${text}: KEYS needs a table`);
+    return { kind: 'guarded-list', items: table.value.keys.map((k) => ({ item: constant(k) })) };
+  },
+  CONCAT: ({ e, text, arg }) => {
+    const parts = e.args.map((_, i) => arg(i));
+    if (!parts.every((p) => p.kind === 'string')) throw new NotExportable(`${text} joins numbers or booleans, which JavaScript writes differently from the engine`);
+    return { kind: 'string', rule: { cat: parts.map((p) => p.rule) } };
+  },
+  TEXT: { notExported: 'JavaScript writes numbers differently from the engine' },
+  LEN: { notExported: 'JSON Logic has no length operation' },
 };

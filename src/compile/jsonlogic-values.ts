@@ -10,6 +10,7 @@ import { Decimal, decimalText, divide, type Rounding as DecimalRounding } from '
 import type { CheckedDecision } from '../check/model.ts';
 import type { TableValue } from '../value.ts';
 import type { CreditOperation } from './jsonlogic-ops.ts';
+import { EXACT_LIMIT, pow10, roundingPlan, scaleOf, splitDenominator } from './numeric-shape.ts';
 
 export type Rule = null | boolean | number | string | Rule[] | { [op: string]: Rule };
 
@@ -60,10 +61,8 @@ export function rulesOf(v: Val): Rule[] {
 /** Records the custom operations the emitted rules use. */
 export type Uses = Set<CreditOperation>;
 
-const SAFE = new Decimal(2).pow(53);
-const TEN = new Decimal(10);
-
-export const pow10 = (n: number): Decimal => TEN.pow(n);
+const SAFE = EXACT_LIMIT;
+export { pow10 };
 
 function maxAbs(n: { lo: Decimal; hi: Decimal }): Decimal {
   return Decimal.max(n.lo.abs(), n.hi.abs());
@@ -79,7 +78,7 @@ export function checked(n: Num, what: string): Num {
 
 export function literal(d: Decimal): Num {
   if (!d.terminates()) throw new NotExportable(`the number ${decimalText(d)} doesn't terminate, and a float can't hold it exactly`);
-  const scale = Math.max(0, d.decimalPlaces());
+  const scale = scaleOf(d);
   const x = d.times(pow10(scale));
   if (x.abs().gte(SAFE)) throw new NotExportable(`the number ${d.toFixed()} has more digits than a float holds`);
   return { kind: 'number', rule: x.toNumber(), scale, binary: 0, lo: d, hi: d, constant: d };
@@ -145,13 +144,9 @@ export function negate(a: Num): Num {
  */
 export function divideByConstant(a: Num, c: Decimal, what: string): Num {
   if (a.constant) return literal(divide(a.constant, c));
-  const k = Math.max(0, c.decimalPlaces());
-  let whole = c.abs().times(pow10(k));
-  let p = 0;
-  let q = 0;
-  while (whole.mod(2).isZero()) { whole = whole.div(2); p++; }
-  while (whole.mod(5).isZero()) { whole = whole.div(5); q++; }
-  if (!whole.eq(1)) throw new NotExportable(`${what} divides by ${c.toFixed()}, whose quotients don't terminate; the engine keeps them exact and floats can't`);
+  const k = scaleOf(c);
+  const { twos: p, fives: q, rest } = splitDenominator(c.abs().times(pow10(k)));
+  if (!rest.eq(1)) throw new NotExportable(`${what} divides by ${c.toFixed()}, whose quotients don't terminate; the engine keeps them exact and floats can't`);
   const shift = q - p;
   let rule: Rule = shift >= 0 ? times(a.rule, 2 ** shift) : { '/': [a.rule, 2 ** -shift] };
   if (c.isNegative()) rule = { '-': [rule] };
@@ -180,13 +175,12 @@ export function roundTo(a: Num, digits: number, mode: Rounding, uses: Uses, what
   const round = (d: Decimal): Decimal => digits >= 0 ? d.toDecimalPlaces(digits, ROUNDING[mode]) : d.div(pow10(-digits)).toDecimalPlaces(0, ROUNDING[mode]).times(pow10(-digits));
   if (a.constant) return literal(round(a.constant));
   if (a.scale <= digits && a.binary <= 0) return a;
-  const up = a.scale < digits ? rescale(a, digits) : a;
+  const plan = roundingPlan(a.scale, digits);
+  const up = rescale(a, a.scale + plan.raise);
   if (maxAbs(up).times(pow10(up.scale)).gte(SAFE)) throw new NotExportable(`${what} can exceed 2^53 before rounding`);
-  const divisor = pow10(up.scale - Math.min(up.scale, digits)).toNumber();
   const op = `${mode}_div` as const;
   uses.add(op);
-  let n: Num = { kind: 'number', rule: { [op]: [up.rule, divisor] }, scale: Math.max(digits, 0), binary: 0, lo: round(a.lo), hi: round(a.hi) };
-  if (digits < 0) n = { ...n, rule: times(n.rule, pow10(-digits).toNumber()) };
+  const n: Num = { kind: 'number', rule: times({ [op]: [up.rule, pow10(plan.lower).toNumber()] }, plan.times), scale: plan.scale, binary: 0, lo: round(a.lo), hi: round(a.hi) };
   return checked(n, what);
 }
 

@@ -20,6 +20,7 @@ import { inputSchema } from '../rules/input-schema.ts';
 import { CREDIT_OPERATIONS, type CreditOperation } from './jsonlogic-ops.ts';
 import { asBool, isElement } from './jsonlogic-logic.ts';
 import { Translator, type PreviewLimit } from './jsonlogic-expr.ts';
+import { NUMBER_INPUT } from './numeric-shape.ts';
 import { NotExportable, printable, unscaled, type Rule, type Val } from './jsonlogic-values.ts';
 
 export interface ExportedConstraint {
@@ -56,7 +57,7 @@ export interface PackVersion {
  * Each keeps maximum·10^decimals below 2^53.
  */
 export const PREVIEW_LIMITS: readonly PreviewLimit[] = [
-  { maximum: 1e9, decimals: 6 },
+  NUMBER_INPUT,
   { maximum: 1e6, decimals: 6 },
   { maximum: 1e6, decimals: 4 },
   { maximum: 1e4, decimals: 4 },

@@ -21,8 +21,8 @@ export interface RoundingSpec {
   second: 'digits' | 'significance' | 'none';
 }
 
-export interface Builtin {
-  name: string;
+export interface Builtin<N extends string = string> {
+  name: N;
   signature: string;
   summary: string;
   minArgs: number;
@@ -76,7 +76,7 @@ function numbersOf(args: Thunk[], fail: Fail): Decimal[] {
   return args.map((a, i) => num(a(), i, fail));
 }
 
-const numberFn = (name: string, signature: string, summary: string, f: (x: Decimal) => Decimal): Builtin => ({
+const numberFn = <N extends string>(name: N, signature: string, summary: string, f: (x: Decimal) => Decimal): Builtin<N> => ({
   name, signature, summary, minArgs: 1, maxArgs: 1,
   type: (args, c) => (expect(args[0]!, T.number, 0, c), T.number),
   call: ([x], fail) => f(num(x!(), 0, fail)),
@@ -89,7 +89,7 @@ const MODES: Record<RoundingSpec['mode'], Rounding> = {
 const numbers = (args: Type[], c: Complain): Type => (args.forEach((a, i) => expect(a, T.number, i, c)), T.number);
 
 /** ROUND, ROUNDUP, ROUNDDOWN, TRUNC: the second argument is a number of decimals, as in spreadsheets. */
-const digitsFn = (name: string, summary: string, mode: RoundingSpec['mode']): Builtin => ({
+const digitsFn = <N extends string>(name: N, summary: string, mode: RoundingSpec['mode']): Builtin<N> => ({
   name, signature: `${name}(x, digits = 0)`, summary, minArgs: 1, maxArgs: 2, type: numbers,
   rounding: { mode, second: 'digits' },
   call: ([x, digits], fail) => {
@@ -108,7 +108,7 @@ const digitsFn = (name: string, summary: string, mode: RoundingSpec['mode']): Bu
  * is dropped): CEIL(x, 0) and CEIL(x, -2) meant decimals here before, and a price rounded to a
  * multiple of 0 is always a mistake.
  */
-const significanceFn = (name: string, summary: string, mode: 'ceil' | 'floor'): Builtin => ({
+const significanceFn = <N extends string>(name: N, summary: string, mode: 'ceil' | 'floor'): Builtin<N> => ({
   name, signature: `${name}(x, significance = 1)`, summary, minArgs: 1, maxArgs: 2, type: numbers,
   rounding: { mode, second: 'significance' },
   call: ([x, significance], fail) => {
@@ -127,7 +127,7 @@ function withinDigits(d: Decimal, fail: Fail): Decimal {
 }
 
 /** AND, OR, NOT: the spreadsheet functions beside the words; stop at the first argument that decides, like the words. */
-const logicFn = (name: string, signature: string, summary: string, f: (args: (() => boolean)[]) => boolean): Builtin => ({
+const logicFn = <N extends string>(name: N, signature: string, summary: string, f: (args: (() => boolean)[]) => boolean): Builtin<N> => ({
   name, signature, summary, minArgs: 1, maxArgs: Infinity,
   type: (args, c) => (args.forEach((a, i) => expect(a, T.boolean, i, c, 'argument')), T.boolean),
   call: (args, fail) => f(args.map((a, i) => () => {
@@ -136,7 +136,7 @@ const logicFn = (name: string, signature: string, summary: string, f: (args: (()
   })),
 });
 
-const listPredicate = (name: string, summary: string, f: (items: Value[], test: (x: Value) => boolean) => Value): Builtin => ({
+const listPredicate = <N extends string>(name: N, summary: string, f: (items: Value[], test: (x: Value) => boolean) => Value): Builtin<N> => ({
   name, signature: `${name}(list, x => condition)`, summary, minArgs: 2, maxArgs: 2, lambdas: { 1: 1 },
   type: (args, c) => {
     expect(args[0]!, T.list(T.any), 0, c);
@@ -153,7 +153,7 @@ function text(v: Value): string {
   return typeof v === 'string' ? v : v instanceof Decimal ? decimalText(v) : showValue(v);
 }
 
-export const BUILTINS: readonly Builtin[] = [
+export const BUILTINS = [
   {
     name: 'IF', signature: 'IF(condition, then, else)', summary: 'then when condition is true, else otherwise; only the branch taken is evaluated',
     minArgs: 3, maxArgs: 3,
@@ -364,13 +364,17 @@ export const BUILTINS: readonly Builtin[] = [
       return new Decimal(list(v, 0, fail).length);
     },
   },
-];
+] as const satisfies readonly Builtin[];
 
-const byName = new Map(BUILTINS.map((b) => [b.name, b]));
+/** The name of every built-in function: the compilers' emission tables are keyed by it, so a new builtin must be decided for each. */
+export type BuiltinName = (typeof BUILTINS)[number]['name'];
+
+
+const byName = new Map<string, Builtin<BuiltinName>>(BUILTINS.map((b) => [b.name, b]));
 
 /** Function names are case-insensitive: `ceil`, `Ceil` and `CEIL` are the same. */
-export function builtin(name: string): Builtin | undefined {
+export function builtin(name: string): Builtin<BuiltinName> | undefined {
   return byName.get(name.toUpperCase());
 }
 
-export const BUILTIN_NAMES = BUILTINS.map((b) => b.name);
+export const BUILTIN_NAMES: BuiltinName[] = BUILTINS.map((b) => b.name);
