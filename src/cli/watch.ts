@@ -1,6 +1,7 @@
 // `--watch`: run a command, then again after every change under its paths, in this process,
 // so a re-run pays no start-up: the parser and the compiled schemas are already loaded.
-import { watch, type FSWatcher } from 'node:fs';
+import { existsSync, watch, type FSWatcher } from 'node:fs';
+import { join } from 'node:path';
 import { RuleError } from '../../grammar/diagnostic.ts';
 import { UsageError, type CliIo } from './output.ts';
 
@@ -25,25 +26,39 @@ export function watchPaths(paths: string[], io: CliIo, run: () => number, option
   };
   let timer: NodeJS.Timeout | undefined;
   let changed = new Set<string>();
-  const watchers: FSWatcher[] = [];
-  const onChange = (file: string | Buffer | null) => {
-    if (file) changed.add(String(file));
+  let watchers: FSWatcher[] = [];
+  const onChange = (path: string, file: string | Buffer | null) => {
+    if (file) changed.add(join(path, String(file)));
     clearTimeout(timer);
     timer = setTimeout(rerun, SETTLE_MS);
   };
-  for (const path of paths) {
-    try {
-      watchers.push(watch(path, { recursive: true }, (_event, file) => onChange(file)));
-    } catch (e) {
-      for (const w of watchers) w.close();
-      throw new UsageError(`cannot watch '${path}': ${(e as Error).message}`);
+  // Node 20's recursive watch on Linux loses a file in a subfolder once an editor (or sed -i)
+  // saves it by renaming a new file over it; watching afresh after each burst keeps every file seen.
+  function arm(): void {
+    for (const w of watchers) w.close();
+    watchers = [];
+    for (const path of paths) {
+      try {
+        watchers.push(watch(path, { recursive: true }, (_event, file) => onChange(path, file)));
+      } catch (e) {
+        for (const w of watchers) w.close();
+        throw new UsageError(`cannot watch '${path}': ${(e as Error).message}`);
+      }
     }
   }
+  arm();
   let code = runReporting();
   io.err(`watching ${paths.join(', ')} for changes (Ctrl-C to stop)`);
   function rerun(): void {
-    const files = [...changed].sort();
+    // An editor's or sed's temporary files come and go within the burst: name what is still there.
+    const files = [...changed].filter((f) => existsSync(f)).sort();
     changed = new Set();
+    try {
+      arm();
+    } catch (e) {
+      if (!(e instanceof UsageError)) throw e;
+      io.err(`error: ${e.message}`);
+    }
     io.err(`\n— changed: ${files.join(', ') || 'files'}; running again —`);
     code = runReporting();
   }

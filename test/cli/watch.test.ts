@@ -1,6 +1,6 @@
 // `credits check --watch` / `credits test --watch`: a change under the watched folder runs the
 // command again in the same process. The test waits for file events, never for a set time.
-import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdtempSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, expect, test, vi } from 'vitest';
@@ -35,10 +35,29 @@ test('a saved mistake is reported by the next run, and its fix by the one after'
 
   writeFileSync(file, good);
   await vi.waitFor(() => expect(runs.at(-1)).toBe(0), { timeout: 120_000, interval: 20 });
-  expect(out.join('\n')).toMatch(/— changed: price\.yaml; running again —/);
+  expect(out.join('\n')).toMatch(/— changed: \S*price\.yaml; running again —/);
 
   stop.abort();
   expect(await watching).toBe(0);
+});
+
+test('a file in a subfolder saved by renaming a new file over it (as editors and sed -i do) is seen every time', async () => {
+  const pack = mkdtempSync(join(tmpdir(), 'credits-watch-'));
+  dirs.push(pack);
+  cpSync('test/fixtures/failing-cases', pack, { recursive: true });
+  const io = { out: () => {}, err: () => {} };
+  const stop = new AbortController();
+  let runs = 0;
+  const watching = watchPaths([pack], io, () => { runs++; return 0; }, { signal: stop.signal });
+  const file = join(pack, 'tests', 'cases.yaml');
+  for (let save = 1; save <= 3; save++) {
+    const temporary = join(pack, 'tests', `.cases.yaml.${save}`);
+    writeFileSync(temporary, `${readFileSync(file, 'utf8')}\n`);
+    renameSync(temporary, file);
+    await vi.waitFor(() => expect(runs).toBe(1 + save), { timeout: 120_000, interval: 20 });
+  }
+  stop.abort();
+  await watching;
 });
 
 test('a path that does not exist is a usage error, not a crash', () => {
