@@ -14,14 +14,19 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
     .exitOverride()
     .configureOutput({ writeOut: (s) => io.out(s.replace(/\n$/, '')), writeErr: (s) => io.err(s.replace(/\n$/, '')) });
 
-  program.command('check')
-    .description('check rule packs: names, types, tables, decision tables, cycles (exit 1 on errors)')
-    .argument('[paths...]', 'pack folders, or folders of packs', ['rules'])
-    .option('--watch', 'check again whenever a file under the paths changes (Ctrl-C to stop)')
-    .action(async (paths: string[], o: { watch?: boolean }) => {
-      const { checkCommand } = await import('./check.ts');
-      code = o.watch ? await watchCommand(paths, io, () => checkCommand(paths, io)) : checkCommand(paths, io);
-    });
+  /** `check` and `test`: packs under paths, once or again on every change (--watch). */
+  const packsCommand = (name: string, description: string, load: () => Promise<(paths: string[], io: CliIo) => number>) =>
+    program.command(name)
+      .description(description)
+      .argument('[paths...]', 'pack folders, or folders of packs', ['rules'])
+      .option('--watch', 'run again whenever a file under the paths changes (Ctrl-C to stop)')
+      .action(async (paths: string[], o: { watch?: boolean }) => {
+        const command = await load();
+        code = o.watch ? await watchCommand(paths, io, () => command(paths, io)) : command(paths, io);
+      });
+
+  packsCommand('check', 'check rule packs: names, types, tables, decision tables, cycles, regression cases (exit 1 on errors)',
+    async () => (await import('./check.ts')).checkCommand);
 
   program.command('eval')
     .description('evaluate one formula; prints its value as JSON on the last line')
@@ -47,14 +52,8 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
       code = quoteCommand(packDir, operation, o, io);
     });
 
-  program.command('test')
-    .description("run the packs' regression cases (tests/*.yaml); exit 1 on any failure")
-    .argument('[paths...]', 'pack folders, or folders of packs', ['rules'])
-    .option('--watch', 'run again whenever a file under the paths changes (Ctrl-C to stop)')
-    .action(async (paths: string[], o: { watch?: boolean }) => {
-      const { testCommand } = await import('./test.ts');
-      code = o.watch ? await watchCommand(paths, io, () => testCommand(paths, io)) : testCommand(paths, io);
-    });
+  packsCommand('test', "run the packs' regression cases (tests/*.yaml); exit 1 on any failure",
+    async () => (await import('./test.ts')).testCommand);
 
   program.command('export-jsonlogic')
     .description('export an operation as JSON Logic, for clients to preview prices offline')
