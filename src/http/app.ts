@@ -3,11 +3,10 @@
 import express, { type Express } from 'express';
 import { ApiKeyCache, authenticate } from './auth.ts';
 import type { AppContext } from './context.ts';
-import { withDeadline } from './deadline.ts';
 import { methodNotAllowed } from './method-not-allowed.ts';
 import { Metrics } from './metrics.ts';
 import { openApiDocument } from './openapi.ts';
-import { opsRoutes, STORE_DEADLINE_MS } from './ops.ts';
+import { opsRoutes } from './ops.ts';
 import { HttpProblem, problemHandler } from './problem.ts';
 import { requestIds } from './request-id.ts';
 import { accountRoutes } from './routes/accounts.ts';
@@ -25,8 +24,6 @@ export function createApp(ctx: AppContext): Express {
   app.set('query parser', 'simple');
   const { log, ledger } = ctx;
   const metrics = ctx.metrics ?? new Metrics();
-  const storeDeadline = ctx.storeDeadlineMs ?? STORE_DEADLINE_MS;
-  metrics.countHoldsWith(() => withDeadline(ledger.store.openHolds(ledger.now()), storeDeadline), log);
 
   app.use(requestIds(app, log));
   const logRequests = log.isLevelEnabled('info');

@@ -11,7 +11,7 @@ import { TimedStore, type StoreWork } from './timed-store.ts';
 const SECONDS = [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
 
 /** The label of requests no route matched (404s, and requests refused before routing): raw paths would be unbounded. */
-export const UNMATCHED = 'unmatched';
+const UNMATCHED = 'unmatched';
 
 export class Metrics implements LedgerObserver {
   readonly registry = new Registry();

@@ -1,20 +1,23 @@
 // Operations endpoints, outside /v1 and without an API key: liveness (/healthz, never touches
 // the store), readiness (/readyz, asks the store) and Prometheus metrics (/metrics, behind
 // METRICS_TOKEN when it is set).
-import { createHash, timingSafeEqual } from 'node:crypto';
+import { timingSafeEqual } from 'node:crypto';
 import { Router, type NextFunction, type Request, type Response } from 'express';
-import { bearerToken } from './auth.ts';
+import { bearerToken, hashSecret } from './auth.ts';
 import type { AppContext } from './context.ts';
 import { withDeadline } from './deadline.ts';
 import type { Metrics } from './metrics.ts';
-import { HttpProblem, sendProblem } from './problem.ts';
+import { BEARER_CHALLENGE, HttpProblem, sendProblem } from './problem.ts';
 
 /** How long readiness and the open-holds count wait for the store, unless the context says. */
-export const STORE_DEADLINE_MS = 2000;
+const STORE_DEADLINE_MS = 2000;
 
 export function opsRoutes(ctx: AppContext, metrics: Metrics): Router {
   const r = Router();
-  const { store } = ctx.ledger;
+  const { ledger, log } = ctx;
+  const { store } = ledger;
+  const deadline = ctx.storeDeadlineMs ?? STORE_DEADLINE_MS;
+  metrics.countHoldsWith(() => withDeadline(store.openHolds(ledger.now()), deadline), log);
 
   r.get('/healthz', (_req, res) => {
     res.json({ status: 'ok', store: store.kind });
@@ -23,7 +26,7 @@ export function opsRoutes(ctx: AppContext, metrics: Metrics): Router {
   r.get('/readyz', async (req, res) => {
     if (ctx.lifecycle?.draining) return sendProblem(res, new HttpProblem(503, 'not_ready', 'the server is shutting down'), req.originalUrl);
     try {
-      await withDeadline(store.ping(), ctx.storeDeadlineMs ?? STORE_DEADLINE_MS);
+      await withDeadline(store.ping(), deadline);
     } catch (err) {
       req.log.warn({ err }, 'not ready: the store does not answer');
       return sendProblem(res, new HttpProblem(503, 'not_ready', `the ${store.kind} store does not answer`), req.originalUrl);
@@ -38,7 +41,8 @@ export function opsRoutes(ctx: AppContext, metrics: Metrics): Router {
   return r;
 }
 
-const digest = (s: string) => createHash('sha256').update(s).digest();
+// Both sides hashed (hashSecret, as API keys are), so timingSafeEqual compares equal lengths.
+const digest = (s: string) => Buffer.from(hashSecret(s));
 
 /** With a token configured, `Authorization: Bearer <token>` is required; compared in constant time. */
 function metricsAuth(token: string | undefined) {
@@ -47,6 +51,6 @@ function metricsAuth(token: string | undefined) {
     if (!expected) return next();
     const given = bearerToken(req.headers.authorization);
     if (given !== undefined && timingSafeEqual(digest(given), expected)) return next();
-    next(new HttpProblem(401, 'unauthorized', 'send the metrics token (METRICS_TOKEN) as `Authorization: Bearer <token>`'));
+    next(new HttpProblem(401, 'unauthorized', 'send the metrics token (METRICS_TOKEN) as `Authorization: Bearer <token>`', {}, { 'WWW-Authenticate': BEARER_CHALLENGE }));
   };
 }

@@ -64,7 +64,6 @@ function clientStatus(err: unknown): number | undefined {
 
 export function sendProblem(res: Response, p: HttpProblem, instance?: string): void {
   res.set(p.headers);
-  if (p.status === 401 && !res.get('WWW-Authenticate')) res.set('WWW-Authenticate', BEARER_CHALLENGE);
   res.status(p.status).type('application/problem+json').send(JSON.stringify({
     // A relative reference (RFC 9457 §3.1.1): GET /problems/<code> on this server explains it.
     type: `/problems/${p.code}`, title: STATUS_TITLES[p.status], status: p.status, detail: p.message, code: p.code,

@@ -10,7 +10,7 @@ import { isTimeZone, localDay, startOfDay, startOfMonth } from './calendar.ts';
 import { capture, hold, price, refund, release, viewCharge, type OpenCharge } from './charges.ts';
 import { LedgerError } from './errors.ts';
 import { grantEvent } from './grants.ts';
-import { replayOf, requestHash } from './idempotency.ts';
+import { isReplay, replayOf, requestHash } from './idempotency.ts';
 import { asDecimal, fromMinor, parseAmount, ruleAmount } from './money.ts';
 import { addGrant, entry, grantKind, payOverdraft } from './postings.ts';
 import type { PricingEngine } from './pricing.ts';
@@ -209,14 +209,15 @@ export class Ledger {
     const { info, policy } = this.pack(q.pack);
     const input = withAccountInputs(q.input, fromAccount);
     const result = this.engine.quote({ pack: q.pack, operation: q.operation, input, at: new Date(now), explain: q.explain });
-    this.observer?.quoted(result.pack, result.operation, result.rejections.length === 0);
+    const accepted = result.rejections.length === 0;
+    this.observer?.quoted(result.pack, result.operation, accepted);
     const output = policy.charges.get(q.operation);
     const value = output !== undefined ? result.outputs[output] : undefined;
-    const decimal = result.rejections.length === 0 ? asDecimal(value) : undefined;
+    const decimal = accepted ? asDecimal(value) : undefined;
     const amount = decimal ? fromMinor(ruleAmount(decimal, info.decimals, policy.rounding, `${q.operation}.${output}`), info.decimals) : null;
     const expiresAt = now + this.quoteTtl;
-    // Only a quote that can be charged gets an id: nothing to charge, nothing to sign.
-    const quoteId = result.rejections.length || amount === null
+    // Only a quote that can be charged gets an id (a rejected one has no amount): nothing to charge, nothing to sign.
+    const quoteId = amount === null
       ? null
       : this.quotes.sign({ pack: q.pack, operation: q.operation, input, at: now, expiresAt, account: q.account ?? null, amount });
     return {
@@ -404,10 +405,7 @@ export class Ledger {
   private async mutate<T>(key: string, request: object, work: (tx: WriteTx, now: number) => Promise<T>, committed?: (result: T) => void): Promise<T> {
     if (!key) throw new LedgerError('invalid_request', 'an idempotency key is required');
     const hash = requestHash(request);
-    // Set by the last run of `work`: a store may run it again (a group commit's retry, a serialization failure).
-    let fresh = false;
     const result = await this.store.transaction(async (tx) => {
-      fresh = false;
       const now = this.now();
       const seen = await tx.claimKey(key, hash, now);
       if (seen) {
@@ -416,10 +414,10 @@ export class Ledger {
       }
       const result = await work(tx, now);
       await tx.saveResponse(key, hash, now, JSON.stringify(result));
-      fresh = true;
       return result;
     });
-    if (fresh) committed?.(result);
+    // Whatever run of `work` the store kept (it may retry one), a replay is marked by replayOf.
+    if (committed && !isReplay(result)) committed(result);
     return result;
   }
 

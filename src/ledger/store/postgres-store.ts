@@ -5,7 +5,7 @@
 import pg from 'pg';
 import type { ApiKeyRecord } from '../records.ts';
 import { migrations } from './migrations.ts';
-import { apiKey, SqlTx, type Param, type Row, type SqlRunner } from './sql-tx.ts';
+import { apiKey, openHolds, SqlTx, type Param, type Row, type SqlRunner } from './sql-tx.ts';
 import type { ReadTx, Store, WriteTx } from './store.ts';
 
 export interface PostgresOptions {
@@ -141,9 +141,8 @@ export class PostgresStore implements Store {
     await this.pool.query('SELECT 1');
   }
 
-  async openHolds(at: number): Promise<number> {
-    const rows = await new Runner(this.pool).all("SELECT COUNT(*) AS n FROM charges WHERE status = 'held' AND expires_at > ?", [at]);
-    return Number(rows[0]!.n);
+  openHolds(at: number): Promise<number> {
+    return openHolds(new Runner(this.pool), at);
   }
 
   async close(): Promise<void> {

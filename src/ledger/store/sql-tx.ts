@@ -98,6 +98,12 @@ export function apiKey(r: Row): ApiKeyRecord {
   };
 }
 
+/** Holds neither resolved nor timed out at `at` (Store.openHolds), outside any transaction. */
+export async function openHolds(db: SqlRunner, at: number): Promise<number> {
+  const rows = await db.all("SELECT COUNT(*) AS n FROM charges WHERE status = 'held' AND expires_at > ?", [at]);
+  return Number(rows[0]!.n);
+}
+
 function storedResponse(r: Row): StoredResponse {
   return { requestHash: r.request_hash as string, response: r.response as string };
 }

@@ -7,7 +7,7 @@ import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
 import type { ApiKeyRecord } from '../records.ts';
 import { migrations } from './migrations.ts';
-import { apiKey, SqlTx, type Param, type Row, type SqlRunner } from './sql-tx.ts';
+import { apiKey, openHolds, SqlTx, type Param, type Row, type SqlRunner } from './sql-tx.ts';
 import type { ReadTx, Store, WriteTx } from './store.ts';
 
 export interface SqliteOptions {
@@ -284,9 +284,8 @@ export class SqliteStore implements Store {
     await this.readRunner.all('SELECT COUNT(*) AS n FROM schema_migrations', []);
   }
 
-  async openHolds(at: number): Promise<number> {
-    const rows = await this.readRunner.all("SELECT COUNT(*) AS n FROM charges WHERE status = 'held' AND expires_at > ?", [at]);
-    return Number(rows[0]!.n);
+  openHolds(at: number): Promise<number> {
+    return openHolds(this.readRunner, at);
   }
 
   async close(): Promise<void> {
