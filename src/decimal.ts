@@ -4,7 +4,6 @@
 import { MAX_NUMBER_DIGITS } from '../grammar/literals.ts';
 import { Rational, type Rounding as RationalRounding } from './rational.ts';
 
-export { Rational } from './rational.ts';
 export const Decimal = Rational;
 export type Decimal = Rational;
 export type Rounding = RationalRounding;
@@ -15,14 +14,9 @@ export type Rounding = RationalRounding;
  */
 export const MAX_DIGITS = MAX_NUMBER_DIGITS;
 
-export function divide(a: Decimal, b: Decimal): Decimal {
-  return a.div(b);
-}
-
 export const ZERO = new Decimal(0);
-export const ONE = new Decimal(1);
 
-export { DISPLAY_DIGITS, NOT_TERMINATING_MARK } from './rational.ts';
+export { NOT_TERMINATING_MARK } from './rational.ts';
 
 /**
  * A value for people and JSON: a terminating value exactly, in plain decimal text (never

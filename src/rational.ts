@@ -32,6 +32,16 @@ function gcd(a: bigint, b: bigint): bigint {
   return a;
 }
 
+/** A whole d > 0 as 2^twos · 5^fives · rest: 1/d terminates, after max(twos, fives) decimals, when rest is 1. */
+export function splitTwosFives(d: bigint): { twos: number; fives: number; rest: bigint } {
+  let rest = d;
+  let twos = 0;
+  let fives = 0;
+  while (rest % 2n === 0n) { rest /= 2n; twos++; }
+  while (rest % 5n === 0n) { rest /= 5n; fives++; }
+  return { twos, fives, rest };
+}
+
 /** n / d rounded to an integer in `mode` (d > 0). */
 export function divideRounded(n: bigint, d: bigint, mode: Rounding): bigint {
   const q = n / d;
@@ -132,11 +142,7 @@ export class Rational {
     if (n === 0n) return ZERO;
     const g = gcd(n, d);
     if (g !== 1n) [n, d] = [n / g, d / g];
-    let rest = d;
-    let twos = 0;
-    let fives = 0;
-    while (rest % 2n === 0n) { rest /= 2n; twos++; }
-    while (rest % 5n === 0n) { rest /= 5n; fives++; }
+    const { twos, fives, rest } = splitTwosFives(d);
     if (rest !== 1n) return raw(n, d, -1);
     const scale = Math.max(twos, fives);
     const ten = pow10(scale);
@@ -243,11 +249,6 @@ export class Rational {
     return this.scale >= 0 ? this.scale : Infinity;
   }
 
-  /** The larger of the numerator's and the denominator's digit counts. */
-  digits(): number {
-    return Math.max(abs(this.n).toString().length, this.d.toString().length);
-  }
-
   /** Whether numerator and denominator both have at most `digits` digits. */
   fitsDigits(digits: number): boolean {
     const limit = pow10(digits);
@@ -293,9 +294,8 @@ export class Rational {
     if (this.n === 0n) return 1;
     const n = abs(this.n);
     let m = n.toString().length - this.d.toString().length;
-    // 10^(m-1) ≤ n/d < 10^(m+1); settle which.
-    const power = m >= 0 ? raw(pow10(m), 1n, 0) : raw(1n, pow10(-m), -m);
-    if (raw(n, this.d, this.scale).gte(power)) m++;
+    // 10^(m-1) ≤ n/d < 10^(m+1); settle which (n/d ≥ 10^m, cross-multiplied).
+    if (m >= 0 ? n >= pow10(m) * this.d : n * pow10(-m) >= this.d) m++;
     return m;
   }
 

@@ -2,7 +2,7 @@
 // span of the node that failed, so "division by zero" points at its `/`.
 import type { Expr, Span, UnaryTest } from '../../grammar/ast.ts';
 import { RuleError, type Source } from '../../grammar/diagnostic.ts';
-import { Decimal, decimalText, divide, MAX_DIGITS } from '../decimal.ts';
+import { Decimal, decimalText, MAX_DIGITS } from '../decimal.ts';
 import { builtin, type LambdaFn, type Thunk } from '../functions/builtins.ts';
 import { spreadsheetEquivalent } from '../functions/operators.ts';
 import { nearest } from '../suggest.ts';
@@ -158,7 +158,7 @@ function compileBinary(e: Extract<Expr, { kind: 'binary' }>, s: Scope): Code {
       const a = num(l, f, e.left);
       const b = num(r, f, e.right);
       if (b.isZero()) return fail(s, e.opSpan, 'division-by-zero', 'division by zero', 'make sure the divisor can never be 0, e.g. IF(b == 0, 0, a / b)');
-      return inRange(s, e.opSpan, divide(a, b));
+      return inRange(s, e.opSpan, a.div(b));
     };
     case '==': return (f) => valuesEqual(l(f), r(f));
     case '!=': return (f) => !valuesEqual(l(f), r(f));

@@ -19,7 +19,7 @@ import { Decimal, fromScaled } from '../decimal.ts';
 import { builtin, type Builtin, type BuiltinName, type RoundingSpec } from '../functions/builtins.ts';
 import { spreadsheetEquivalent } from '../functions/operators.ts';
 import type { InputDecl } from '../rules/model.ts';
-import { MAX_EXACT, NUMBER_INPUT, roundingDigits as sharedRoundingDigits, roundingPlan, scaleOf, splitDenominator, terminatingDecimals } from './numeric-shape.ts';
+import { MAX_EXACT, NUMBER_INPUT, roundingDigits as sharedRoundingDigits, roundingPlan, scaleOf, splitDenominator } from './numeric-shape.ts';
 import { TableValue, type RecordValue, type Value } from '../value.ts';
 
 /** Gives up on the fast path; the exact interpreter takes over. */
@@ -94,28 +94,26 @@ const runtime = {
     if (!Number.isInteger(q) || q * mb !== n) throw BAIL;
     return q;
   },
-  /** m / p rounded up to an integer (p > 0): rt.round's 'ceil', without the mode to dispatch on. */
+  /** m / p rounded up to an integer (p > 0): CEIL's own helper, without a mode to dispatch on. */
   ceil(m: number, p: number): number {
     let q = Math.floor(m / p);
     let r = m - q * p;
     if (r < 0) { q -= 1; r += p; } else if (r >= p) { q += 1; r -= p; }
     return r === 0 ? q : q + 1;
   },
-  /** m / p rounded down to an integer (p > 0): rt.round's 'floor'. */
+  /** m / p rounded down to an integer (p > 0): FLOOR's and INT's. */
   floor(m: number, p: number): number {
     const q = Math.floor(m / p);
     const r = m - q * p;
     return r < 0 ? q - 1 : r >= p ? q + 1 : q;
   },
-  /** m / p rounded to an integer in the given mode (p > 0). */
-  round(m: number, p: number, mode: RoundingSpec['mode']): number {
+  /** m / p rounded to an integer in the given mode (p > 0); 'ceil' and 'floor' have their own helpers above. */
+  round(m: number, p: number, mode: Exclude<RoundingSpec['mode'], 'ceil' | 'floor'>): number {
     let q = Math.floor(m / p);
     let r = m - q * p;
     if (r < 0) { q -= 1; r += p; } else if (r >= p) { q += 1; r -= p; }
     if (r === 0) return q;
     switch (mode) {
-      case 'floor': return q;
-      case 'ceil': return q + 1;
       case 'trunc': return m < 0 ? q + 1 : q;
       case 'up': return m < 0 ? q : q + 1;
       case 'round': return 2 * r > p || (2 * r === p && m > 0) ? q + 1 : q;
@@ -345,23 +343,20 @@ function asNum(g: Gen | Map<string, Gen>): Num {
 
 const denOf = (n: Num): number => n.den ?? 1;
 
-/** The decimals of 1/den for a den of 2s and 5s only; undefined for any other number. */
-function decimalsOf(den: number): number | undefined {
-  return Number.isSafeInteger(den) ? terminatingDecimals(den) : undefined;
-}
-
-/** A denominator as its 2s and 5s (a terminating decimal) and the rest (which never terminates). */
-function splitDen(den: number): { terminating: number; rest: number } {
-  const rest = splitDenominator(den).rest.toNumber();
-  return { terminating: den / rest, rest };
+/**
+ * A whole denominator as its 2s and 5s (`terminating`, whose reciprocal has `decimals`
+ * decimals) and the rest (which never terminates).
+ */
+function splitDen(den: number): { terminating: number; decimals: number; rest: number } {
+  const { twos, fives, rest } = splitDenominator(den);
+  return { terminating: den / rest.toNumber(), decimals: Math.max(twos, fives), rest: rest.toNumber() };
 }
 
 /** n as a plain scaled integer (den 1); a denominator with other factors than 2 and 5 must divide out at run time. */
 function plain(n: Num): Num {
   const d = denOf(n);
   if (d === 1) return n;
-  const { terminating, rest } = splitDen(d);
-  const k = decimalsOf(terminating)!;
+  const { terminating, decimals: k, rest } = splitDen(d);
   if (n.scale + k > MAX_SCALE) throw new Ineligible();
   const factor = POW10[k]! / terminating;
   const m = rest === 1 ? n.code : `rt.exact(${n.code}, ${rest})`;
@@ -641,7 +636,7 @@ function literalInt(n: Num): number | undefined {
  */
 function divide(a: Num, b: Num): Gen {
   const mb = denOf(b) === 1 ? literalInt(b) : undefined;
-  const decimals = mb === undefined || mb === 0 || !Number.isSafeInteger(mb) ? undefined : decimalsOf(splitDen(Math.abs(mb)).terminating);
+  const decimals = mb === undefined || mb === 0 || !Number.isSafeInteger(mb) ? undefined : splitDen(Math.abs(mb)).decimals;
   // Only small powers: every later step (plain(), rounding) stays within exact doubles.
   if (mb !== undefined && decimals !== undefined && decimals <= MAX_SCALE && denOf(a) === 1) {
     const factor = POW10[b.scale]!;

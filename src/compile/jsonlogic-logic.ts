@@ -2,9 +2,10 @@
 // values meet and must be on one scale (or one kind) first.
 import { Decimal } from '../decimal.ts';
 import {
-  align, boundsOf, checked, joinNumbers, multiply, NotExportable, pow10, ruleOf, rulesOf,
+  align, boundsOf, checked, joinNumbers, multiply, NotExportable, ruleOf, rulesOf,
   type Bool, type GuardedList, type Num, type Ratio, type Rule, type Str, type Val,
 } from './jsonlogic-values.ts';
+import { pow10 } from './numeric-shape.ts';
 
 export function asNum(v: Val, what: string): Num {
   if (v.kind === 'number') return v;

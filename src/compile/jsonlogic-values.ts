@@ -6,7 +6,8 @@
 // 20). While |X·2^binary| < 2^53, X is a double exactly, and so is every sum, product and
 // comparison the exporter emits — it proves this from the bounds before emitting, and
 // refuses (NotExportable) otherwise. Hence the result equals the engine's exact decimal.
-import { Decimal, decimalText, divide, type Rounding as DecimalRounding } from '../decimal.ts';
+import { Decimal, decimalText } from '../decimal.ts';
+import { ROUNDING_MODES, type RoundingSpec } from '../functions/builtins.ts';
 import type { CheckedDecision } from '../check/model.ts';
 import type { TableValue } from '../value.ts';
 import type { CreditOperation } from './jsonlogic-ops.ts';
@@ -61,8 +62,6 @@ export function rulesOf(v: Val): Rule[] {
 /** Records the custom operations the emitted rules use. */
 export type Uses = Set<CreditOperation>;
 
-const SAFE = EXACT_LIMIT;
-export { pow10 };
 
 function maxAbs(n: { lo: Decimal; hi: Decimal }): Decimal {
   return Decimal.max(n.lo.abs(), n.hi.abs());
@@ -70,7 +69,7 @@ function maxAbs(n: { lo: Decimal; hi: Decimal }): Decimal {
 
 /** Proves X·2^binary stays below 2^53, or refuses. */
 export function checked(n: Num, what: string): Num {
-  if (maxAbs(n).times(pow10(n.scale)).times(new Decimal(2).pow(n.binary)).gte(SAFE)) {
+  if (maxAbs(n).times(pow10(n.scale)).times(new Decimal(2).pow(n.binary)).gte(EXACT_LIMIT)) {
     throw new NotExportable(`${what} can exceed the range in which floats are exact (2^53 at scale 10^-${n.scale})`);
   }
   return n;
@@ -80,7 +79,7 @@ export function literal(d: Decimal): Num {
   if (!d.terminates()) throw new NotExportable(`the number ${decimalText(d)} doesn't terminate, and a float can't hold it exactly`);
   const scale = scaleOf(d);
   const x = d.times(pow10(scale));
-  if (x.abs().gte(SAFE)) throw new NotExportable(`the number ${d.toFixed()} has more digits than a float holds`);
+  if (x.abs().gte(EXACT_LIMIT)) throw new NotExportable(`the number ${d.toFixed()} has more digits than a float holds`);
   return { kind: 'number', rule: x.toNumber(), scale, binary: 0, lo: d, hi: d, constant: d };
 }
 
@@ -143,7 +142,7 @@ export function negate(a: Num): Num {
  * dividing by 2^p·5^q multiplies X by 2^(q-p) and adds q to the scale.
  */
 export function divideByConstant(a: Num, c: Decimal, what: string): Num {
-  if (a.constant) return literal(divide(a.constant, c));
+  if (a.constant) return literal(a.constant.div(c));
   const k = scaleOf(c);
   const { twos: p, fives: q, rest } = splitDenominator(c.abs().times(pow10(k)));
   if (!rest.eq(1)) throw new NotExportable(`${what} divides by ${c.toFixed()}, whose quotients don't terminate; the engine keeps them exact and floats can't`);
@@ -164,20 +163,17 @@ export function divideByConstant(a: Num, c: Decimal, what: string): Num {
   return n;
 }
 
-export type Rounding = 'ceil' | 'floor' | 'round' | 'trunc';
-
-const ROUNDING: Record<Rounding, DecimalRounding> = {
-  ceil: Decimal.ROUND_CEIL, floor: Decimal.ROUND_FLOOR, round: Decimal.ROUND_HALF_UP, trunc: Decimal.ROUND_DOWN,
-};
+/** The modes JSON Logic rounds in (it has no rounding away from zero). */
+export type Rounding = Exclude<RoundingSpec['mode'], 'up'>;
 
 /** CEIL/FLOOR/ROUND/TRUNC(x, digits) on the scaled integer, through `<mode>_div`. */
 export function roundTo(a: Num, digits: number, mode: Rounding, uses: Uses, what: string): Num {
-  const round = (d: Decimal): Decimal => digits >= 0 ? d.toDecimalPlaces(digits, ROUNDING[mode]) : d.div(pow10(-digits)).toDecimalPlaces(0, ROUNDING[mode]).times(pow10(-digits));
+  const round = (d: Decimal): Decimal => d.toDecimalPlaces(digits, ROUNDING_MODES[mode]);
   if (a.constant) return literal(round(a.constant));
   if (a.scale <= digits && a.binary <= 0) return a;
   const plan = roundingPlan(a.scale, digits);
   const up = rescale(a, a.scale + plan.raise);
-  if (maxAbs(up).times(pow10(up.scale)).gte(SAFE)) throw new NotExportable(`${what} can exceed 2^53 before rounding`);
+  if (maxAbs(up).times(pow10(up.scale)).gte(EXACT_LIMIT)) throw new NotExportable(`${what} can exceed 2^53 before rounding`);
   const op = `${mode}_div` as const;
   uses.add(op);
   const n: Num = { kind: 'number', rule: times({ [op]: [up.rule, pow10(plan.lower).toNumber()] }, plan.times), scale: plan.scale, binary: 0, lo: round(a.lo), hi: round(a.hi) };

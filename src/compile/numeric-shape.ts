@@ -5,6 +5,7 @@
 // decimals, and which second arguments of a rounding function name a number of decimals, is
 // decided here once, so the two compilers can't disagree.
 import { Decimal } from '../decimal.ts';
+import { splitTwosFives } from '../rational.ts';
 import type { RoundingSpec } from '../functions/builtins.ts';
 
 /** Integers below this magnitude are exact doubles, and so are their sums, products and comparisons. */
@@ -20,6 +21,7 @@ export const MAX_EXACT = Number.MAX_SAFE_INTEGER;
 export const NUMBER_INPUT = { maximum: 1e9, decimals: 6 } as const;
 
 const TEN = new Decimal(10);
+/** 10^n as an exact number, for any whole n (10^-2 is 0.01). */
 export const pow10 = (n: number): Decimal => TEN.pow(n);
 
 /** The scale of a literal: its decimals (a whole number has scale 0). */
@@ -29,13 +31,10 @@ export function scaleOf(d: Decimal): number {
 
 /** A whole number as 2^twos · 5^fives · rest. */
 export function splitDenominator(whole: Decimal | number): { twos: number; fives: number; rest: Decimal } {
-  let rest = new Decimal(whole).abs();
-  let twos = 0;
-  let fives = 0;
-  if (rest.isZero() || !rest.isInteger()) return { twos, fives, rest };
-  while (rest.mod(2).isZero()) { rest = rest.div(2); twos++; }
-  while (rest.mod(5).isZero()) { rest = rest.div(5); fives++; }
-  return { twos, fives, rest };
+  const d = new Decimal(whole).abs();
+  if (d.isZero() || !d.isInteger()) return { twos: 0, fives: 0, rest: d };
+  const { twos, fives, rest } = splitTwosFives(d.n);
+  return { twos, fives, rest: new Decimal(rest) };
 }
 
 /** The decimals of 1/den for a den of 2s and 5s only (max of the two powers); undefined for any other number. */
@@ -57,16 +56,11 @@ export function roundingDigits(spec: RoundingSpec, second: Decimal | null | unde
   if (spec.second === 'none') return 'it takes no second argument';
   if (spec.second === 'significance') {
     const d = second?.gt(0) ? 0 - Math.round(Math.log10(second.toNumber())) : NaN;
-    if (!Number.isInteger(d) || d < range.min || d > range.max || !second || !tenToMinus(d).eq(second)) return 'the significance must be a constant power of ten (1, 0.01, 100)';
+    if (!Number.isInteger(d) || d < range.min || d > range.max || !second || !pow10(-d).eq(second)) return 'the significance must be a constant power of ten (1, 0.01, 100)';
     return d;
   }
   if (!second || !second.isInteger() || second.lt(range.min) || second.gt(range.max)) return `the digits must be a whole constant from ${range.min} to ${range.max}`;
   return second.toNumber();
-}
-
-/** 10^-d: the significance that rounds to d decimals. */
-function tenToMinus(d: number): Decimal {
-  return d >= 0 ? new Decimal(1).div(pow10(d)) : pow10(-d);
 }
 
 /**

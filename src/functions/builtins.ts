@@ -1,6 +1,6 @@
 // The built-in functions of the formula language: what each accepts (for the checker)
 // and what it does (for the evaluator), declared together so they cannot drift apart.
-import { Decimal, decimalText, divide, MAX_DIGITS, ZERO, type Rounding } from '../decimal.ts';
+import { Decimal, decimalText, MAX_DIGITS, ZERO, type Rounding } from '../decimal.ts';
 import { showType, T, type Type, unify } from '../types.ts';
 import { keyOf, showValue, TableValue, type Value } from '../value.ts';
 
@@ -82,7 +82,8 @@ const numberFn = <N extends string>(name: N, signature: string, summary: string,
   call: ([x], fail) => f(num(x!(), 0, fail)),
 });
 
-const MODES: Record<RoundingSpec['mode'], Rounding> = {
+/** Each rounding mode as the exact rationals' rounding: the interpreter's, and the JSON Logic export's for its constants and bounds. */
+export const ROUNDING_MODES: Record<RoundingSpec['mode'], Rounding> = {
   ceil: Decimal.ROUND_CEIL, floor: Decimal.ROUND_FLOOR, round: Decimal.ROUND_HALF_UP, trunc: Decimal.ROUND_DOWN, up: Decimal.ROUND_UP,
 };
 
@@ -94,10 +95,8 @@ const digitsFn = <N extends string>(name: N, summary: string, mode: RoundingSpec
   rounding: { mode, second: 'digits' },
   call: ([x, digits], fail) => {
     const v = num(x!(), 0, fail);
-    const d = digits ? int(digits(), 1, fail, -20, 20, 'digits') : 0;
-    if (d >= 0) return v.toDecimalPlaces(d, MODES[mode]);
-    const scale = new Decimal(10).pow(-d);
-    return v.div(scale).toDecimalPlaces(0, MODES[mode]).times(scale);
+    // Negative digits round to tens, hundreds, …: ROUND(1234, -2) is 1200.
+    return v.toDecimalPlaces(digits ? int(digits(), 1, fail, -20, 20, 'digits') : 0, ROUNDING_MODES[mode]);
   },
 });
 
@@ -113,12 +112,17 @@ const significanceFn = <N extends string>(name: N, summary: string, mode: 'ceil'
   rounding: { mode, second: 'significance' },
   call: ([x, significance], fail) => {
     const v = num(x!(), 0, fail);
-    if (!significance) return v.toDecimalPlaces(0, MODES[mode]);
+    if (!significance) return v.toDecimalPlaces(0, ROUNDING_MODES[mode]);
     const m = num(significance(), 1, fail);
     if (!m.gt(0)) fail(1, `the significance must be greater than 0, got ${decimalText(m)}`, `it is the multiple to round to: ${name}(x, 0.01) for cents, ${name}(x, 100) for hundreds`);
-    return withinDigits(divide(v, m).toDecimalPlaces(0, MODES[mode]).times(m), fail);
+    return toMultiple(v, m, ROUNDING_MODES[mode], fail);
   },
 });
+
+/** v rounded to a multiple of m in `mode` (CEILING.MATH, FLOOR.MATH, MROUND). */
+function toMultiple(v: Decimal, m: Decimal, mode: Rounding, fail: Fail): Decimal {
+  return withinDigits(v.div(m).toDecimalPlaces(0, mode).times(m), fail);
+}
 
 /** A result past the digit limit (a multiple of a many-digit significance, a large power) is an error, never rounded. */
 function withinDigits(d: Decimal, fail: Fail): Decimal {
@@ -252,7 +256,7 @@ export const BUILTINS = [
       const m = num(multiple!(), 1, fail);
       if (m.isZero()) fail(1, 'the multiple must not be 0', 'MROUND(x, 5) rounds to the nearest 5');
       if (!v.isZero() && v.isNegative() !== m.isNegative()) fail(1, `x (${decimalText(v)}) and the multiple (${decimalText(m)}) must have the same sign, as in spreadsheets`, `give the multiple the sign of x: ${decimalText(m.neg())}`);
-      return withinDigits(divide(v, m).toDecimalPlaces(0, Decimal.ROUND_HALF_UP).times(m), fail);
+      return toMultiple(v, m, Decimal.ROUND_HALF_UP, fail);
     },
   },
   logicFn('AND', 'AND(a, b, …)', 'whether every argument is true (the same as a and b)', (xs) => xs.every((x) => x())),
@@ -260,7 +264,7 @@ export const BUILTINS = [
   { ...logicFn('NOT', 'NOT(a)', 'true when a is false (the same as not a)', ([x]) => !x!()), maxArgs: 1 },
   {
     name: 'CLAMP', signature: 'CLAMP(x, lo, hi)', summary: 'x limited to the range lo..hi', minArgs: 3, maxArgs: 3,
-    type: (args, c) => (args.forEach((a, i) => expect(a, T.number, i, c)), T.number),
+    type: numbers,
     call: ([x, lo, hi], fail) => {
       const [v, l, h] = [num(x!(), 0, fail), num(lo!(), 1, fail), num(hi!(), 2, fail)];
       if (l.gt(h)) fail(1, `lo (${decimalText(l)}) is greater than hi (${decimalText(h)})`);
@@ -269,7 +273,7 @@ export const BUILTINS = [
   },
   {
     name: 'MOD', signature: 'MOD(a, b)', summary: 'the remainder of a / b, with the sign of b', minArgs: 2, maxArgs: 2,
-    type: (args, c) => (args.forEach((a, i) => expect(a, T.number, i, c)), T.number),
+    type: numbers,
     call: ([a, b], fail) => {
       const d = num(b!(), 1, fail);
       if (d.isZero()) fail(1, 'division by zero in MOD', 'make sure the divisor can never be 0, e.g. MAX(b, 1)');
@@ -278,14 +282,14 @@ export const BUILTINS = [
   },
   {
     name: 'POWER', signature: 'POWER(x, n)', summary: 'x to the whole power n (−64 ≤ n ≤ 64)', minArgs: 2, maxArgs: 2,
-    type: (args, c) => (args.forEach((a, i) => expect(a, T.number, i, c)), T.number),
+    type: numbers,
     call: ([x, n], fail) => {
       const base = num(x!(), 0, fail);
       const e = int(n!(), 1, fail, -64, 64, 'the exponent');
       if (e < 0 && base.isZero()) fail(0, 'division by zero: 0 to a negative power');
       const p = base.pow(Math.abs(e));
       withinDigits(p, fail);
-      return e < 0 ? divide(new Decimal(1), p) : p;
+      return e < 0 ? new Decimal(1).div(p) : p;
     },
   },
   {
@@ -304,7 +308,7 @@ export const BUILTINS = [
     call: ([xs], fail) => {
       const items = list(xs!(), 0, fail);
       if (items.length === 0) fail(0, 'AVERAGE of an empty list');
-      return divide(items.reduce<Decimal>((s, x) => s.plus(num(x, 0, fail)), ZERO), new Decimal(items.length));
+      return items.reduce<Decimal>((s, x) => s.plus(num(x, 0, fail)), ZERO).div(items.length);
     },
   },
   {
