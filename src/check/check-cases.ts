@@ -8,8 +8,9 @@ import { RuleError } from '../../grammar/diagnostic.ts';
 import { coerceValue, describeType } from '../rules/inputs.ts';
 import { displayPath } from '../rules/load-pack.ts';
 import type { InputDecl } from '../rules/model.ts';
-import { errorAt, locOf, readYamlFile, validateYaml, yamlErrors, type YamlFile } from '../rules/yaml-source.ts';
+import { errorAt, locOf, pairOf, readYamlFile, validateYaml, yamlErrors, type YamlFile } from '../rules/yaml-source.ts';
 import { didYouMean } from '../suggest.ts';
+import { versionInForce } from '../engine/version-in-force.ts';
 import type { CheckedPack, CheckedVersion } from './model.ts';
 import testsSchema from '../rules/schema/tests.schema.json' with { type: 'json' };
 
@@ -26,14 +27,25 @@ export interface CaseVersion {
   operations: ReadonlyMap<string, CaseOperation>;
 }
 
+/** The fields of a case the checker reads; the runner reads the rest of the same object. */
+export interface CaseFields {
+  name: string;
+  operation: string;
+  at?: string;
+  error?: string;
+  reject?: string;
+}
+
 export interface CheckedCase {
   node: YAMLMap;
+  /** `node` as plain data, read once for the checker and the runner. */
+  fields: CaseFields;
   /** Problems found before running it; a case with any is not run. */
   problems: RuleError[];
 }
 
 export interface CheckedCaseFile {
-  file?: YamlFile;
+  file: YamlFile;
   /** YAML and schema errors of the file itself: then no case is read. */
   problems: RuleError[];
   cases: CheckedCase[];
@@ -52,26 +64,28 @@ export function checkCaseFile(path: string, versions: readonly CaseVersion[]): C
   if (problems.length) return { file, problems, cases: [] };
   const casesNode = (file.doc.contents as YAMLMap).get('cases', true) as Node | undefined;
   const nodes = isSeq(casesNode) ? (casesNode.items as YAMLMap[]) : [];
-  return { file, problems, cases: nodes.map((node) => ({ node, problems: checkCase(file, node, versions) })) };
+  return {
+    file, problems, cases: nodes.map((node) => {
+      const fields = node.toJSON() as CaseFields;
+      return { node, fields, problems: checkCase(file, node, fields, versions) };
+    }),
+  };
 }
 
-function child(map: YAMLMap, key: string): Pair<Node, Node> | undefined {
-  return map.items.find((p) => isScalar(p.key) && p.key.value === key) as Pair<Node, Node> | undefined;
-}
-
-/** The versions a case can run against: the one in force at its `at`, or without `at` any of them. */
+/** The versions a case can run against: the one in force at its `at`, or without `at` (or with none in force then) any of them. */
 function candidates(versions: readonly CaseVersion[], at: string | undefined): readonly CaseVersion[] {
   if (at === undefined) return versions;
-  const time = new Date(at).getTime();
-  let found: CaseVersion | undefined;
-  for (const v of versions) if (v.effective.getTime() <= time && (!found || v.effective >= found.effective)) found = v;
-  return found ? [found] : versions;
+  try {
+    return [versionInForce('', versions, (v) => v.effective, new Date(at))];
+  } catch (e) {
+    if (!(e instanceof RuleError)) throw e;
+    return versions;
+  }
 }
 
-function checkCase(f: YamlFile, node: YAMLMap, versions: readonly CaseVersion[]): RuleError[] {
+function checkCase(f: YamlFile, node: YAMLMap, c: CaseFields, versions: readonly CaseVersion[]): RuleError[] {
   const out: RuleError[] = [];
-  const c = node.toJSON() as { name: string; operation: string; at?: string; error?: string; reject?: string };
-  const opPair = child(node, 'operation')!;
+  const opPair = pairOf(node, 'operation')!;
   const inForce = candidates(versions, c.at);
   const ops = inForce.map((v) => v.operations.get(c.operation)).filter((o): o is CaseOperation => !!o);
   if (!ops.length) {
@@ -90,8 +104,8 @@ function checkCase(f: YamlFile, node: YAMLMap, versions: readonly CaseVersion[])
 }
 
 function inputMaps(node: YAMLMap): YAMLMap[] {
-  const compare = child(node, 'compare')?.value;
-  return [child(node, 'input')?.value, isMap(compare) ? child(compare, 'left')?.value : undefined, isMap(compare) ? child(compare, 'right')?.value : undefined]
+  const compare = pairOf(node, 'compare')?.value;
+  return [pairOf(node, 'input')?.value, isMap(compare) ? pairOf(compare, 'left')?.value : undefined, isMap(compare) ? pairOf(compare, 'right')?.value : undefined]
     .filter((m): m is YAMLMap => isMap(m));
 }
 
@@ -103,8 +117,8 @@ function checkInputs(f: YamlFile, node: YAMLMap, caseName: string, operation: st
     for (const pair of map.items as Pair<Node, Node>[]) {
       const name = String(isScalar(pair.key) ? pair.key.value : pair.key);
       given.add(name);
-      const candidates = decls.get(name);
-      if (!candidates) {
+      const declared = decls.get(name);
+      if (!declared) {
         out.push(errorAt(locOf(f, pair.key), 'case-unknown-input', `operation '${operation}' has no input '${name}'`,
           didYouMean(name, decls.keys()) ?? `its inputs: ${[...decls.keys()].join(', ') || '(none)'}`));
         continue;
@@ -112,7 +126,7 @@ function checkInputs(f: YamlFile, node: YAMLMap, caseName: string, operation: st
       const raw = pair.value?.toJSON() as unknown;
       if (raw === null || raw === undefined) continue;
       const refusals: RuleError[] = [];
-      for (const d of candidates) {
+      for (const d of declared) {
         try {
           coerceValue(d.type, raw, name);
         } catch (e) {
@@ -120,9 +134,9 @@ function checkInputs(f: YamlFile, node: YAMLMap, caseName: string, operation: st
           refusals.push(e);
         }
       }
-      if (refusals.length === candidates.length) {
+      if (refusals.length === declared.length) {
         const e = refusals[0]!;
-        out.push(errorAt(locOf(f, pair.value), `case-${e.code}`, `in this case, ${e.message}`, refusalHint(e, candidates[0]!, raw)));
+        out.push(errorAt(locOf(f, pair.value), `case-${e.code}`, `in this case, ${e.message}`, refusalHint(e, declared[0]!, raw)));
       }
     }
   }
@@ -130,7 +144,7 @@ function checkInputs(f: YamlFile, node: YAMLMap, caseName: string, operation: st
   if (out.length) return;
   const missing = [...decls.entries()].filter(([n, ds]) => !given.has(n) && ds.length === ops.length && ds.every((d) => d.default === undefined));
   if (missing.length) {
-    const at = child(node, 'input')?.key ?? child(node, 'operation')!.key;
+    const at = pairOf(node, 'input')?.key ?? pairOf(node, 'operation')!.key;
     const [name, [d]] = missing[0]!;
     out.push(errorAt(locOf(f, at), 'case-missing-input', `case '${caseName}' does not give required input${missing.length > 1 ? 's' : ''} ${missing.map(([n]) => `'${n}'`).join(', ')}`,
       `add it under input, e.g. input: { ${name}: … } (${describeType(d!.type)})`));
@@ -156,10 +170,10 @@ function checkOutputs(f: YamlFile, node: YAMLMap, operation: string, ops: CaseOp
     out.push(errorAt(locOf(f, n), 'case-unknown-output', `'${name}' is not an output of operation '${operation}'`,
       didYouMean(name, outputs) ?? `its outputs: ${[...outputs].join(', ')}`));
   };
-  const expect = child(node, 'expect')?.value;
+  const expect = pairOf(node, 'expect')?.value;
   if (isMap(expect)) for (const pair of expect.items as Pair<Node, Node>[]) report(pair.key, String(isScalar(pair.key) ? pair.key.value : pair.key));
-  const compare = child(node, 'compare')?.value;
-  const output = isMap(compare) ? child(compare, 'output')?.value : undefined;
+  const compare = pairOf(node, 'compare')?.value;
+  const output = isMap(compare) ? pairOf(compare, 'output')?.value : undefined;
   if (isScalar(output)) report(output, String(output.value));
 }
 
@@ -169,7 +183,7 @@ function canReject(message: string, text: string): boolean {
 }
 
 function checkRejection(f: YamlFile, node: YAMLMap, operation: string, ops: CaseOperation[], out: RuleError[]): void {
-  const pair = child(node, 'reject');
+  const pair = pairOf(node, 'reject');
   if (!pair || !isScalar(pair.value)) return;
   const text = String(pair.value.value);
   if (ops.some((o) => !o.rejections || o.rejections.some((r) => canReject(r.message, text)))) return;
@@ -195,7 +209,7 @@ export function checkPackCases(pack: CheckedPack): RuleError[] {
   });
 }
 
-export function caseVersionsOf(pack: CheckedPack): CaseVersion[] {
+function caseVersionsOf(pack: CheckedPack): CaseVersion[] {
   return pack.versions.map((v) => ({
     effective: v.decl.effective,
     operations: new Map([...v.operations].map(([name, op]) => [name, { inputs: op.decl.inputs, outputs: op.outputs, rejections: rejectionsOf(v, name) }])),

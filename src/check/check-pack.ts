@@ -202,7 +202,7 @@ class OperationChecker {
         } catch (e) {
           if (!(e instanceof RuleError)) throw e;
           this.out.push(withSpreadsheetEquivalent(e));
-          return { test: { kind: 'any' as const, span: { start: 0, end: 0 } }, source: c.source, text: c.text };
+          return { test: { kind: 'any' as const, span: { start: 0, end: 0 } }, source: c.source, text: c.text, broken: true };
         }
       }),
       outputs: r.outputs.map((f) => parse(f, this.out) ?? placeholder(f)),
@@ -361,7 +361,7 @@ class OperationChecker {
     if (sym?.kind === 'decision') {
       const d = sym.decision;
       for (const f of [...d.inputs, ...d.rows.flatMap((r) => r.outputs), ...(d.default ?? [])]) if (f.broken) texts.push(f.text);
-      for (const c of d.rows.flatMap((r) => r.conditions)) if (c.test.kind === 'any' && c.text.trim() !== '-') texts.push(c.text);
+      for (const c of d.rows.flatMap((r) => r.conditions)) if (c.broken) texts.push(c.text);
     }
     return texts;
   }

@@ -1,8 +1,7 @@
 // Checks the packs under the paths a user names, as rules/workspace.ts finds and reads them:
 // the one entry point shared by `credits check`, `credits test`, the engine and the server.
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { parse as parseYaml } from 'yaml';
 import { RuleError } from '../../grammar/diagnostic.ts';
 import { loadLedgerPolicy, type LedgerPolicy, type PackOperations } from '../rules/ledger-policy.ts';
 import { displayPath, LEDGER_FILE } from '../rules/load-pack.ts';
@@ -37,7 +36,7 @@ export function loadWorkspace(paths: string[]): Workspace {
     diagnostics.push(...ledger.errors);
     if (ledger.policy) {
       checked.pack.ledgerPolicy = ledger.policy;
-      if (!declaresRounding(join(read.pack.dir, LEDGER_FILE))) diagnostics.push(...amountsMayNotBeWhole(checked.pack, ledger.policy));
+      if (!ledger.policy.roundingDeclared) diagnostics.push(...amountsMayNotBeWhole(checked.pack, ledger.policy));
     }
     packs.push(checked.pack);
   }
@@ -58,16 +57,6 @@ function checkLedgerFile(pack: CheckedPack): { policy?: LedgerPolicy; errors: Ru
   const operations: PackOperations = {};
   for (const [name, op] of latest.operations) operations[name] = { inputs: op.decl.inputs.map((i) => i.name), outputs: op.outputs };
   return loadLedgerPolicy(path, operations, displayPath(path));
-}
-
-/** Whether ledger.yaml says how amounts are rounded; the policy fills in a default when it doesn't. */
-function declaresRounding(path: string): boolean {
-  try {
-    const yaml: unknown = parseYaml(readFileSync(path, 'utf8'));
-    return typeof yaml === 'object' && yaml !== null && 'rounding' in yaml;
-  } catch {
-    return true; // unreadable YAML is reported already; no guess on top
-  }
 }
 
 export function hasErrors(diagnostics: RuleError[]): boolean {

@@ -115,7 +115,7 @@ function rowCells(d: CheckedDecision, columns: (Column | undefined)[]): Cell[][]
   return d.rows.map((row) => row.conditions.map((c, i) => {
     const col = columns[i];
     // A condition that couldn't be parsed stands in as `-`; it must not look like a catch-all.
-    if (!col || (c.test.kind === 'any' && c.text.trim() !== '-')) return undefined;
+    if (!col || c.broken) return undefined;
     const cell = cellOf(c.test, col.kind);
     return cell === 'any' ? 'any' : cell && intersect(cell, col.domain);
   }));
@@ -206,8 +206,7 @@ function uncoveredRange(cells: Cell[][], col: Column): string | undefined {
   let left = col.domain;
   for (const row of cells) {
     const cell = row[0];
-    if (cell === undefined) return undefined;
-    if (cell === 'any') return undefined;
+    if (cell === undefined || cell === 'any') return undefined;
     left = intersect(left, complement(cell));
   }
   const value = sample(left, col.integersOnly);

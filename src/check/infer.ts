@@ -274,7 +274,7 @@ function inferOperationCall(e: Extract<Expr, { kind: 'call' }>, op: OperationSig
     if (!d) {
       const near = nearest(name, [...declared.keys()].filter((k) => !(k in argType.fields)), 1)[0];
       if (near !== undefined) meant.add(near);
-      err(span, 'unknown-input', `operation ${e.callee} has no input '${name}'`, near !== undefined ? `did you mean "${near}"?` : `inputs: ${[...declared.keys()].join(', ')}`);
+      err(span, 'unknown-input', `operation ${e.callee} has no input '${name}'`, (near !== undefined && didYouMean(name, [near])) || `inputs: ${[...declared.keys()].join(', ')}`);
     } else if (!assignable(t, typeOfInput(d.type))) err(span, 'type-mismatch', `input '${name}' of ${e.callee} is ${showType(typeOfInput(d.type))}, but this is ${showType(t)}`);
   }
   for (const d of op.inputs) {

@@ -24,7 +24,8 @@ export type Symbol =
 export interface CheckedDecision {
   decl: DecisionDecl;
   inputs: ParsedFormula[];
-  rows: { conditions: { test: UnaryTest; source: Source; text: string }[]; outputs: ParsedFormula[]; line: number }[];
+  /** A condition that couldn't be parsed (reported already) is `broken`; its `test` stands in as `-`. */
+  rows: { conditions: { test: UnaryTest; source: Source; text: string; broken?: boolean }[]; outputs: ParsedFormula[]; line: number }[];
   default?: ParsedFormula[];
 }
 

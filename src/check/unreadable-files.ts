@@ -27,20 +27,21 @@ function mentions(text: string, name: string): boolean {
 
 export function withoutMissingNames(diagnostics: readonly RuleError[], unreadable: readonly UnreadableFile[]): RuleError[] {
   if (!unreadable.length) return [...diagnostics];
-  const couldBeIn = (d: RuleError): UnreadableFile | undefined => {
-    const name = d.message.match(/'([A-Za-z_][A-Za-z0-9_]*)'/)?.[1];
-    return MISSING_DEFINITION.has(d.code) && name ? unreadable.find((u) => u.file !== d.position?.file && mentions(u.text, name)) : undefined;
-  };
-  const dropped = diagnostics.filter((d) => couldBeIn(d));
-  const kept = diagnostics.filter((d) => !dropped.includes(d));
-  const byPlace = [...dropped].sort((a, b) => (a.position?.line ?? 0) - (b.position?.line ?? 0) || (a.position?.col ?? 0) - (b.position?.col ?? 0));
-  const first = byPlace.find((d) => d.code !== 'unused-cell') ?? byPlace[0];
+  const kept: RuleError[] = [];
+  const dropped: { d: RuleError; name: string; file: string }[] = [];
+  for (const d of diagnostics) {
+    const name = MISSING_DEFINITION.has(d.code) ? d.message.match(/'([A-Za-z_][A-Za-z0-9_]*)'/)?.[1] : undefined;
+    const couldBeIn = name ? unreadable.find((u) => u.file !== d.position?.file && mentions(u.text, name)) : undefined;
+    if (couldBeIn) dropped.push({ d, name: name!, file: couldBeIn.file });
+    else kept.push(d);
+  }
+  const byPlace = [...dropped].sort((a, b) => (a.d.position?.line ?? 0) - (b.d.position?.line ?? 0) || (a.d.position?.col ?? 0) - (b.d.position?.col ?? 0));
+  const first = byPlace.find((x) => x.d.code !== 'unused-cell') ?? byPlace[0];
   if (!first) return kept;
-  const file = couldBeIn(first)!.file;
-  const name = first.message.match(/'([^']+)'/)![1];
+  const { d, name, file } = first;
   const others = dropped.length - 1;
   kept.push(new RuleError('unreadable-file',
     `'${name}' may be defined in ${file}, which couldn't be read${others ? ` (${others} more follow-on problem${others > 1 ? 's' : ''} like this not shown)` : ''}`,
-    first.source, first.span, `fix the YAML error in ${file} first, then run credits check again`, 'warning'));
+    d.source, d.span, `fix the YAML error in ${file} first, then run credits check again`, 'warning'));
   return kept;
 }

@@ -16,7 +16,7 @@ import type { CheckedOperation, CheckedPack, Symbol } from './model.ts';
 type Fraction = { text: string } | undefined;
 
 /** The outputs the ledger turns into amounts, by operation, with what the ledger does with them. */
-export function amountOutputs(policy: LedgerPolicy): Map<string, Map<string, string>> {
+function amountOutputs(policy: LedgerPolicy): Map<string, Map<string, string>> {
   const out = new Map<string, Map<string, string>>();
   const add = (op: string | undefined, output: string, use: string) => {
     if (op === undefined) return;

@@ -1,11 +1,11 @@
 import type { RuleError } from '../../grammar/diagnostic.ts';
 import { checkPackCases } from '../check/check-cases.ts';
-import { hasErrors, loadWorkspace } from '../check/check-paths.ts';
+import { hasErrors, loadWorkspace, type Workspace } from '../check/check-paths.ts';
 import { compileAll, PackErrors } from '../engine/engine.ts';
 import { plural, printDiagnostics, type CliIo } from './output.ts';
 
 /** Everything `credits check` reports about the packs under `paths`, in no particular order. */
-export function checkPaths(paths: string[]): { ws: ReturnType<typeof loadWorkspace>; diagnostics: RuleError[] } {
+export function checkPaths(paths: string[]): { ws: Workspace; diagnostics: RuleError[] } {
   const ws = loadWorkspace(paths);
   const diagnostics = [...ws.diagnostics];
   // A pack missing a rule file's definitions would make its cases' names look unknown.

@@ -1,5 +1,4 @@
 import { RuleError } from '../../grammar/diagnostic.ts';
-import { withSpreadsheetEquivalent } from '../check/spreadsheet-function.ts';
 import { evaluateFormula } from '../engine/formula.ts';
 import { toJsonText } from '../value.ts';
 import { exactJson } from './exact.ts';
@@ -13,7 +12,7 @@ export function evalCommand(formula: string, inputJson: string, io: CliIo, exact
     return 0;
   } catch (e) {
     if (!(e instanceof RuleError)) throw e;
-    io.err(withSpreadsheetEquivalent(e).format());
+    io.err(e.format());
     return 1;
   }
 }

@@ -55,7 +55,7 @@ function resultJson(r: QuoteResult, exact: boolean): Record<string, unknown> {
   const value = (v: Value) => (exact ? exactJson(v) : v);
   const out: Record<string, unknown> = {
     pack: r.pack, operation: r.operation, version: r.version, unit: r.unit,
-    outputs: exact ? exactJson(r.outputs) : r.outputs,
+    outputs: value(r.outputs),
     rejections: r.rejections,
   };
   if (r.trace) out.trace = r.trace.map((t) => ({ name: t.name, kind: t.kind, formula: t.formula, value: value(t.value), note: t.note }));

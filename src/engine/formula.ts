@@ -1,8 +1,10 @@
 // One formula evaluated on its own, with names bound from a JSON object: the engine
 // behind `credits eval`, and the runner of the conformance table.
-import { inlineSource, RuleError } from '../../grammar/diagnostic.ts';
+import type { Expr } from '../../grammar/ast.ts';
+import { inlineSource, RuleError, type Source } from '../../grammar/diagnostic.ts';
 import { parseFormula } from '../../grammar/index.ts';
 import { infer } from '../check/infer.ts';
+import { withSpreadsheetEquivalent } from '../check/spreadsheet-function.ts';
 import { compileExpr } from '../compile/compile-expr.ts';
 import { decimalFromJsonNumber, Decimal } from '../decimal.ts';
 import { T, unify, type Type } from '../types.ts';
@@ -32,13 +34,21 @@ function typeOfValue(v: Value): Type {
   return T.record(Object.fromEntries(Object.entries(v).map(([k, x]) => [k, typeOfValue(x as Value)])));
 }
 
+function parseWithEquivalents(text: string, source: Source): Expr {
+  try {
+    return parseFormula(text, source);
+  } catch (e) {
+    throw e instanceof RuleError ? withSpreadsheetEquivalent(e) : e;
+  }
+}
+
 /**
  * Parses, type-checks and evaluates a formula. Throws the first RuleError (with its
  * position in the formula) when the formula is wrong or fails.
  */
 export function evaluateFormula(text: string, input: Record<string, unknown> = {}, file = '<formula>'): Value {
   const source = inlineSource(text, file);
-  const expr = parseFormula(text, source);
+  const expr = parseWithEquivalents(text, source);
   const bound = new Map(Object.entries(input).map(([k, v]) => [k, valueFromJson(v, k)]));
   const problems: RuleError[] = [];
   infer(expr, {

@@ -1,10 +1,10 @@
 // Regression cases kept beside each pack (tests/*.yaml), run against the engine.
 // A case pins outputs, a rejection, an error, or a relation between two quotes.
-import { isMap, isScalar, isSeq, type Node, type Pair } from 'yaml';
+import { isMap, isScalar, isSeq, type Node, type Pair, type YAMLMap } from 'yaml';
 import { positionOf, RuleError } from '../../grammar/diagnostic.ts';
 import { Decimal, decimalText, NOT_TERMINATING_MARK } from '../decimal.ts';
-import { checkCaseFile, testFiles, type CaseOperation, type CaseVersion } from '../check/check-cases.ts';
-import { plainNumber, type YamlFile } from '../rules/yaml-source.ts';
+import { checkCaseFile, testFiles, type CaseFields, type CaseOperation, type CaseVersion } from '../check/check-cases.ts';
+import { pairOf, plainNumber, type YamlFile } from '../rules/yaml-source.ts';
 import { isRecord, makeRecord, showValue, valuesEqual, type Value } from '../value.ts';
 import type { Engine, PackInfo, QuoteResult } from './engine.ts';
 
@@ -27,14 +27,9 @@ export interface RegressionRun {
   diagnostics: RuleError[];
 }
 
-interface RawCase {
-  name: string;
-  operation: string;
-  at?: string;
+interface RawCase extends CaseFields {
   input?: Record<string, unknown>;
   expect?: Record<string, unknown>;
-  reject?: string;
-  error?: string;
   compare?: { output: string; left: Record<string, unknown>; op: string; right: Record<string, unknown> };
 }
 
@@ -61,7 +56,7 @@ export function runRegression(engine: Engine): RegressionRun {
       for (const c of checked.cases) {
         // A case that names what the operation doesn't have fails where the name is written.
         if (c.problems.length) diagnostics.push(...c.problems);
-        else results.push(runCase(engine, pack.name, checked.file!, c.node));
+        else results.push(runCase(engine, pack.name, checked.file, c.node, c.fields as RawCase));
       }
     }
   }
@@ -105,12 +100,10 @@ function showActual(v: Value): string {
   return v instanceof Decimal && !v.terminates() ? `${showValue(v)} (exactly ${v.toFractionText()})` : showValue(v);
 }
 
-function runCase(engine: Engine, pack: string, f: YamlFile, node: Node): CaseResult {
-  const c = (node as unknown as { toJSON(): RawCase }).toJSON();
+function runCase(engine: Engine, pack: string, f: YamlFile, node: YAMLMap, c: RawCase): CaseResult {
   const { line, col } = positionOf(f.source, node.range![0]);
   const base = { file: f.path, line, col, name: c.name, pack, operation: c.operation };
   const at = (key: Node | null | undefined) => (key?.range ? positionOf(f.source, key.range[0]) : { line, col });
-  const keyed = (name: string) => (node as unknown as { items: Pair<Node, Node>[] }).items.find((p) => isScalar(p.key) && p.key.value === name);
   const time = c.at ? new Date(c.at) : undefined;
   const quote = (input: Record<string, unknown>): QuoteResult => engine.quote({ pack, operation: c.operation, input, at: time });
   const fail = (failure: string, where?: Node | null): CaseResult => ({ ...base, ...(where ? at(where) : {}), passed: false, failure });
@@ -130,13 +123,13 @@ function runCase(engine: Engine, pack: string, f: YamlFile, node: Node): CaseRes
       return ok ? { ...base, passed: true } : fail(`expected ${output} ${a.toFixed()} ${op} ${b.toFixed()} (left ${op} right), which is false`);
     }
     const r = quote(c.input ?? {});
-    if (c.error !== undefined) return fail(`expected an error containing "${c.error}", but the quote ${r.rejections.length ? `was rejected: ${r.rejections[0]!.message}` : 'succeeded'}`, keyed('error')?.value);
+    if (c.error !== undefined) return fail(`expected an error containing "${c.error}", but the quote ${r.rejections.length ? `was rejected: ${r.rejections[0]!.message}` : 'succeeded'}`, pairOf(node, 'error')?.value);
     if (c.reject !== undefined) {
       if (r.rejections.some((x) => x.message.includes(c.reject!))) return { ...base, passed: true };
-      return fail(`expected a rejection "${c.reject}", got ${r.rejections.length ? r.rejections.map((x) => `"${x.message}"`).join(', ') : `no rejection (outputs ${showValue(r.outputs)})`}`, keyed('reject')?.value);
+      return fail(`expected a rejection "${c.reject}", got ${r.rejections.length ? r.rejections.map((x) => `"${x.message}"`).join(', ') : `no rejection (outputs ${showValue(r.outputs)})`}`, pairOf(node, 'reject')?.value);
     }
     if (r.rejections.length) return fail(`expected outputs, but the quote was rejected: ${r.rejections.map((x) => x.message).join('; ')}`);
-    const expectNode = (node as unknown as { get(k: string, keep: true): Node }).get('expect', true);
+    const expectNode = node.get('expect', true);
     const mismatches: string[] = [];
     let firstWrong: Node | undefined;
     for (const pair of isMap(expectNode) ? (expectNode.items as Pair<Node, Node>[]) : []) {
@@ -151,6 +144,6 @@ function runCase(engine: Engine, pack: string, f: YamlFile, node: Node): CaseRes
   } catch (e) {
     if (!(e instanceof RuleError)) throw e;
     if (c.error !== undefined && (e.message.includes(c.error) || e.code === c.error)) return { ...base, passed: true };
-    return fail(`${c.error !== undefined ? `expected an error containing "${c.error}", got` : 'error:'} ${e.message}${e.hint ? ` (${e.hint})` : ''}`, keyed('error')?.value);
+    return fail(`${c.error !== undefined ? `expected an error containing "${c.error}", got` : 'error:'} ${e.message}${e.hint ? ` (${e.hint})` : ''}`, pairOf(node, 'error')?.value);
   }
 }

@@ -45,6 +45,8 @@ export interface LedgerPolicy {
   grantKinds: ReadonlyMap<string, GrantKind>;
   spendOrder: SpendKey[];
   rounding: Rounding;
+  /** Whether ledger.yaml says how amounts are rounded; `rounding` is the default (up) when it doesn't. */
+  roundingDeclared: boolean;
   expiredGrantCredit: { action: 'forfeit' } | { action: 'reissue'; kind: string };
   billing: { default: BillingMode; postpaidOverdraftLimit: string };
   holdTimeoutSeconds: number;
@@ -199,6 +201,7 @@ function checkLedgerPolicy(f: YamlFile, operations?: PackOperations): LedgerPoli
     grantKinds: kinds,
     spendOrder: y.spend_order,
     rounding: y.rounding ?? 'up',
+    roundingDeclared: y.rounding !== undefined,
     expiredGrantCredit: typeof egc === 'object' ? { action: 'reissue', kind: egc.reissue_as } : { action: 'forfeit' },
     billing: { default: y.billing?.default ?? 'prepaid', postpaidOverdraftLimit: y.billing?.postpaid_overdraft_limit ?? '0' },
     holdTimeoutSeconds: y.holds?.timeout_seconds ?? 900,

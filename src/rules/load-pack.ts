@@ -11,7 +11,7 @@ import { coerceValue } from './inputs.ts';
 import type { CellDecl, ConstraintDecl, DecisionDecl, Definitions, FormulaText, InputDecl, InputType, Named, OperationDecl, PackDecl, TableDecl, VersionDecl } from './model.ts';
 import { readingOf } from './schema-words.ts';
 import { nearest } from '../suggest.ts';
-import { checkSchema, errorAt, formulaSource, locOf, plainNumber, readYamlFile, validateYaml, yamlErrors, type SchemaCheck, type YamlFile } from './yaml-source.ts';
+import { checkSchema, errorAt, formulaSource, locOf, pairOf, plainNumber, readYamlFile, validateYaml, writtenText, yamlErrors, type SchemaCheck, type YamlFile } from './yaml-source.ts';
 import packSchema from './schema/pack.schema.json' with { type: 'json' };
 import ruleFileSchema from './schema/rule-file.schema.json' with { type: 'json' };
 
@@ -151,9 +151,7 @@ function scalarText(node: unknown): string | undefined {
 }
 
 function mapGet(node: unknown, key: string): Node | undefined {
-  if (!isMap(node)) return undefined;
-  const pair = node.items.find((p) => isScalar(p.key) && p.key.value === key);
-  return (pair?.value as Node | undefined) ?? undefined;
+  return (isMap(node) && pairOf(node, key)?.value) || undefined;
 }
 
 /** A mapping's entries: each key's name and node, and the value's node. */
@@ -284,7 +282,7 @@ class RuleFileReader {
           ? coerceValue(type, num.toFixed(), prefix + n.name)
           : coerceValue(type, decl.defaultJson, prefix + n.name);
       } catch (e) {
-        const raw = isScalar(dNode) && dNode.range ? this.f.text.slice(dNode.range[0], dNode.range[1]).trim() : undefined;
+        const raw = writtenText(this.f, dNode);
         const wants = type.kind === 'boolean' ? ['boolean'] : type.kind === 'string' ? ['string'] : type.kind === 'number' || type.kind === 'integer' ? ['number'] : [];
         this.diagnostics.push(errorAt(locOf(this.f, dNode), 'invalid-default', `the default of ${(e as Error).message.replace(/^input /, 'input ')}`,
           readingOf(dNode ?? null, raw, { types: wants }) ?? `change the default to a value the input accepts, or remove it`));

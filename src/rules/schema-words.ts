@@ -156,7 +156,6 @@ export function yamlReading(node: Node | null, raw: string | undefined, e: Error
 export function readingOf(node: Node | null, raw: string | undefined, want: { types: string[]; text?: boolean; dateTime?: boolean }): string | undefined {
   const { types } = want;
   const wantsText = want.text ?? types.includes('string');
-  const e = { keyword: want.dateTime ? 'format' : 'type' };
   if (node === null || (isScalar(node) && node.value === null)) {
     return 'nothing was written after the colon, so YAML read it as empty (null): write the value after the colon';
   }
@@ -173,10 +172,10 @@ export function readingOf(node: Node | null, raw: string | undefined, want: { ty
   if (typeof value === 'string' && types.includes('boolean') && /^(yes|no|on|off|y|n)$/i.test(value)) {
     return `YAML reads ${raw} as text, not as a yes/no answer: write ${/^(yes|on|y)$/i.test(value) ? 'true' : 'false'}`;
   }
-  if (e.keyword === 'format' && typeof value === 'string' && /^\d{4}-\d{2}-\d{2}$/.test(value)) {
+  if (want.dateTime && typeof value === 'string' && /^\d{4}-\d{2}-\d{2}$/.test(value)) {
     return `${value} is a date without a time: write ${value}T00:00:00Z (midnight UTC), or the time it takes effect`;
   }
-  if (e.keyword === 'format' && typeof value === 'string' && /^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(:\d{2})?$/.test(value)) {
+  if (want.dateTime && typeof value === 'string' && /^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(:\d{2})?$/.test(value)) {
     return `${value} has no time zone: add Z for UTC, like ${value.replace(' ', 'T')}${value.length === 16 ? ':00' : ''}Z`;
   }
   return undefined;

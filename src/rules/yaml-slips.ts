@@ -46,10 +46,17 @@ function asRuleError(f: YamlFile, e: { code: string; message: string; pos: [numb
   return new RuleError('yaml-syntax', e.message.split('\n')[0]!, f.source, { start, end: Math.max(end, start + 1) }, hint);
 }
 
+/** The line of `text` that holds offset `at`: where it starts, and its text without the newline. */
+function lineAt(text: string, at: number): { lineStart: number; line: string } {
+  const lineStart = text.lastIndexOf('\n', at - 1) + 1;
+  const lineEnd = text.indexOf('\n', at);
+  return { lineStart, line: text.slice(lineStart, lineEnd < 0 ? undefined : lineEnd) };
+}
+
 function misaligned(f: YamlFile, e: { code: string; pos: [number, number] }): RuleError | undefined {
   if (e.code !== 'BAD_INDENT') return undefined;
-  const lineStart = f.text.lastIndexOf('\n', e.pos[0] - 1) + 1;
-  const m = /^( *)([^\s:]+)/.exec(f.text.slice(lineStart));
+  const { lineStart, line } = lineAt(f.text, e.pos[0]);
+  const m = /^( *)([^\s:]+)/.exec(line);
   if (!m) return undefined;
   const start = lineStart + m[1]!.length;
   return new RuleError('yaml-syntax', `'${m[2]}' does not start in the same column as the keys above it`, f.source, { start, end: start + m[2]!.length },
@@ -58,9 +65,7 @@ function misaligned(f: YamlFile, e: { code: string; pos: [number, number] }): Ru
 
 /** `cost CEIL(x)` among `name: value` lines: the parser sees a key with no value. */
 function missingColon(f: YamlFile, e: { code: string; message: string; pos: [number, number] }): RuleError | undefined {
-  const lineStart = f.text.lastIndexOf('\n', e.pos[0] - 1) + 1;
-  const lineEnd = f.text.indexOf('\n', e.pos[0]);
-  const line = f.text.slice(lineStart, lineEnd < 0 ? undefined : lineEnd);
+  const { lineStart, line } = lineAt(f.text, e.pos[0]);
   const m = /^( *(?:- )?)([A-Za-z_][A-Za-z0-9_]*) +([^:\s#][^:#]*)$/.exec(line);
   if (!m || !/map values|implicit key|single line/i.test(e.message)) return undefined;
   const start = lineStart + m[1]!.length;
@@ -71,9 +76,7 @@ function missingColon(f: YamlFile, e: { code: string; message: string; pos: [num
 /** `message: width: at most 2048`: a second ": " on a line makes YAML read a mapping. */
 function colonInValue(f: YamlFile, e: { message: string; pos: [number, number] }): RuleError | undefined {
   if (!/nested mappings/i.test(e.message)) return undefined;
-  const lineStart = f.text.lastIndexOf('\n', e.pos[0] - 1) + 1;
-  const lineEnd = f.text.indexOf('\n', e.pos[0]);
-  const line = f.text.slice(lineStart, lineEnd < 0 ? undefined : lineEnd);
+  const { lineStart, line } = lineAt(f.text, e.pos[0]);
   const m = /^( *(?:- )?)([A-Za-z_][A-Za-z0-9_]*): +(\S.*: .*)$/.exec(line);
   if (!m || /^["'[{]/.test(m[3]!)) return undefined;
   const start = lineStart + line.indexOf(m[3]!);

@@ -2,7 +2,7 @@
 // and every formula inside a scalar maps its offsets back to file:line:col.
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { parseDocument, isMap, isPair, isScalar, isSeq, type Document, type Node, type Scalar } from 'yaml';
+import { parseDocument, isMap, isPair, isScalar, isSeq, type Document, type Node, type Pair, type Scalar, type YAMLMap } from 'yaml';
 import type { ErrorObject } from 'ajv';
 import precompiled from './schema/validators.cjs';
 import { RuleError, type Source } from '../../grammar/diagnostic.ts';
@@ -39,6 +39,16 @@ export function parseYaml(text: string, file: string, absolutePath = resolve(fil
 }
 
 export { yamlErrors } from './yaml-slips.ts';
+
+/** A scalar's text as written in the file (quotes and all), to say how YAML read it. */
+export function writtenText(f: YamlFile, node: Node | null | undefined): string | undefined {
+  return isScalar(node) && node.range ? f.text.slice(node.range[0], node.range[1]).trim() : undefined;
+}
+
+/** The entry of mapping `map` whose key is `key`, for pointing at its key or value. */
+export function pairOf(map: YAMLMap, key: string): Pair<Node, Node> | undefined {
+  return map.items.find((p) => isScalar(p.key) && p.key.value === key) as Pair<Node, Node> | undefined;
+}
 
 export function locOf(f: YamlFile, node: Node | null | undefined): Loc {
   const range = node?.range;
@@ -207,7 +217,7 @@ function schemaMessage(f: YamlFile, schemaId: string, path: string, e: ErrorObje
 }
 
 function schemaHint(f: YamlFile, e: ErrorObject, node: Node | null): string | undefined {
-  const raw = isScalar(node) && node.range ? f.text.slice(node.range[0], node.range[1]).trim() : undefined;
+  const raw = writtenText(f, node);
   const parent = e.parentSchema as { properties?: Record<string, { description?: string; examples?: unknown[] }>; description?: string } | undefined;
   const reading = (e.keyword === 'type' || e.keyword === 'pattern' || e.keyword === 'enum' || e.keyword === 'format') ? yamlReading(node, raw, e) : undefined;
   if (reading) return reading;

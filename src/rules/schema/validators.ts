@@ -15,7 +15,7 @@ import testsSchema from './tests.schema.json' with { type: 'json' };
 export const VALIDATORS_FILE = fileURLToPath(new URL('validators.cjs', import.meta.url));
 
 /** The schemas by their `$id`, which is how the loader names the validator it wants. */
-export const RULE_SCHEMAS = [packSchema, ruleFileSchema, ledgerSchema, testsSchema];
+const RULE_SCHEMAS = [packSchema, ruleFileSchema, ledgerSchema, testsSchema];
 
 export function validatorsSource(): string {
   // verbose: errors carry their parentSchema, which names the known fields for "did you mean".
