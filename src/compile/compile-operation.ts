@@ -14,7 +14,8 @@ import { compileFast } from './fast.ts';
 import { Rejected, type Frame, type Rejection, type TraceEntry } from './frame.ts';
 
 export const MAX_CALL_DEPTH = 16;
-const NO_REJECTIONS: Rejection[] = Object.freeze([]) as unknown as Rejection[];
+/** The rejections of every quote the fast path answers: none, one shared frozen list. */
+export const NO_REJECTIONS: Rejection[] = Object.freeze([]) as unknown as Rejection[];
 
 export interface Evaluation {
   outputs: RecordValue;
@@ -28,6 +29,15 @@ export interface CompiledOperation {
   readonly outputs: readonly string[];
   /** Validates raw JSON-like input and evaluates. Throws RuleError on bad input or evaluation errors. */
   evaluate(input: Record<string, unknown>, options?: { trace?: boolean }): Evaluation;
+  /**
+   * The fast path alone, counted in `fastPath`: the outputs, or undefined when the operation
+   * isn't covered or the generated code gave up (then `interpret` answers). evaluate() is
+   * fast() then interpret(); a caller building its own result (the engine's prepared quote)
+   * calls the two itself, so a quote allocates one result object.
+   */
+  fast(input: Record<string, unknown>): RecordValue | undefined;
+  /** The exact interpreter alone: validates raw input and evaluates, with an explain trace if asked. */
+  interpret(input: Record<string, unknown>, trace: boolean): Evaluation;
   /** Evaluates already validated inputs (for operation calls). */
   run(inputs: RecordValue, trace: TraceEntry[] | undefined, depth: number, defaulted?: (name: string) => boolean): Evaluation;
   readonly fastPath: FastPathStats;
@@ -178,20 +188,29 @@ export function compileOperation(op: CheckedOperation, lookup: OperationLookup, 
   };
 
   const fastPath = { covered: fast !== undefined, runs: 0, fallbacks: 0 };
+  const tryFast = fast === undefined ? () => undefined : (input: Record<string, unknown>): RecordValue | undefined => {
+    fastPath.runs++;
+    const outputs = fast(input);
+    if (outputs === undefined) fastPath.fallbacks++;
+    return outputs;
+  };
+  const interpret = (input: Record<string, unknown>, trace: boolean): Evaluation =>
+    run(coerceInputs(inputs, input), trace ? [] : undefined, 0, (name) => input[name] === undefined || input[name] === null);
   return {
     name: op.decl.name,
     inputs,
     outputs: op.outputs,
     run,
     fastPath,
+    fast: tryFast,
+    interpret,
     evaluate(input, options) {
-      if (fast && !options?.trace) {
-        fastPath.runs++;
-        const outputs = fast(input);
-        if (outputs) return { outputs, rejections: NO_REJECTIONS };
-        fastPath.fallbacks++;
+      const trace = !!options?.trace;
+      if (!trace) {
+        const outputs = tryFast(input);
+        if (outputs !== undefined) return { outputs, rejections: NO_REJECTIONS };
       }
-      return run(coerceInputs(inputs, input), options?.trace ? [] : undefined, 0, (name) => input[name] === undefined || input[name] === null);
+      return interpret(input, trace);
     },
   };
 }

@@ -1,80 +1,92 @@
 // The fast path: an operation whose formulas stay within plain arithmetic, comparisons,
-// IF/MIN/MAX/ABS/CLAMP/rounding, table lookups by text key and first/unique decision
-// tables is also compiled to one JavaScript function, generated from the checked AST
-// (never from rule text: names become v0, v1…, text literals are JSON-quoted).
+// the builtins' lowerings (functions/lowering.ts), table lookups by text key and first/unique
+// decision tables is also compiled to one JavaScript function, generated from the checked
+// AST (never from rule text: names become v0, v1…, text literals are JSON-quoted).
 //
 // Every number there is a scaled integer: a JS number m holding the value m / (10^s · den),
-// with the scale s and the whole denominator den (1 but after a division by a constant) known
-// at compile time. While |m| stays below 2^53, + - * and comparisons on
-// such integers are exact. Whenever that can't be guaranteed — an overflow, a division
-// that doesn't come out even, a number input with more than 6 decimals, an unknown table
-// key, a failed constraint, a wrong input — the function gives up ("bails") and the
-// caller evaluates with the exact rational interpreter instead, which also produces the
-// proper error or rejection. So the fast path is never less exact, only faster: a quotient by
-// a constant keeps its denominator (`CEIL(price / 30 * days)` is rounded exactly), and one
-// that must become a decimal but doesn't terminate is the interpreter's.
+// its Shape (scale s, whole denominator den, bounds) decided by numeric-shape.ts, the same
+// decisions the JSON Logic export makes. While |m| stays below 2^53, + - * and comparisons on
+// such integers are exact; where the bounds don't prove it, the code checks. Whenever
+// exactness can't be guaranteed — an overflow, a division that doesn't come out even, a
+// number input with more than 6 decimals, an unknown table key, a failed constraint, a wrong
+// input — the function gives up ("bails") and the caller evaluates with the exact rational
+// interpreter instead, which also produces the proper error or rejection. So the fast path is
+// never less exact, only faster: a quotient by a constant keeps its denominator
+// (`CEIL(price / 30 * days)` is rounded exactly), and one that must become a decimal but
+// doesn't terminate is the interpreter's.
 import type { Expr, UnaryTest } from '../../grammar/ast.ts';
 import type { CheckedDecision, CheckedOperation, Symbol } from '../check/model.ts';
-import { Decimal, fromScaled } from '../decimal.ts';
-import { builtin, type Builtin, type BuiltinName, type RoundingSpec } from '../functions/builtins.ts';
+import { Decimal, fromScaled, ZERO } from '../decimal.ts';
+import { builtin } from '../functions/builtins.ts';
+import type { Comparison, Lowering, RoundingMode } from '../functions/lowering.ts';
 import { spreadsheetEquivalent } from '../functions/operators.ts';
 import type { InputDecl } from '../rules/model.ts';
-import { MAX_EXACT, NUMBER_INPUT, roundingDigits as sharedRoundingDigits, roundingPlan, scaleOf, splitDenominator } from './numeric-shape.ts';
+import {
+  absShape, addShape, alignFactor, clampToExact, columnShape, common, divideByConstantShape, extremeShape, fitsExactly, inputShape, joinShapes,
+  literalShape, mantissaBound, mantissaOf, MAX_EXACT, multiplyShape, negateShape, NotExact, NUMBER_INPUT, plainShape,
+  quotientShape, ratioComparison, rescaled, roundShape, type Shape,
+} from './numeric-shape.ts';
 import { TableValue, type RecordValue, type Value } from '../value.ts';
 
 /** Gives up on the fast path; the exact interpreter takes over. */
 const BAIL = Symbol('bail');
 const MAX = MAX_EXACT;
-/** Decimals kept for `number` inputs and added by division. */
-const NUMBER_INPUT_SCALE = NUMBER_INPUT.decimals;
-const NUMBER_INPUT_MAXIMUM = NUMBER_INPUT.maximum;
-const DIVISION_EXTRA_SCALE = 6;
-const MAX_SCALE = 15;
 
 export type FastEvaluate = (input: Record<string, unknown>) => RecordValue | undefined;
 
 class Ineligible extends Error {}
 
-/**
- * The number m / (10^scale · den). `max` bounds |m| when known statically (from input
- * min/max, table values, literals); checks that can't fire are left out. `den` (default 1)
- * is a whole constant left by a division by it (`width * height / (1024 * 1024)`,
- * `price / 30`): keeping the denominator apart keeps the value exact and the mantissa small;
- * plain() turns it into a decimal, where its factors other than 2 and 5 must divide out.
- */
-type Num = { t: 'num'; code: string; scale: number; max: number; den?: number };
+/** A number: the code computing m, and its Shape (the value is m / (10^scale · den), within lo..hi). */
+type Num = Shape & { t: 'num'; code: string };
 /** A list known at compile time (a literal, a table's keys, FILTER/MAP of those): items present when `cond`. */
 type StaticList = { t: 'list'; items: { cond: string; item: Gen }[] };
 /** A list input of text: a JS array of strings, validated on entry. */
 type TextList = { t: 'texts'; code: string };
 /**
- * A quotient kept as numerator and denominator: where it is only compared (an aspect ratio
- * in a decision table) the comparison cross-multiplies, so `1280 / 720 > 1.5` needs no
- * division, and agrees exactly with the interpreter's rational quotient (both sides fit in
- * 2^53). Used as a number, it is divided, exactly or not at all.
+ * A quotient by a value that isn't a constant, kept as numerator and denominator: where it is
+ * only compared (an aspect ratio in a decision table) the comparison cross-multiplies, so
+ * `1280 / 720 > 1.5` needs no division, and agrees exactly with the interpreter's rational
+ * quotient. Used as a number, it is divided, exactly or not at all.
  */
 type Ratio = { t: 'ratio'; num: Num; den: Num };
+/** Where the interpreter raises an error (a builtin's `fail`): the code gives up, and the interpreter reports it. */
+type Never = { t: 'never'; code: string };
 type Scalar = Num | { t: 'bool' | 'str'; code: string };
-type Gen = Scalar | Ratio | StaticList | TextList;
+type Gen = Scalar | Ratio | StaticList | TextList | Never;
 
-function scalar(g: Gen): Scalar {
-  if (g.t === 'ratio' || g.t === 'num') return asPlain(g);
-  if (g.t === 'list' || g.t === 'texts') throw new Ineligible();
-  return g;
-}
+const NEVER: Never = { t: 'never', code: 'rt.bail()' };
 
 const POW10 = Array.from({ length: 31 }, (_, i) => 10 ** i);
 
-const DECIMAL_CACHE_SIZE = 4096;
-const DECIMALS = Array.from({ length: MAX_SCALE + 1 }, () => new Map<number, Decimal>());
+/**
+ * Decimals of outputs, shared: prices repeat (a platform has few distinct costs), and Decimals
+ * are immutable, so recent ones are reused rather than rebuilt. One direct-mapped cache per
+ * scale: slot (m | 0) & DECIMAL_SLOT_MASK holds the last mantissa seen there and its Decimal.
+ * The generated code reads the slot itself and calls rt.dec only on a miss.
+ */
+const DECIMAL_SLOTS = 8192;
+const DECIMAL_SLOT_MASK = DECIMAL_SLOTS - 1;
+const DECIMAL_KEYS: (Float64Array | undefined)[] = [];
+const DECIMAL_VALUES: ((Decimal | undefined)[] | undefined)[] = [];
 
-/** Whole outputs below this are shared from an array. */
-const SMALL_INTEGERS = 1 << 16;
-const INTEGERS: (Decimal | undefined)[] = [];
+/** The output cache of a scale, made on first use. */
+function decimalCache(scale: number): void {
+  if (DECIMAL_KEYS[scale]) return;
+  DECIMAL_KEYS[scale] = new Float64Array(DECIMAL_SLOTS).fill(NaN);
+  DECIMAL_VALUES[scale] = new Array<Decimal | undefined>(DECIMAL_SLOTS).fill(undefined);
+}
 
-/** Runtime helpers of the generated code. */
+/**
+ * Runtime helpers of the generated code. The hot steps (reading a number input, rounding,
+ * finding an output's Decimal) are written out inline by the generator instead, so they
+ * cost no call whatever the optimiser's inlining budget leaves over.
+ */
 const runtime = {
   BAIL,
+  /** Gives up, from inside an expression. */
+  bail(): never {
+    throw BAIL;
+  },
   /** Checks that an integer result is still exact. */
   k(x: number): number {
     if (x > MAX || x < -MAX) throw BAIL;
@@ -82,6 +94,8 @@ const runtime = {
   },
   /** m / d for a whole d > 0, if it comes out even. */
   exact(m: number, d: number): number {
+    // Below 2^53 - d the product q·d is an exact double, so comparing it with m is exact.
+    if (m > MAX - d || m < d - MAX) throw BAIL;
     const q = m / d;
     if (!Number.isInteger(q) || q * d !== m) throw BAIL;
     return q;
@@ -90,54 +104,21 @@ const runtime = {
   div(ma: number, mb: number, shift: number): number {
     if (mb === 0) throw BAIL;
     const n = runtime.k(ma * POW10[shift]!);
+    if (Math.abs(n) > MAX - Math.abs(mb)) throw BAIL;
     const q = n / mb;
     if (!Number.isInteger(q) || q * mb !== n) throw BAIL;
     return q;
   },
-  /** m / p rounded up to an integer (p > 0): CEIL's own helper, without a mode to dispatch on. */
-  ceil(m: number, p: number): number {
-    let q = Math.floor(m / p);
-    let r = m - q * p;
-    if (r < 0) { q -= 1; r += p; } else if (r >= p) { q += 1; r -= p; }
-    return r === 0 ? q : q + 1;
-  },
-  /** m / p rounded down to an integer (p > 0): FLOOR's and INT's. */
-  floor(m: number, p: number): number {
-    const q = Math.floor(m / p);
-    const r = m - q * p;
-    return r < 0 ? q - 1 : r >= p ? q + 1 : q;
-  },
-  /** m / p rounded to an integer in the given mode (p > 0); 'ceil' and 'floor' have their own helpers above. */
-  round(m: number, p: number, mode: Exclude<RoundingSpec['mode'], 'ceil' | 'floor'>): number {
-    let q = Math.floor(m / p);
-    let r = m - q * p;
-    if (r < 0) { q -= 1; r += p; } else if (r >= p) { q += 1; r -= p; }
-    if (r === 0) return q;
-    switch (mode) {
-      case 'trunc': return m < 0 ? q + 1 : q;
-      case 'up': return m < 0 ? q : q + 1;
-      case 'round': return 2 * r > p || (2 * r === p && m > 0) ? q + 1 : q;
-    }
-  },
-  /**
-   * A scaled integer as an exact Decimal. Prices repeat (a platform has few distinct
-   * costs), and Decimals are immutable, so recent ones are shared rather than rebuilt.
-   */
+  /** The output cache's slots, per scale (see DECIMAL_KEYS). */
+  decKeys: DECIMAL_KEYS,
+  decValues: DECIMAL_VALUES,
+  /** A scaled integer as an exact Decimal, on a miss of the output cache (which it fills). */
   dec(m: number, s: number): Decimal {
-    if (s === 0 && m >= 0 && m < SMALL_INTEGERS) {
-      // Whole amounts (credits after CEIL) are the common output: an array, cheaper than a Map.
-      let d = INTEGERS[m];
-      if (d === undefined) INTEGERS[m] = d = fromScaled(m + 0, 0);
-      return d;
-    }
-    m += 0; // -0 is 0: a Map takes them for one key, and the interpreter has no -0
-    const cache = DECIMALS[s]!;
-    let d = cache.get(m);
-    if (d === undefined) {
-      if (cache.size >= DECIMAL_CACHE_SIZE) cache.clear();
-      d = fromScaled(m, s);
-      cache.set(m, d);
-    }
+    m += 0; // -0 is 0: the interpreter has no -0
+    const slot = (m | 0) & DECIMAL_SLOT_MASK;
+    const d = fromScaled(m, s);
+    DECIMAL_KEYS[s]![slot] = m;
+    DECIMAL_VALUES[s]![slot] = d;
     return d;
   },
   /** A table row, or bail when the key has none (the interpreter reports the unknown key). */
@@ -150,24 +131,10 @@ const runtime = {
     if (d === 0) throw BAIL;
     return d;
   },
-  /** An integer-valued number input, or bail. */
-  int(v: unknown): number {
-    if (typeof v !== 'number' || !Number.isSafeInteger(v)) throw BAIL;
-    return v + 0;
-  },
-  /** A number input scaled to NUMBER_INPUT_SCALE decimals, if it has no more than that. */
-  num(v: unknown): number {
-    // Below 10^9 with at most 6 decimals, a JSON number has at most 15 significant digits,
-    // which is what the interpreter accepts as exact; anything else is the interpreter's to judge.
-    if (typeof v !== 'number' || !(Math.abs(v) < NUMBER_INPUT_MAXIMUM)) throw BAIL;
-    const m = Math.round(v * POW10[NUMBER_INPUT_SCALE]!);
-    if (m / POW10[NUMBER_INPUT_SCALE]! !== v) throw BAIL;
-    return m + 0;
-  },
 };
 
 /** A table column as the generated code reads it; numbers pre-scaled, in row order. */
-type TableColumn = { t: 'num'; scale: number; max: number; scaled: number[] } | { t: 'str' | 'bool' };
+type TableColumn = { t: 'num'; shape: Shape; scaled: number[] } | { t: 'str' | 'bool' };
 
 interface Ctx {
   op: CheckedOperation;
@@ -179,36 +146,61 @@ interface Ctx {
   emitted: Map<string, Gen | Map<string, Gen>>;
   tables: Map<TableValue, { id: string; columns: Map<string, TableColumn> }>;
   fresh: () => string;
+  /** A fresh local declared at the top of the function, for values an expression assigns as it goes (rounding). */
+  temp: () => string;
+  /** Values made once, at compile time, that the generated code reads by name (a set of enum values). */
+  statics: Map<string, unknown>;
 }
 
 export function compileFast(op: CheckedOperation, shared: (name: string) => Value): FastEvaluate | undefined {
   let n = 0;
-  const cx: Ctx = { op, shared, locals: new Map(), lines: [], emitted: new Map(), tables: new Map(), fresh: () => `v${n++}` };
+  const temps: string[] = [];
+  const cx: Ctx = {
+    op, shared, locals: new Map(), lines: [], emitted: new Map(), tables: new Map(), statics: new Map(), fresh: () => `v${n++}`,
+    temp: () => {
+      const t = `v${n++}`;
+      temps.push(t);
+      return t;
+    },
+  };
   try {
     const inputs = emitInputs(cx, op.decl.inputs);
     for (const c of op.constraints) cx.lines.push(`if (!(${asBool(gen(cx, c.formula.expr))})) throw rt.BAIL;`);
+    const scales = new Set<number>();
     const outputs = op.outputs.map((name) => {
       const g = genName(cx, name);
       if (g instanceof Map) throw new Ineligible();
       const v = scalar(g);
-      return v.t === 'num' ? `rt.dec(${v.code}, ${v.scale})` : v.code;
+      if (v.t !== 'num') return v.code;
+      const p = plain(v);
+      // The output's Decimal from the cache slot of its mantissa, built (rt.dec) only on a miss.
+      const m = cx.fresh();
+      const slot = cx.fresh();
+      scales.add(p.scale);
+      cx.lines.push(`const ${m} = ${p.code} + 0, ${slot} = (${m} | 0) & ${DECIMAL_SLOT_MASK};`);
+      return `(dk${p.scale}[${slot}] === ${m} ? dv${p.scale}[${slot}] : rt.dec(${m}, ${p.scale}))`;
     });
     const body = [
+      // Unknown input names are counted here and compared with the declared ones read below.
       `let count = 0, present = 0; for (const key in input) count++;`,
+      ...(temps.length ? [`let ${temps.join(', ')};`] : []),
       ...inputs,
       ...cx.lines,
       `return new Outputs(${outputs.join(', ')});`,
     ].join('\n');
     const tableArgs = [...cx.tables.values()].map((t) => t.id);
+    const staticArgs = [...cx.statics.keys()];
     if (process.env.CREDITS_DEBUG_FAST) console.error(body);
     // Outputs are records without a prototype chain to Object (like makeRecord's), but built
     // by a constructor so every result has the same fast shape.
     const outputsClass = `function Outputs(${op.outputs.map((_, k) => `o${k}`).join(', ')}) { ${op.outputs.map((name, k) => `this[${JSON.stringify(name)}] = o${k};`).join(' ')} }\nOutputs.prototype = Object.create(null);`;
-    const factory = new Function('rt', ...tableArgs, `${outputsClass}\nreturn function fast(input) {\ntry {\n${body}\n} catch (e) { if (e === rt.BAIL) return undefined; throw e; }\n};`);
+    for (const s of scales) decimalCache(s);
+    const caches = [...scales].map((s) => `const dk${s} = rt.decKeys[${s}], dv${s} = rt.decValues[${s}];`).join('\n');
+    const factory = new Function('rt', ...tableArgs, ...staticArgs, `${outputsClass}\n${caches}\nreturn function fast(input) {\ntry {\n${body}\n} catch (e) { if (e === rt.BAIL) return undefined; throw e; }\n};`);
     const tableMaps = [...cx.tables.entries()].map(([table, info]) => scaledTable(table, info.columns));
-    return factory(runtime, ...tableMaps) as FastEvaluate;
+    return factory(runtime, ...tableMaps, ...cx.statics.values()) as FastEvaluate;
   } catch (e) {
-    if (e instanceof Ineligible) return undefined;
+    if (e instanceof Ineligible || e instanceof NotExact) return undefined;
     throw e;
   }
 }
@@ -224,39 +216,45 @@ function emitInputs(cx: Ctx, inputs: readonly InputDecl[]): string[] {
     switch (t.kind) {
       case 'integer':
       case 'number': {
-        const scale = t.kind === 'integer' ? 0 : NUMBER_INPUT_SCALE;
-        read = t.kind === 'integer' ? `rt.int(${id})` : `rt.num(${id})`;
+        // An integer as it is; a number scaled to NUMBER_INPUT.decimals decimals, if it has no
+        // more than that: below 10^9 with at most 6 decimals, a JSON number has at most 15
+        // significant digits, which is what the interpreter accepts as exact; anything else
+        // (and -0, made 0) is the interpreter's to judge.
+        const shape = t.kind === 'integer' ? inputShape(t, 0, MAX) : inputShape(t, NUMBER_INPUT.decimals, NUMBER_INPUT.maximum);
+        const f = POW10[NUMBER_INPUT.decimals]!;
+        read = t.kind === 'integer'
+          ? `if (typeof ${id} !== 'number' || !Number.isSafeInteger(${id})) throw rt.BAIL; ${id} += 0;`
+          : `if (typeof ${id} !== 'number' || !(Math.abs(${id}) < ${NUMBER_INPUT.maximum})) throw rt.BAIL; const ${id}m = Math.round(${id} * ${f}); if (${id}m / ${f} !== ${id}) throw rt.BAIL; ${id} = ${id}m + 0;`;
         const checks: string[] = [];
-        if (t.min) checks.push(`${id} < ${scaledLiteral(t.min, scale)}`);
-        if (t.max) checks.push(`${id} > ${scaledLiteral(t.max, scale)}`);
-        if (t.enum) checks.push(`!(${t.enum.map((e) => `${id} === ${scaledLiteral(e, scale)}`).join(' || ')})`);
-        const limit = t.min && t.max ? Math.max(Math.abs(Number(scaledLiteral(t.min, scale))), Math.abs(Number(scaledLiteral(t.max, scale)))) : MAX;
-        g = { t: 'num', code: id, scale, max: limit };
-        lines.push(...readInput(id, raw, read, i, checks, cx));
+        if (t.min) checks.push(`${id} < ${mantissa(t.min, shape)}`);
+        if (t.max) checks.push(`${id} > ${mantissa(t.max, shape)}`);
+        if (t.enum) checks.push(`!(${t.enum.map((e) => `${id} === ${mantissa(e, shape)}`).join(' || ')})`);
+        g = { ...shape, t: 'num', code: id };
+        lines.push(...readInput(id, raw, read, i, checks, shape));
         break;
       }
       case 'string': {
         const checks = [`typeof ${id} !== 'string'`];
-        if (t.enum) checks.push(`!(${t.enum.map((e) => `${id} === ${JSON.stringify(e)}`).join(' || ')})`);
+        if (t.enum) checks.push(enumTest(cx, id, t.enum));
         g = { t: 'str', code: id };
-        lines.push(...readInput(id, raw, id, i, checks, cx));
+        lines.push(...readInput(id, raw, id, i, checks));
         break;
       }
       case 'boolean':
         g = { t: 'bool', code: id };
-        lines.push(...readInput(id, raw, id, i, [`typeof ${id} !== 'boolean'`], cx));
+        lines.push(...readInput(id, raw, id, i, [`typeof ${id} !== 'boolean'`]));
         break;
       case 'list': {
         const items = t.items;
         if (items.kind !== 'string') throw new Ineligible();
         const item = `${id}_item`;
         const bad = [`typeof ${item} !== 'string'`];
-        if (items.enum) bad.push(`!(${items.enum.map((e) => `${item} === ${JSON.stringify(e)}`).join(' || ')})`);
+        if (items.enum) bad.push(enumTest(cx, item, items.enum));
         const checks = [`!Array.isArray(${id})`];
         if (t.minItems !== undefined) checks.push(`${id}.length < ${t.minItems}`);
         if (t.maxItems !== undefined) checks.push(`${id}.length > ${t.maxItems}`);
         g = { t: 'texts', code: id };
-        lines.push(...readInput(id, raw, id, i, checks, cx), `if (${raw} !== undefined) for (const ${item} of ${id}) if (${bad.join(' || ')}) throw rt.BAIL;`);
+        lines.push(...readInput(id, raw, id, i, checks), `if (${raw} !== undefined) for (const ${item} of ${id}) if (${bad.join(' || ')}) throw rt.BAIL;`);
         break;
       }
       default:
@@ -269,21 +267,37 @@ function emitInputs(cx: Ctx, inputs: readonly InputDecl[]): string[] {
   return lines;
 }
 
-function readInput(id: string, raw: string, read: string, i: InputDecl, checks: string[], cx: Ctx): string[] {
-  const fallback = i.default === undefined ? 'throw rt.BAIL' : `${id} = ${literalOf(i.default, i.type.kind === 'integer' ? 0 : NUMBER_INPUT_SCALE, cx)}`;
+/**
+ * `id` isn't one of the text values: a few compared in turn, more looked up in a Set made once
+ * (each comparison of two different strings is a call; a lookup hashes once).
+ */
+function enumTest(cx: Ctx, id: string, values: readonly string[]): string {
+  if (values.length <= 3) return `!(${values.map((e) => `${id} === ${JSON.stringify(e)}`).join(' || ')})`;
+  const name = `s${cx.statics.size}`;
+  cx.statics.set(name, new Set(values));
+  return `!${name}.has(${id})`;
+}
+
+function readInput(id: string, raw: string, read: string, i: InputDecl, checks: string[], shape?: Shape): string[] {
+  const fallback = i.default === undefined ? 'throw rt.BAIL' : `${id} = ${defaultCode(i.default, shape)}`;
   return [
-    // The input is read once; `read` converts it in place (a number to its scaled integer).
+    // The input is read once; `read` (statements, or none) converts it in place (a number to its scaled integer).
     `let ${id} = ${raw};`,
-    `if (${id} === undefined) { ${fallback}; } else { present++;${read === id ? '' : ` ${id} = ${read};`}${checks.length ? ` if (${checks.join(' || ')}) throw rt.BAIL;` : ''} }`,
+    `if (${id} === undefined) { ${fallback}; } else { present++;${read === id ? '' : ` ${read}`}${checks.length ? ` if (${checks.join(' || ')}) throw rt.BAIL;` : ''} }`,
   ];
 }
 
-function literalOf(v: Value, scale: number, cx: Ctx): string {
-  if (v instanceof Decimal) return scaledLiteral(v, scale);
+function defaultCode(v: Value, shape: Shape | undefined): string {
+  if (v instanceof Decimal && shape) return mantissa(v, shape);
   if (typeof v === 'string' || typeof v === 'boolean') return JSON.stringify(v);
   if (Array.isArray(v) && v.every((x) => typeof x === 'string')) return `Object.freeze(${JSON.stringify(v)})`;
-  void cx;
   throw new Ineligible();
+}
+
+/** A constant's m in a shape, as code (negative in parentheses). */
+function mantissa(v: Decimal, shape: { scale: number; den: number }): string {
+  const m = mantissaOf(v, shape);
+  return m < 0 ? `(${m})` : String(m);
 }
 
 /** A table cell, or a whole value, known at compile time. */
@@ -294,36 +308,33 @@ function constant(v: Value): Gen {
   throw new Ineligible();
 }
 
-function scaledLiteral(d: Decimal, scale: number): string {
-  const m = d.times(POW10[scale]!);
-  if (!m.isInteger() || m.abs().gt(MAX)) throw new Ineligible();
-  return m.toFixed();
+/** A number from its shape and code; a constant is its literal m instead. */
+function num(shape: Shape, code: string): Num {
+  return { ...shape, t: 'num', code: shape.constant ? mantissa(shape.constant, shape) : code };
 }
 
 function numLiteral(d: Decimal): Num {
-  const scale = scaleOf(d);
-  if (scale > MAX_SCALE) throw new Ineligible();
-  const code = scaledLiteral(d, scale);
-  return { t: 'num', code, scale, max: Math.abs(Number(code)) };
+  return num(literalShape(d), '');
 }
 
-function align(a: Num, scale: number): string {
-  if (scale === a.scale) return a.code;
-  const factor = POW10[scale - a.scale]!;
-  if (/^-?\d+$/.test(a.code)) return scaledLiteral(new Decimal(a.code).times(factor), 0);
-  return checked(`${a.code} * ${factor}`, a.max * factor);
+/**
+ * Code computing m of `shape`, wrapped in the overflow check unless the bounds prove |m| < 2^53;
+ * after the check the shape is clamped to what it lets through.
+ */
+function checked(code: string, shape: Shape): Num {
+  if (shape.constant) return num(shape, '');
+  return fitsExactly(shape) ? num(shape, `(${code})`) : num(clampToExact(shape), `rt.k(${code})`);
 }
 
-function bound(a: Num, scale: number): number {
-  return a.max * POW10[scale - a.scale]!;
-}
-
-/** Wraps an integer expression in the overflow check unless its bound proves it safe. */
-function checked(code: string, max: number): string {
-  return max <= MAX ? `(${code})` : `rt.k(${code})`;
+/** n on another scale and denominator: m multiplied by `factor`. */
+function aligned(n: Num, to: { scale: number; den: number }, factor: number): Num {
+  if (factor === 1) return n;
+  const shape = rescaled(n, to);
+  return n.constant ? num(shape, '') : checked(`${n.code} * ${factor}`, shape);
 }
 
 function asBool(g: Gen): string {
+  if (g.t === 'never') return g.code;
   if (g.t !== 'bool') throw new Ineligible();
   return g.code;
 }
@@ -333,85 +344,177 @@ function asNum(g: Gen | Map<string, Gen>): Num {
   if (g.t === 'ratio') {
     const n = plain(g.num);
     const d = plain(g.den);
-    const scale = n.scale + DIVISION_EXTRA_SCALE;
-    if (scale > MAX_SCALE) throw new Ineligible();
-    return { t: 'num', code: `rt.div(${n.code}, ${d.code}, ${DIVISION_EXTRA_SCALE + d.scale})`, scale, max: MAX };
+    const q = quotientShape(n, d);
+    return num(q.shape, `rt.div(${n.code}, ${d.code}, ${q.shift})`);
   }
+  if (g.t === 'never') return { scale: 0, den: 1, lo: ZERO, hi: ZERO, t: 'num', code: g.code };
   if (g.t !== 'num') throw new Ineligible();
   return g;
 }
 
-const denOf = (n: Num): number => n.den ?? 1;
+/** n with den 1: the denominator's 2s and 5s become decimals, the rest must divide out at run time. */
+function plain(n: Num): Num {
+  if (n.den === 1) return n;
+  const p = plainShape(n, true);
+  if (n.constant) return num(p.shape, '');
+  const m = p.divide === 1 ? n.code : `rt.exact(${n.code}, ${p.divide})`;
+  return p.times === 1 ? num(p.shape, m) : checked(`${m} * ${p.times}`, p.shape);
+}
+
+function scalar(g: Gen): Scalar | Never {
+  if (g.t === 'ratio') return asNum(g);
+  if (g.t === 'list' || g.t === 'texts') throw new Ineligible();
+  return g;
+}
+
+function add(a: Num, b: Num, op: '+' | '-'): Num {
+  const { shape, factors } = addShape(a, b, op);
+  if (shape.constant) return num(shape, '');
+  const [x, y] = [aligned(a, shape, factors[0]), aligned(b, shape, factors[1])];
+  return checked(`${x.code} ${op} ${y.code}`, shape);
+}
+
+function multiply(a: Num, b: Num): Num {
+  const shape = multiplyShape(a, b);
+  if (shape.constant) return num(shape, '');
+  if (a.constant?.eq(1) && a.scale === 0 && a.den === 1) return b;
+  if (b.constant?.eq(1) && b.scale === 0 && b.den === 1) return a;
+  return checked(`${a.code} * ${b.code}`, shape);
+}
+
+function negate(a: Num): Num {
+  return a.constant ? num(negateShape(a), '') : num(negateShape(a), `(-(${a.code}))`);
+}
 
 /**
- * A whole denominator as its 2s and 5s (`terminating`, whose reciprocal has `decimals`
- * decimals) and the rest (which never terminates).
+ * a / b. By a constant the quotient is a number with that denominator: it stays exact through
+ * + - * and comparisons, is rounded exactly by CEIL/FLOOR/ROUND, and becomes a plain scaled
+ * integer (plain()) only where it comes out even — so `CEIL(price / 30 * days)` stays on the
+ * fast path. By anything else (or 0) it is a Ratio, exact where compared, divided (exactly or
+ * not at all) where used as a number.
  */
-function splitDen(den: number): { terminating: number; decimals: number; rest: number } {
-  const { twos, fives, rest } = splitDenominator(den);
-  return { terminating: den / rest.toNumber(), decimals: Math.max(twos, fives), rest: rest.toNumber() };
-}
-
-/** n as a plain scaled integer (den 1); a denominator with other factors than 2 and 5 must divide out at run time. */
-function plain(n: Num): Num {
-  const d = denOf(n);
-  if (d === 1) return n;
-  const { terminating, decimals: k, rest } = splitDen(d);
-  if (n.scale + k > MAX_SCALE) throw new Ineligible();
-  const factor = POW10[k]! / terminating;
-  const m = rest === 1 ? n.code : `rt.exact(${n.code}, ${rest})`;
-  const max = Math.ceil(n.max / rest) * factor;
-  return { t: 'num', code: factor === 1 ? m : checked(`${m} * ${factor}`, max), scale: n.scale + k, max };
-}
-
-function asPlain(g: Gen | Map<string, Gen>): Num {
-  return plain(asNum(g));
-}
-
-/** Two numbers over one denominator and one scale, for adding and comparing. */
-function common(a: Num, b: Num): [Num, Num] {
-  const da = denOf(a);
-  const db = denOf(b);
-  let x = a;
-  let y = b;
-  if (da !== db) {
-    if (da * db > MAX) throw new Ineligible();
-    x = { t: 'num', code: db === 1 ? a.code : checked(`${a.code} * ${db}`, a.max * db), scale: a.scale, max: a.max * db, den: da * db };
-    y = { t: 'num', code: da === 1 ? b.code : checked(`${b.code} * ${da}`, b.max * da), scale: b.scale, max: b.max * da, den: da * db };
+function divide(a: Num, b: Num): Gen {
+  if (b.constant && !b.constant.isZero()) {
+    const q = divideByConstantShape(a, b.constant);
+    if (q.shape.constant) return num(q.shape, '');
+    const m = q.times === 1 ? num(q.shape, a.code) : checked(`${a.code} * ${q.times}`, q.shape);
+    return q.negate ? num(q.shape, `(-(${m.code}))`) : m;
   }
-  const s = Math.max(x.scale, y.scale);
-  return [
-    { t: 'num', code: align(x, s), scale: s, max: bound(x, s), den: x.den },
-    { t: 'num', code: align(y, s), scale: s, max: bound(y, s), den: y.den },
-  ];
+  return { t: 'ratio', num: a, den: { ...b, code: `rt.nz(${b.code})` } };
 }
 
-
-type Comparison = '==' | '!=' | '<' | '<=' | '>' | '>=';
-const FLIPPED: Record<Comparison, Comparison> = { '==': '==', '!=': '!=', '<': '>', '<=': '>=', '>': '<', '>=': '<=' };
-
-function times(a: Num, factor: number): { code: string; max: number } {
-  return factor === 1 ? { code: a.code, max: a.max } : { code: checked(`${a.code} * ${factor}`, a.max * factor), max: a.max * factor };
+/**
+ * An integer m (|m| ≤ bound ≤ 2^53 - 1) divided by a whole p ≥ 2 and rounded in `mode`, as one
+ * expression (it may sit in an IF branch not taken). Math.floor(m / p) is the quotient or,
+ * where the double quotient rounds up across a whole number, one more; the remainder, exact
+ * while |m| stays below 2^53 - p, says which, and which way to round. A bound that doesn't
+ * prove that gets a check.
+ */
+function roundingCode(cx: Ctx, m: { code: string; bound: number }, p: number, mode: RoundingMode): string {
+  const [x, q, r] = [cx.temp(), cx.temp(), cx.temp()];
+  const guard = m.bound > MAX - p ? `${x} > ${MAX - p} || ${x} < ${p - MAX} ? rt.bail() : 0, ` : '';
+  const result = {
+    ceil: `${r} === 0 ? ${q} : ${q} + 1`,
+    floor: q,
+    trunc: `${r} === 0 || ${x} >= 0 ? ${q} : ${q} + 1`,
+    up: `${r} === 0 || ${x} < 0 ? ${q} : ${q} + 1`,
+    round: `2 * ${r} > ${p} || (2 * ${r} === ${p} && ${x} > 0) ? ${q} + 1 : ${q}`,
+  }[mode];
+  return `(${x} = ${m.code}, ${guard}${q} = Math.floor(${x} / ${p}), ${r} = ${x} - ${q} * ${p}, ${r} < 0 ? (${q}--, ${r} += ${p}) : ${r} >= ${p} ? (${q}++, ${r} -= ${p}) : 0, ${result})`;
 }
+
+function round(cx: Ctx, x: Num, digits: number, mode: RoundingMode): Num {
+  const plan = roundShape(x, digits, mode);
+  if (plan.identity) return plan.shape.constant ? num(plan.shape, '') : x;
+  // x = m / (10^scale · den); at `digits` decimals it is m·raise / divisor, rounded, times `times`.
+  const m = plan.raise === 1 ? x : checked(`${x.code} * ${plan.raise}`, plan.raised);
+  const q = num(plan.shape, roundingCode(cx, { code: m.code, bound: mantissaBound(m).toNumber() }, plan.divisor, mode));
+  if (plan.times === 1) return q;
+  return checked(`${q.code} * ${plan.times}`, plan.shape);
+}
+
+type CompareOp = Comparison;
+const FLIPPED: Record<CompareOp, CompareOp> = { '==': '==', '!=': '!=', '<': '>', '<=': '>=', '>': '<', '>=': '<=' };
+const JS_OP: Record<CompareOp, string> = { '==': '===', '!=': '!==', '<': '<', '<=': '<=', '>': '>', '>=': '>=' };
 
 /** Code comparing two numbers (either may be a quotient) exactly. */
-function compare(l: Gen, op: Comparison, r: Gen): string {
+function compare(l: Gen, op: CompareOp, r: Gen): string {
+  if (l.t === 'never' || r.t === 'never') return NEVER.code;
   const a = l.t === 'ratio' ? l : asNum(l);
-  let b = r.t === 'ratio' ? r : asNum(r);
+  const b = r.t === 'ratio' ? r : asNum(r);
   if (a.t === 'ratio' && b.t === 'ratio') return compare(asNum(a), op, asNum(b));
   if (b.t === 'ratio') return compare(b, FLIPPED[op], a);
   if (a.t === 'ratio') {
-    // n/d OP c  ⇔  n·10^(sd+sc) OP c·d·10^sn, the other way round when d < 0
-    const n = plain(a.num);
-    const d = plain(a.den);
-    b = plain(b);
-    const left = times(n, POW10[d.scale + b.scale]!);
-    const product = { t: 'num' as const, code: checked(`${b.code} * ${d.code}`, b.max * d.max), scale: 0, max: b.max * d.max };
-    const right = times(product, POW10[n.scale]!);
-    return `(${d.code} > 0 ? ${left.code} ${op === '==' ? '===' : op === '!=' ? '!==' : op} ${right.code} : ${left.code} ${op === '==' ? '===' : op === '!=' ? '!==' : FLIPPED[op]} ${right.code})`;
+    // n/d OP b  ⇔  n OP b·d when d > 0, the other way round when d < 0
+    const { product, factors, sides } = ratioComparison(a.num, a.den, b);
+    const bd = checked(`${b.code} * ${a.den.code}`, product);
+    const left = aligned(a.num, sides[0], factors[0]).code;
+    const right = aligned(bd, sides[1], factors[1]).code;
+    const positive = `${left} ${JS_OP[op]} ${right}`;
+    const negative = `${left} ${JS_OP[FLIPPED[op]]} ${right}`;
+    if (a.den.lo.gt(0)) return `(${positive})`;
+    if (a.den.hi.lt(0)) return `(${negative})`;
+    return `(${a.den.code} > 0 ? ${positive} : ${negative})`;
   }
-  const [x, y] = common(a, b);
-  return `(${x.code} ${op === '==' ? '===' : op === '!=' ? '!==' : op} ${y.code})`;
+  if (a.constant && b.constant) return String(test(op, a.constant, b.constant));
+  const { scale, den, factors } = common([a, b]);
+  const [x, y] = [aligned(a, { scale, den }, factors[0]!), aligned(b, { scale, den }, factors[1]!)];
+  return `(${x.code} ${JS_OP[op]} ${y.code})`;
+}
+
+function test(op: CompareOp, a: Decimal, b: Decimal): boolean {
+  const c = a.cmp(b);
+  return { '==': c === 0, '!=': c !== 0, '<': c < 0, '<=': c <= 0, '>': c > 0, '>=': c >= 0 }[op];
+}
+
+function equality(lg: Gen, rg: Gen): string {
+  if (lg.t === 'ratio' || rg.t === 'ratio' || lg.t === 'never' || rg.t === 'never') return compare(lg, '==', rg);
+  const l = scalar(lg);
+  const r = scalar(rg);
+  if (l.t === 'num' && r.t === 'num') return compare(l, '==', r);
+  if (l.t !== r.t) throw new Ineligible();
+  return `(${l.code} === ${r.code})`;
+}
+
+/** Numbers of alternative branches on one scale and denominator; `never` branches (errors) fit anything. */
+function joinNums(ns: (Num | Never)[]): { shape: Shape; codes: string[] } {
+  const live = ns.filter((n): n is Num => n.t === 'num');
+  if (live.length === 0) throw new Ineligible();
+  const { shape } = joinShapes(live);
+  const target = { scale: shape.scale, den: shape.den };
+  const codes = ns.map((n) => {
+    if (n.t === 'never') return n.code;
+    return aligned(n, target, alignFactor(n, target)).code;
+  });
+  return { shape: { scale: shape.scale, den: shape.den, lo: shape.lo, hi: shape.hi }, codes };
+}
+
+/** The value of the first true condition, else `otherwise`, as nested conditional expressions. */
+function firstOf(cases: [string, () => Gen][], otherwise: () => Gen): Gen {
+  const live = cases.filter(([c]) => c !== 'false');
+  const firstTrue = live.findIndex(([c]) => c === 'true');
+  const used = firstTrue >= 0 ? live.slice(0, firstTrue) : live;
+  const last = firstTrue >= 0 ? live[firstTrue]![1] : otherwise;
+  const values = [...used.map(([, v]) => scalar(v())), scalar(last())];
+  if (used.length === 0) return values[0]!;
+  const kinds = new Set(values.filter((v) => v.t !== 'never').map((v) => v.t));
+  if (kinds.size === 0) return NEVER;
+  if (kinds.size > 1) throw new Ineligible();
+  const kind = [...kinds][0] as 'num' | 'str' | 'bool';
+  let codes: string[];
+  let shape: Shape | undefined;
+  if (kind === 'num') ({ shape, codes } = joinNums(values as (Num | Never)[]));
+  else codes = values.map((v) => v.code);
+  const code = used.reduceRight((rest, [c], i) => `(${c} ? ${codes[i]} : ${rest})`, codes[codes.length - 1]!);
+  return shape ? num(shape, code) : { t: kind as 'str' | 'bool', code };
+}
+
+function extreme(kind: 'MIN' | 'MAX', gs: Gen[]): Num {
+  const xs = gs.map((g) => asNum(g));
+  if (xs.length === 1) return xs[0]!;
+  const { shape, factors } = extremeShape(kind, xs);
+  if (shape.constant) return num(shape, '');
+  return num(shape, `Math.${kind.toLowerCase()}(${xs.map((x, i) => aligned(x, shape, factors[i]!).code).join(', ')})`);
 }
 
 function asStatic(g: Gen): StaticList {
@@ -437,8 +540,9 @@ function withParam<T>(cx: Ctx, lambda: Expr | undefined, item: Gen, f: (body: Ex
 function bind<G extends Gen>(cx: Ctx, g: G): G {
   if (g.t === 'ratio') return { t: 'ratio', num: bind(cx, g.num), den: bind(cx, g.den) } as G;
   if (g.t === 'list' || g.t === 'texts') return g;
+  if (g.t === 'num' && (g as Num).constant) return g;
   const id = cx.fresh();
-  cx.lines.push(`const ${id} = ${(g as Scalar).code};`);
+  cx.lines.push(`const ${id} = ${(g as Scalar | Never).code};`);
   return { ...g, code: id };
 }
 
@@ -480,15 +584,14 @@ function tableInfo(cx: Ctx, table: TableValue): { id: string; columns: Map<strin
     for (const col of Object.keys(first ?? {})) {
       const values = [...table.rows.values()].map((r) => r[col]!);
       if (values.every((v) => v instanceof Decimal)) {
-        let scale = 0;
-        for (const v of values) scale = Math.max(scale, scaleOf(v as Decimal));
-        if (scale > MAX_SCALE) continue;
-        // Each value scaled once, here; the generated code reads these integers.
-        const scaled = values.map((v) => Number((v as Decimal).times(POW10[scale]!).toFixed()));
-        let max = 0;
-        for (const m of scaled) max = Math.max(max, Math.abs(m));
-        if (max > MAX) continue;
-        info.columns.set(col, { t: 'num', scale, max, scaled });
+        try {
+          // Each value scaled once, here; the generated code reads these integers.
+          const shape = columnShape(values as Decimal[]);
+          if (!fitsExactly(shape)) continue;
+          info.columns.set(col, { t: 'num', shape, scaled: (values as Decimal[]).map((v) => mantissaOf(v, shape)) });
+        } catch (e) {
+          if (!(e instanceof NotExact)) throw e;
+        }
       } else if (values.every((v) => typeof v === 'string')) info.columns.set(col, { t: 'str' });
       else if (values.every((v) => typeof v === 'boolean')) info.columns.set(col, { t: 'bool' });
     }
@@ -548,7 +651,7 @@ function gen(cx: Ctx, e: Expr): Gen {
           const col = cx.tables.get(sym.value)!.columns.get(e.property);
           if (!col) throw new Ineligible();
           const code = `${row}[${JSON.stringify(e.property)}]`;
-          return col.t === 'num' ? { t: 'num', code, scale: col.scale, max: col.max } : { t: col.t, code };
+          return col.t === 'num' ? num(col.shape, code) : { t: col.t, code };
         }
       }
       if (e.object.kind === 'name') {
@@ -564,8 +667,7 @@ function gen(cx: Ctx, e: Expr): Gen {
       if (e.op === '%') return gen(cx, spreadsheetEquivalent(e)!);
       const x = gen(cx, e.operand);
       if (e.op === 'not') return { t: 'bool', code: `!(${asBool(x)})` };
-      const n = asNum(x);
-      return { ...n, code: `(-(${n.code}))` };
+      return negate(asNum(x));
     }
     case 'binary': return genBinary(cx, e);
     case 'call': return genCall(cx, e);
@@ -592,225 +694,151 @@ function genBinary(cx: Ctx, e: Extract<Expr, { kind: 'binary' }>): Gen {
     case '==': return { t: 'bool', code: equality(l, r) };
     case '!=': return { t: 'bool', code: `!${equality(l, r)}` };
     case '<': case '<=': case '>': case '>=': return { t: 'bool', code: compare(l, e.op, r) };
-    default: break;
-  }
-  const a = asNum(l);
-  const b = asNum(r);
-  if (literalInt(a) !== undefined && literalInt(b) !== undefined && denOf(a) === 1 && denOf(b) === 1 && (e.op === '+' || e.op === '-' || e.op === '*')) {
-    // Literal arithmetic (1024 * 1024) is done once, here.
-    const x = new Decimal(a.code).div(POW10[a.scale]!);
-    const y = new Decimal(b.code).div(POW10[b.scale]!);
-    return numLiteral(e.op === '+' ? x.plus(y) : e.op === '-' ? x.minus(y) : x.times(y));
-  }
-  switch (e.op) {
-    case '+':
-    case '-': {
-      const [x, y] = common(a, b);
-      const max = x.max + y.max;
-      return { t: 'num', code: checked(`${x.code} ${e.op} ${y.code}`, max), scale: x.scale, max, den: x.den };
-    }
-    case '*': {
-      const den = denOf(a) * denOf(b);
-      if (a.scale + b.scale > MAX_SCALE || den > MAX) throw new Ineligible();
-      const max = a.max * b.max;
-      return { t: 'num', code: checked(`${a.code} * ${b.code}`, max), scale: a.scale + b.scale, max, den };
-    }
-    case '/':
-      return divide(a, b);
-    default:
-      return { t: 'bool', code: compare(a, e.op, b) };
+    case '+': case '-': return add(asNum(l), asNum(r), e.op);
+    case '*': return multiply(asNum(l), asNum(r));
+    case '/': return divide(asNum(l), asNum(r));
   }
 }
 
-/** The integer a literal code denotes, if it is one. */
-function literalInt(n: Num): number | undefined {
-  return /^-?\d+$/.test(n.code) ? Number(n.code) : undefined;
-}
-
-/**
- * a / b. By a whole constant the quotient is a number with that denominator: it stays exact
- * through + - * and comparisons, is rounded exactly by CEIL/FLOOR/ROUND, and becomes a plain
- * scaled integer (plain()) only where it comes out even — so `CEIL(price / 30 * days)` stays
- * on the fast path. By anything else it is a Ratio, exact where compared, divided (exactly or
- * not at all) where used as a number.
- */
-function divide(a: Num, b: Num): Gen {
-  const mb = denOf(b) === 1 ? literalInt(b) : undefined;
-  const decimals = mb === undefined || mb === 0 || !Number.isSafeInteger(mb) ? undefined : splitDen(Math.abs(mb)).decimals;
-  // Only small powers: every later step (plain(), rounding) stays within exact doubles.
-  if (mb !== undefined && decimals !== undefined && decimals <= MAX_SCALE && denOf(a) === 1) {
-    const factor = POW10[b.scale]!;
-    const digits = String(Math.ceil(a.max * factor)).length + decimals;
-    if (digits <= 34 && a.max * factor <= MAX) {
-      const m = factor === 1 ? a.code : checked(`${a.code} * ${factor}`, a.max * factor);
-      return { t: 'num', code: mb < 0 ? `(-(${m}))` : m, scale: a.scale, max: a.max * factor, den: Math.abs(mb) };
-    }
-  }
-  return { t: 'ratio', num: a, den: { ...b, code: `rt.nz(${b.code})` } };
-}
-
-function equality(lg: Gen, rg: Gen): string {
-  if (lg.t === 'ratio' || rg.t === 'ratio') return compare(lg, '==', rg);
-  const l = scalar(lg);
-  const r = scalar(rg);
-  if (l.t === 'num' && r.t === 'num') return compare(l, '==', r);
-  if (l.t !== r.t) throw new Ineligible();
-  return `(${l.code} === ${r.code})`;
-}
-
-/**
- * The decimals a rounding call rounds to: its digits, or a significance that is a power of ten
- * (CEIL(x, 0.01) rounds up to 2 decimals), a literal within 0..MAX_SCALE; anything else is the interpreter's.
- */
-function roundingDigits(spec: RoundingSpec, second: Expr | undefined): number {
-  const digits = sharedRoundingDigits(spec, second ? (second.kind === 'number' ? new Decimal(second.value) : null) : undefined, { min: 0, max: MAX_SCALE });
-  if (typeof digits === 'string') throw new Ineligible();
-  return digits;
-}
-
+/** A builtin call, compiled from its declared lowering (functions/lowering.ts) through FastLowering. */
 function genCall(cx: Ctx, e: Extract<Expr, { kind: 'call' }>): Gen {
   const fn = builtin(e.callee);
-  const emit = fn && FAST_CALLS[fn.name];
-  if (!emit || emit === INTERPRETER_ONLY) throw new Ineligible();
-  return emit(cx, e.args, fn);
+  if (!fn || typeof fn.lower !== 'function' || fn.notLowered?.fast) throw new Ineligible();
+  return fn.lower(new FastLowering(cx, e));
 }
 
-/** Left to the exact interpreter: the fast path has no exact code for it. */
-const INTERPRETER_ONLY = 'interpreter only';
+/** The fast path's side of the builtins' lowerings: each operation as JavaScript code on scaled integers. */
+class FastLowering implements Lowering<Gen> {
+  readonly args: readonly Expr[];
+  constructor(private readonly cx: Ctx, private readonly e: Extract<Expr, { kind: 'call' }>) {
+    this.args = e.args;
+  }
 
-/** How the fast path emits a call of a builtin, from its arguments; Ineligible when it can't be sure. */
-type FastCall = (cx: Ctx, args: Expr[], fn: Builtin<BuiltinName>) => Gen;
+  get text(): string {
+    return this.e.callee;
+  }
 
-/** The rounding functions, read from their declared RoundingSpec. */
-const roundCall: FastCall = (cx, args, fn) => {
-  const rounding = fn.rounding!;
-  if (args.length < 1 || args.length > 2) throw new Ineligible();
-  const x = asNum(gen(cx, args[0]!));
-  const digits = roundingDigits(rounding, args[1]);
-  const den = denOf(x);
-  if (x.scale <= digits && den === 1) return x;
-  // x = m / (10^scale · den); at `digits` decimals it is m·10^digits / (10^scale · den), rounded.
-  const plan = roundingPlan(x.scale, digits);
-  const m = times(x, POW10[plan.raise]!);
-  const divisor = POW10[plan.lower]! * den;
-  if (divisor > MAX || plan.times !== 1) throw new Ineligible();
-  const call = rounding.mode === 'ceil' || rounding.mode === 'floor' ? `rt.${rounding.mode}(${m.code}, ${divisor})` : `rt.round(${m.code}, ${divisor}, '${rounding.mode}')`;
-  return { t: 'num', code: call, scale: plan.scale, max: Math.ceil(m.max / divisor) + 1 };
-};
+  arg(i: number): Gen {
+    const a = this.args[i];
+    if (!a) throw new Ineligible();
+    return gen(this.cx, a);
+  }
 
-const extreme: FastCall = (cx, args, fn) => {
-  if (args.length < 2) throw new Ineligible();
-  const nums = args.map((a) => asPlain(gen(cx, a)));
-  const s = Math.max(...nums.map((x) => x.scale));
-  return { t: 'num', code: `Math.${fn.name.toLowerCase()}(${nums.map((x) => align(x, s)).join(', ')})`, scale: s, max: Math.max(...nums.map((x) => bound(x, s))) };
-};
+  constant(i: number): Decimal | null {
+    const g = this.arg(i);
+    return g.t === 'num' && g.constant ? g.constant : null;
+  }
 
-const logic: FastCall = (cx, args, fn) => {
-  const parts = args.map((a) => asBool(gen(cx, a)));
-  return { t: 'bool', code: `(${parts.join(fn.name === 'AND' ? ' && ' : ' || ')})` };
-};
+  number(value: Decimal): Gen {
+    return value.terminates() ? numLiteral(value) : divide(numLiteral(new Decimal(value.n)), numLiteral(new Decimal(value.d)));
+  }
 
-const quantifier: FastCall = (cx, args, fn) => {
-  const any = fn.name === 'ANY';
-  const list = asStatic(gen(cx, args[0]!));
-  const tests = list.items.map(({ cond, item }) => {
-    const test = withParam(cx, args[1], item, (body) => asBool(gen(cx, body)));
-    return any ? `(${cond} && ${test})` : `(!${cond} || ${test})`;
-  });
-  return { t: 'bool', code: `(${tests.join(any ? ' || ' : ' && ') || (any ? 'false' : 'true')})` };
-};
+  add(a: Gen, b: Gen): Gen { return add(asNum(a), asNum(b), '+'); }
+  subtract(a: Gen, b: Gen): Gen { return add(asNum(a), asNum(b), '-'); }
+  multiply(a: Gen, b: Gen): Gen { return multiply(asNum(a), asNum(b)); }
+  divide(a: Gen, b: Gen): Gen { return divide(asNum(a), asNum(b)); }
+  negate(a: Gen): Gen { return negate(asNum(a)); }
 
-/** Every builtin's fast-path emission, or INTERPRETER_ONLY: keyed by BuiltinName, so a new builtin must be decided here. */
-const FAST_CALLS: Record<BuiltinName, FastCall | typeof INTERPRETER_ONLY> = {
-  IF: (cx, args) => {
-    if (args.length !== 3) throw new Ineligible();
-    const c = asBool(gen(cx, args[0]!));
-    // Only the branch taken runs; cells it reads are computed ahead, and any trouble there bails.
-    const a = scalar(gen(cx, args[1]!));
-    const b = scalar(gen(cx, args[2]!));
-    if (a.t === 'num' && b.t === 'num') {
-      const s = Math.max(a.scale, b.scale);
-      return { t: 'num', code: `(${c} ? ${align(a, s)} : ${align(b, s)})`, scale: s, max: Math.max(bound(a, s), bound(b, s)) };
-    }
-    if (a.t !== b.t) throw new Ineligible();
-    return { t: a.t, code: `(${c} ? ${a.code} : ${b.code})` } as Gen;
-  },
-  IFS: INTERPRETER_ONLY,
-  SWITCH: INTERPRETER_ONLY,
-  MIN: extreme,
-  MAX: extreme,
-  ABS: (cx, args) => {
-    const x = asNum(gen(cx, args[0]!));
-    return { ...x, code: `Math.abs(${x.code})` };
-  },
-  CEIL: roundCall,
-  CEILING: roundCall,
-  FLOOR: roundCall,
-  ROUND: roundCall,
-  ROUNDUP: roundCall,
-  ROUNDDOWN: roundCall,
-  TRUNC: roundCall,
-  INT: roundCall,
-  MROUND: INTERPRETER_ONLY,
-  AND: logic,
-  OR: logic,
-  NOT: (cx, args) => {
-    if (args.length !== 1) throw new Ineligible();
-    return { t: 'bool', code: `!(${asBool(gen(cx, args[0]!))})` };
-  },
-  CLAMP: (cx, args) => {
-    const [x, lo, hi] = args.map((a) => asPlain(gen(cx, a)));
-    const s = Math.max(x!.scale, lo!.scale, hi!.scale);
-    const l = bind(cx, { t: 'num', code: align(lo!, s), scale: s, max: bound(lo!, s) });
-    const h = bind(cx, { t: 'num', code: align(hi!, s), scale: s, max: bound(hi!, s) });
-    cx.lines.push(`if (${l.code} > ${h.code}) throw rt.BAIL;`);
-    return { t: 'num', code: `Math.min(Math.max(${align(x!, s)}, ${l.code}), ${h.code})`, scale: s, max: Math.max(bound(x!, s), bound(lo!, s), bound(hi!, s)) };
-  },
-  MOD: INTERPRETER_ONLY,
-  POWER: INTERPRETER_ONLY,
-  SUM: (cx, args) => {
-    const items = asStatic(gen(cx, args[0]!)).items.map(({ cond, item }) => ({ cond, item: asPlain(item) }));
+  abs(a: Gen): Gen {
+    const x = asNum(a);
+    return x.constant ? num(absShape(x), '') : num(absShape(x), `Math.abs(${x.code})`);
+  }
+
+  round(x: Gen, digits: number, mode: RoundingMode): Gen {
+    return round(this.cx, asNum(x), digits, mode);
+  }
+
+  compare(a: Gen, op: Comparison, b: Gen): Gen { return { t: 'bool', code: compare(a, op, b) }; }
+  equals(a: Gen, b: Gen): Gen { return { t: 'bool', code: equality(a, b) }; }
+  all(cs: Gen[]): Gen { return { t: 'bool', code: `(${cs.map(asBool).join(' && ')})` }; }
+  any(cs: Gen[]): Gen { return { t: 'bool', code: `(${cs.map(asBool).join(' || ')})` }; }
+  not(c: Gen): Gen { return { t: 'bool', code: `!(${asBool(c)})` }; }
+
+  firstOf(cases: [Gen, () => Gen][], otherwise: () => Gen): Gen {
+    return firstOf(cases.map(([c, v]) => [asBool(c), v]), otherwise);
+  }
+
+  extreme(kind: 'MIN' | 'MAX', xs: Gen[]): Gen { return extreme(kind, xs); }
+  fail(): Gen { return NEVER; }
+
+  numbers(): Gen[] {
+    if (this.args.length !== 1) return this.args.map((_, i) => this.arg(i));
+    const g = this.arg(0);
+    if (g.t !== 'list') return [g];
+    // A list known in advance, every item present: its items. (One that FILTER may empty is the interpreter's.)
+    if (g.items.length === 0 || g.items.some((i) => i.cond !== 'true')) throw new Ineligible();
+    return g.items.map((i) => i.item);
+  }
+
+  sum(list: Gen): Gen {
+    const items = asStatic(list).items.map(({ cond, item }) => ({ cond, item: asNum(item) }));
     if (items.length === 0) return numLiteral(new Decimal(0));
-    const scale = Math.max(...items.map((i) => i.item.scale));
-    const max = items.reduce((sum, i) => sum + bound(i.item, scale), 0);
-    return { t: 'num', code: checked(items.map(({ cond, item }) => `(${cond} ? ${align(item, scale)} : 0)`).join(' + '), max), scale, max };
-  },
-  COUNT: (cx, args) => {
-    const list = gen(cx, args[0]!);
-    if (list.t === 'texts') return { t: 'num', code: `${list.code}.length`, scale: 0, max: MAX };
+    const { shape } = joinShapes(items.map((i) => i.item));
+    const target = { scale: shape.scale, den: shape.den };
+    // Each item present or not: the sum lies between the sums of the items' lower (≤ 0) and upper (≥ 0) bounds.
+    const lo = items.reduce((s, i) => s.plus(Decimal.min(0, i.item.lo)), new Decimal(0));
+    const hi = items.reduce((s, i) => s.plus(Decimal.max(0, i.item.hi)), new Decimal(0));
+    const codes = items.map(({ cond, item }) => {
+      const code = aligned(item, target, alignFactor(item, target)).code;
+      return cond === 'true' ? code : `(${cond} ? ${code} : 0)`;
+    });
+    return checked(codes.join(' + '), { ...target, lo, hi });
+  }
+
+  count(list: Gen): Gen {
+    if (list.t === 'texts') return num({ scale: 0, den: 1, lo: new Decimal(0), hi: new Decimal(MAX) }, `${list.code}.length`);
     const items = asStatic(list).items;
-    return { t: 'num', code: `(${items.map(({ cond }) => `(${cond} ? 1 : 0)`).join(' + ') || '0'})`, scale: 0, max: items.length };
-  },
-  AVERAGE: INTERPRETER_ONLY,
-  MAP: (cx, args) => {
-    const list = asStatic(gen(cx, args[0]!));
-    return { t: 'list', items: list.items.map(({ cond, item }) => ({ cond, item: withParam(cx, args[1], item, (body) => gen(cx, body)) })) };
-  },
-  FILTER: (cx, args) => {
-    const list = asStatic(gen(cx, args[0]!));
-    return {
-      t: 'list',
-      items: list.items.map(({ cond, item }) => ({ cond: `(${cond} && ${withParam(cx, args[1], item, (body) => asBool(gen(cx, body)))})`, item })),
-    };
-  },
-  ANY: quantifier,
-  ALL: quantifier,
-  HAS: (cx, args) => {
-    const t = args[0]?.kind === 'name' ? cx.op.symbols.get(args[0].name) : undefined;
+    if (items.every((i) => i.cond === 'true')) return numLiteral(new Decimal(items.length));
+    return num({ scale: 0, den: 1, lo: new Decimal(0), hi: new Decimal(items.length) }, `(${items.map(({ cond }) => `(${cond} ? 1 : 0)`).join(' + ')})`);
+  }
+
+  lambda(kind: 'MAP' | 'FILTER' | 'ANY' | 'ALL', listGen: Gen, lambda: Expr): Gen {
+    const cx = this.cx;
+    const list = asStatic(listGen);
+    switch (kind) {
+      case 'MAP':
+        return { t: 'list', items: list.items.map(({ cond, item }) => ({ cond, item: withParam(cx, lambda, item, (body) => gen(cx, body)) })) };
+      case 'FILTER':
+        return { t: 'list', items: list.items.map(({ cond, item }) => ({ cond: `(${cond} && ${withParam(cx, lambda, item, (body) => asBool(gen(cx, body)))})`, item })) };
+      default: {
+        const any = kind === 'ANY';
+        const tests = list.items.map(({ cond, item }) => {
+          const t = withParam(cx, lambda, item, (body) => asBool(gen(cx, body)));
+          return any ? `(${cond} && ${t})` : `(!${cond} || ${t})`;
+        });
+        return { t: 'bool', code: `(${tests.join(any ? ' || ' : ' && ') || (any ? 'false' : 'true')})` };
+      }
+    }
+  }
+
+  private table(i: number): TableValue {
+    const a = this.args[i];
+    const t = a?.kind === 'name' ? this.cx.op.symbols.get(a.name) : undefined;
     if (t?.kind !== 'table') throw new Ineligible();
-    const key = scalar(gen(cx, args[1]!));
+    return t.value;
+  }
+
+  has(table: number, keyGen: Gen): Gen {
+    const key = scalar(keyGen);
     if (key.t !== 'str') throw new Ineligible();
-    return { t: 'bool', code: `${tableInfo(cx, t.value).id}.has(${key.code})` };
-  },
-  KEYS: (cx, args) => {
-    const t = args[0]?.kind === 'name' ? cx.op.symbols.get(args[0].name) : undefined;
-    if (t?.kind !== 'table' || t.value.keys.some((k) => typeof k !== 'string')) throw new Ineligible();
-    return { t: 'list', items: t.value.keys.map((k) => ({ cond: 'true', item: constant(k) })) };
-  },
-  CONCAT: INTERPRETER_ONLY,
-  TEXT: INTERPRETER_ONLY,
-  LEN: INTERPRETER_ONLY,
-};
+    return { t: 'bool', code: `${tableInfo(this.cx, this.table(table)).id}.has(${key.code})` };
+  }
+
+  keys(table: number): Gen {
+    const t = this.table(table);
+    if (t.keys.some((k) => typeof k !== 'string')) throw new Ineligible();
+    return { t: 'list', items: t.keys.map((k) => ({ cond: 'true', item: constant(k) })) };
+  }
+
+  concat(parts: Gen[]): Gen {
+    if (!parts.every((p) => p.t === 'str')) throw new Ineligible();
+    return { t: 'str', code: `(${parts.map((p) => (p as Scalar).code).join(' + ')})` };
+  }
+
+  refuse(): never {
+    throw new Ineligible();
+  }
+}
 
 function genDecision(cx: Ctx, d: CheckedDecision): Map<string, Scalar> {
   if (d.decl.hit === 'collect') throw new Ineligible();
@@ -821,24 +849,30 @@ function genDecision(cx: Ctx, d: CheckedDecision): Map<string, Scalar> {
   }));
   const defaults = d.default?.map((o) => scalar(gen(cx, o.expr)));
   const fields = new Map<string, Scalar>();
+  const assigns: string[][] = [...rows.map(() => []), ...(defaults ? [[]] : [])];
   d.decl.outputs.forEach((o, i) => {
     const all = [...rows.map((r) => r.outputs[i]!), ...(defaults ? [defaults[i]!] : [])];
-    const kind = all[0]!.t;
-    if (all.some((g) => g.t !== kind)) throw new Ineligible();
-    const scale = kind === 'num' ? Math.max(...all.map((g) => (g as Num).scale)) : 0;
+    const kinds = new Set(all.filter((g) => g.t !== 'never').map((g) => g.t));
+    if (kinds.size !== 1) throw new Ineligible();
+    const kind = [...kinds][0] as 'num' | 'str' | 'bool';
     const id = cx.fresh();
-    const max = kind === 'num' ? Math.max(...all.map((g) => bound(g as Num, scale))) : 0;
-    fields.set(o.name, kind === 'num' ? { t: 'num', code: id, scale, max } : { t: kind as 'bool' | 'str', code: id });
+    if (kind === 'num') {
+      const { shape, codes } = joinNums(all as (Num | Never)[]);
+      fields.set(o.name, num(shape, id));
+      codes.forEach((c, k) => assigns[k]!.push(`${id} = ${c};`));
+    } else {
+      fields.set(o.name, { t: kind, code: id });
+      all.forEach((g, k) => assigns[k]!.push(`${id} = ${g.code};`));
+    }
   });
   const ids = [...fields.values()];
-  const assign = (outs: Scalar[]) => outs.map((g, i) => `${ids[i]!.code} = ${ids[i]!.t === 'num' ? align(g as Num, (ids[i] as Num).scale) : g.code};`).join(' ');
   cx.lines.push(`let ${ids.map((g) => g.code).join(', ')};`);
   if (d.decl.hit === 'unique') {
     const hits = rows.map((r) => `(${r.test} ? 1 : 0)`).join(' + ');
     cx.lines.push(`if (${hits} > 1) throw rt.BAIL;`);
   }
-  const chain = rows.map((r, i) => `${i ? 'else ' : ''}if (${r.test}) { ${assign(r.outputs)} }`);
-  chain.push(defaults ? `else { ${assign(defaults)} }` : 'else throw rt.BAIL;');
+  const chain = rows.map((r, i) => `${i ? 'else ' : ''}if (${r.test}) { ${assigns[i]!.join(' ')} }`);
+  chain.push(defaults ? `else { ${assigns[rows.length]!.join(' ')} }` : 'else throw rt.BAIL;');
   cx.lines.push(chain.join('\n'));
   return fields;
 }

@@ -5,15 +5,16 @@ import type { Expr } from '../../grammar/ast.ts';
 import { formatExpr } from '../../grammar/index.ts';
 import type { CheckedOperation } from '../check/model.ts';
 import { Decimal } from '../decimal.ts';
-import { builtin, type Builtin, type BuiltinName, type RoundingSpec } from '../functions/builtins.ts';
+import { builtin } from '../functions/builtins.ts';
+import type { Comparison, Lowering, RoundingMode } from '../functions/lowering.ts';
 import { spreadsheetEquivalent } from '../functions/operators.ts';
 import type { InputDecl, InputType } from '../rules/model.ts';
 import { all, any, asBool, asNum, chain, compare, equals, evaluatedEagerly, inList, isElement, join, not, type CompareOp } from './jsonlogic-logic.ts';
-import { roundingDigits } from './numeric-shape.ts';
+import { absShape, countShape, extremeShape, inputShape, repeatedSumShape } from './numeric-shape.ts';
 import { constant, decisionColumn, hasKey, lookup } from './jsonlogic-tables.ts';
 import {
-  add, align, checked, divideByConstant, literal, multiply, negate, never, NotExportable, roundTo, ruleOf, rulesOf,
-  type DynamicList, type GuardedList, type Num, type Rounding, type Rule, type Uses, type Val,
+  add, aligned, checked, divideByConstant, exact, literal, multiply, negate, never, NotExportable, number, roundTo, ruleOf, rulesOf,
+  type DynamicList, type GuardedList, type Num, type Rule, type Uses, type Val,
 } from './jsonlogic-values.ts';
 
 /** How far inputs without a declared range may go while the rules stay exact. */
@@ -83,19 +84,16 @@ export class Translator {
 
   /** Integers within a declared range are read as they are; other numbers through `scaled`, which enforces the limit. */
   private number(t: Extract<InputType, { kind: 'integer' | 'number' }>, rule: Rule, path: string): Num {
+    const what = `input '${path}'`;
     const enumDecimals = t.enum ? Math.max(0, ...t.enum.map((d) => d.decimalPlaces())) : undefined;
-    if (t.enum && enumDecimals === 0) return checked({ kind: 'number', rule, scale: 0, binary: 0, lo: Decimal.min(...t.enum), hi: Decimal.max(...t.enum) }, `input '${path}'`);
-    if (t.kind === 'integer' && t.min && t.max) return checked({ kind: 'number', rule, scale: 0, binary: 0, lo: t.min, hi: t.max }, `input '${path}'`);
+    if (t.enum && enumDecimals === 0) return checked(number({ scale: 0, den: 1, lo: Decimal.min(...t.enum), hi: Decimal.max(...t.enum) }, rule), what);
+    if (t.kind === 'integer' && t.min && t.max) return checked(number({ scale: 0, den: 1, lo: t.min, hi: t.max }, rule), what);
     const limit = t.enum
       ? { maximum: Decimal.max(...t.enum.map((d) => d.abs())).toNumber(), decimals: enumDecimals! }
       : { maximum: this.limit.maximum, decimals: t.kind === 'integer' ? 0 : this.limit.decimals };
-    const max = new Decimal(limit.maximum);
     this.uses.add('scaled');
     this.limited.set(path, limit);
-    return checked({
-      kind: 'number', rule: { scaled: [rule, limit.decimals, limit.maximum] }, scale: limit.decimals, binary: 0,
-      lo: t.min ? Decimal.max(t.min, max.neg()) : max.neg(), hi: t.max ? Decimal.min(t.max, max) : max,
-    }, `input '${path}'`);
+    return checked(number(inputShape(t, limit.decimals, limit.maximum), { scaled: [rule, limit.decimals, limit.maximum] }), what);
   }
 
   expr(e: Expr, env: Env): Val {
@@ -160,7 +158,7 @@ export class Translator {
     }
   }
 
-  private divide(a: Num, b: Num, text: string): Val {
+  divide(a: Num, b: Num, text: string): Val {
     if (b.constant) return b.constant.isZero() ? never('division by zero', this.uses) : divideByConstant(a, b.constant, text);
     if (b.lo.gt(0) || b.hi.lt(0)) return { kind: 'ratio', num: a, den: b, text };
     throw new NotExportable(`${text} divides by a value that can be 0`);
@@ -169,19 +167,9 @@ export class Translator {
   private call(e: Extract<Expr, { kind: 'call' }>, env: Env): Val {
     const fn = builtin(e.callee);
     if (!fn) throw new NotExportable(`calls the operation '${e.callee}'; JSON Logic has no operation calls (export '${e.callee}' too and combine the results on the client)`);
-    const emit = JSONLOGIC_CALLS[fn.name];
-    if (typeof emit !== 'function') throw new NotExportable(`${fn.name} isn't exported (${emit.notExported})`);
-    const text = formatExpr(e);
-    return emit({ t: this, e, env, text, fn, arg: (i) => this.expr(e.args[i]!, env), nums: () => e.args.map((a) => asNum(this.expr(a, env), text)) });
-  }
-
-  /** CEIL/FLOOR to a whole number or a power-of-ten significance, ROUND/TRUNC/ROUNDDOWN/INT to constant digits. */
-  round(spec: RoundingSpec, e: Extract<Expr, { kind: 'call' }>, env: Env, text: string): Val {
-    if (spec.mode === 'up') throw new NotExportable(`${text}: JSON Logic has no rounding away from zero`);
-    const second = e.args[1] ? asNum(this.expr(e.args[1], env), text).constant ?? null : undefined;
-    const digits = roundingDigits(spec, second, { min: -20, max: 20 });
-    if (typeof digits === 'string') throw new NotExportable(`${text}: ${digits}`);
-    return roundTo(asNum(this.expr(e.args[0]!, env), text), digits, spec.mode, this.uses, text);
+    const reason = typeof fn.lower === 'function' ? fn.notLowered?.jsonLogic : fn.lower.none;
+    if (reason !== undefined || typeof fn.lower !== 'function') throw new NotExportable(`${fn.name} isn't exported (${reason})`);
+    return fn.lower(new JsonLogicLowering(this, e, env));
   }
 
   numbersOf(e: Extract<Expr, { kind: 'call' }>, env: Env, text: string): Num[] {
@@ -196,13 +184,9 @@ export class Translator {
 
   extreme(name: 'MIN' | 'MAX', ns: Num[], text: string): Num {
     if (ns.length === 1) return ns[0]!;
-    const pick = (...ds: Decimal[]): Decimal => (name === 'MIN' ? Decimal.min(...ds) : Decimal.max(...ds));
-    if (ns.every((n) => n.constant)) return literal(pick(...ns.map((n) => n.constant!)));
-    const aligned = align(ns);
-    return checked({
-      kind: 'number', rule: { [name.toLowerCase()]: aligned.map((n) => n.rule) }, scale: aligned[0]!.scale,
-      binary: Math.max(...aligned.map((n) => n.binary)), lo: pick(...ns.map((n) => n.lo)), hi: pick(...ns.map((n) => n.hi)),
-    }, text);
+    const { shape, factors } = exact(text, () => extremeShape(name, ns));
+    if (shape.constant) return number(shape, null);
+    return checked(number(shape, { [name.toLowerCase()]: ns.map((n, i) => aligned(n, shape, factors[i]!, text).rule) }), text);
   }
 
   list(v: Val, text: string): GuardedList | DynamicList {
@@ -217,10 +201,7 @@ export class Translator {
     }
     const item = asNum(elements(list).item, text);
     const n = new Decimal(list.maxItems ?? MAX_ARRAY);
-    return checked({
-      ...item, rule: { reduce: [elements(list).source, { '+': [{ var: 'accumulator' }, { var: 'current' }] }, 0] },
-      lo: Decimal.min(0, item.lo.times(n)), hi: Decimal.max(0, item.hi.times(n)), constant: undefined,
-    }, text);
+    return checked(number(repeatedSumShape(item, n), { reduce: [elements(list).source, { '+': [{ var: 'accumulator' }, { var: 'current' }] }, 0] }), text);
   }
 
   count(list: GuardedList | DynamicList, text: string): Num {
@@ -228,10 +209,7 @@ export class Translator {
       evaluatedEagerly(list.items.flatMap((i) => rulesOf(i.item)), "the list's items");
       return this.sum({ kind: 'guarded-list', items: list.items.map((i) => ({ when: i.when, item: literal(new Decimal(1)) })) }, text);
     }
-    return checked({
-      kind: 'number', rule: { reduce: [list.rule, { '+': [{ var: 'accumulator' }, 1] }, 0] }, scale: 0, binary: 0,
-      lo: new Decimal(0), hi: new Decimal(list.maxItems ?? MAX_ARRAY),
-    }, text);
+    return checked(number(countShape(list.maxItems ?? MAX_ARRAY), { reduce: [list.rule, { '+': [{ var: 'accumulator' }, 1] }, 0] }), text);
   }
 
   /**
@@ -239,9 +217,8 @@ export class Translator {
    * may read anything; over a list input they become map/filter/some/none, whose lambda
    * json-logic-js evaluates with the element as its only data.
    */
-  lambdaCall(name: string, e: Extract<Expr, { kind: 'call' }>, env: Env, text: string): Val {
-    const list = this.list(this.expr(e.args[0]!, env), text);
-    const lambda = e.args[1]!;
+  lambdaCall(name: string, listVal: Val, lambda: Expr, env: Env, text: string): Val {
+    const list = this.list(listVal, text);
     if (lambda.kind !== 'lambda') throw new NotExportable(`${text} needs a lambda`);
     const param = lambda.params[0]!.name;
     if (list.kind === 'guarded-list') {
@@ -285,102 +262,93 @@ function varRule(name: string, decl: InputDecl): Rule {
   return { var: [name, d as Rule] };
 }
 
-/** What a builtin's emission sees: the translator, the call, and its arguments translated on demand. */
-interface CallSite {
-  t: Translator;
-  e: Extract<Expr, { kind: 'call' }>;
-  env: Env;
-  text: string;
-  fn: Builtin<BuiltinName>;
-  arg(i: number): Val;
-  nums(): Num[];
-}
+/** The JSON Logic side of the builtins' lowerings (functions/lowering.ts): each operation as rules on scaled integers. */
+class JsonLogicLowering implements Lowering<Val> {
+  readonly text: string;
+  readonly args: readonly Expr[];
 
-type JsonLogicCall = (c: CallSite) => Val;
+  constructor(private readonly t: Translator, private readonly e: Extract<Expr, { kind: 'call' }>, private readonly env: Env) {
+    this.text = formatExpr(e);
+    this.args = e.args;
+  }
 
-const round: JsonLogicCall = ({ t, e, env, text, fn }) => t.round(fn.rounding!, e, env, text);
-const extreme: JsonLogicCall = ({ t, e, env, text, fn }) => t.extreme(fn.name as 'MIN' | 'MAX', t.numbersOf(e, env, text), text);
-const logic: JsonLogicCall = ({ e, text, fn, arg }) => {
-  const parts = e.args.map((_, i) => asBool(arg(i), text).rule);
-  return { kind: 'boolean', rule: fn.name === 'AND' ? all(parts) : any(parts) };
-};
-const lambda: JsonLogicCall = ({ t, e, env, text, fn }) => t.lambdaCall(fn.name, e, env, text);
+  arg(i: number): Val {
+    const a = this.args[i];
+    if (!a) throw new NotExportable(`${this.text} is missing an argument`);
+    return this.t.expr(a, this.env);
+  }
 
-/** Every builtin's JSON Logic emission, or why it isn't exported: keyed by BuiltinName, so a new builtin must be decided here. */
-const JSONLOGIC_CALLS: Record<BuiltinName, JsonLogicCall | { notExported: string }> = {
-  IF: ({ text, arg }) => {
-    const c = asBool(arg(0), text).rule;
-    if (typeof c === 'boolean') return arg(c ? 1 : 2);
-    return join([arg(1), arg(2)], ([a, b]) => ({ if: [c, a!, b!] }));
-  },
-  IFS: ({ t, e, text, arg }) => {
+  constant(i: number): Decimal | null {
+    const v = this.arg(i);
+    return v.kind === 'number' && v.constant ? v.constant : null;
+  }
+
+  number(value: Decimal): Val {
+    return value.terminates() ? literal(value) : divideByConstant(literal(new Decimal(value.n)), new Decimal(value.d), this.text);
+  }
+
+  private num(v: Val): Num {
+    return asNum(v, this.text);
+  }
+
+  add(a: Val, b: Val): Val { return add(this.num(a), this.num(b), '+', this.text); }
+  subtract(a: Val, b: Val): Val { return add(this.num(a), this.num(b), '-', this.text); }
+  multiply(a: Val, b: Val): Val { return multiply(this.num(a), this.num(b), this.text); }
+  divide(a: Val, b: Val): Val { return this.t.divide(this.num(a), this.num(b), this.text); }
+  negate(a: Val): Val { return negate(this.num(a)); }
+
+  abs(a: Val): Val {
+    const x = this.num(a);
+    return number(absShape(x), { if: [{ '<': [x.rule, 0] }, { '-': [x.rule] }, x.rule] });
+  }
+
+  round(x: Val, digits: number, mode: RoundingMode): Val {
+    return roundTo(this.num(x), digits, mode, this.t.uses, this.text);
+  }
+
+  compare(a: Val, op: Comparison, b: Val): Val { return { kind: 'boolean', rule: compare(op as CompareOp, a, b) }; }
+  equals(a: Val, b: Val): Val { return { kind: 'boolean', rule: equals(a, b) }; }
+  all(cs: Val[]): Val { return { kind: 'boolean', rule: all(cs.map((c) => asBool(c, this.text).rule)) }; }
+  any(cs: Val[]): Val { return { kind: 'boolean', rule: any(cs.map((c) => asBool(c, this.text).rule)) }; }
+  not(c: Val): Val { return { kind: 'boolean', rule: not(asBool(c, this.text).rule) }; }
+
+  /** Only the values whose conditions may hold are translated; a condition known true ends the chain. */
+  firstOf(cases: [Val, () => Val][], otherwise: () => Val): Val {
     const pairs: [Rule, Val][] = [];
-    for (let i = 0; i + 1 < e.args.length; i += 2) pairs.push([asBool(arg(i), text).rule, arg(i + 1)]);
-    return chain(pairs, e.args.length % 2 ? arg(e.args.length - 1) : never('no condition of IFS was true', t.uses));
-  },
-  SWITCH: ({ t, e, arg }) => {
-    const v = arg(0);
-    const pairs: [Rule, Val][] = [];
-    for (let i = 1; i + 1 < e.args.length; i += 2) pairs.push([equals(v, arg(i)), arg(i + 1)]);
-    return chain(pairs, e.args.length % 2 === 0 ? arg(e.args.length - 1) : never('no case of SWITCH matches', t.uses));
-  },
-  MIN: extreme,
-  MAX: extreme,
-  ABS: ({ text, arg }) => {
-    const x = asNum(arg(0), text);
-    if (x.constant) return literal(x.constant.abs());
-    const hi = Decimal.max(x.lo.abs(), x.hi.abs());
-    const lo = x.lo.gte(0) ? x.lo : x.hi.lte(0) ? x.hi.abs() : new Decimal(0);
-    return { ...x, rule: { if: [{ '<': [x.rule, 0] }, { '-': [x.rule] }, x.rule] }, lo, hi };
-  },
-  CEIL: round,
-  CEILING: round,
-  FLOOR: round,
-  ROUND: round,
-  ROUNDUP: { notExported: 'JSON Logic has no rounding away from zero; use CEIL for amounts that are never negative' },
-  ROUNDDOWN: round,
-  TRUNC: round,
-  INT: round,
-  MROUND: { notExported: 'JSON Logic has no rounding to the nearest multiple' },
-  AND: logic,
-  OR: logic,
-  NOT: ({ text, arg }) => ({ kind: 'boolean', rule: not(asBool(arg(0), text).rule) }),
-  CLAMP: ({ t, text, nums }) => {
-    const [x, lo, hi] = nums() as [Num, Num, Num];
-    const clamped = t.extreme('MIN', [t.extreme('MAX', [x, lo], text), hi], text);
-    if (lo.hi.lte(hi.lo)) return clamped;
-    const [l, h] = align([lo, hi]) as [Num, Num];
-    return chain([[{ '>': [l.rule, h.rule] }, never('CLAMP: lo is greater than hi', t.uses)]], clamped);
-  },
-  MOD: ({ text, nums }) => {
-    const [a, b] = nums() as [Num, Num];
-    if (!b.constant?.gt(0) || a.lo.lt(0)) throw new NotExportable(`${text}: MOD is exported only of a number ≥ 0 by a positive constant (JavaScript's % truncates where MOD floors)`);
-    const [x, y] = align([a, b]) as [Num, Num];
-    return checked({ ...x, rule: { '%': [x.rule, y.rule] }, binary: Math.max(x.binary, y.binary), lo: new Decimal(0), hi: b.constant, constant: undefined }, text);
-  },
-  POWER: { notExported: 'its results can outgrow the range in which floats are exact' },
-  SUM: ({ t, text, arg }) => t.sum(t.list(arg(0), text), text),
-  COUNT: ({ t, text, arg }) => t.count(t.list(arg(0), text), text),
-  AVERAGE: { notExported: 'it divides by the count, and the quotient may not terminate: the engine keeps it exact, floats can\'t' },
-  MAP: lambda,
-  FILTER: lambda,
-  ANY: lambda,
-  ALL: lambda,
-  HAS: ({ text, arg }) => {
-    const table = arg(0);
-    if (table.kind !== 'table') throw new NotExportable(`${text}: HAS needs a table`);
-    return { kind: 'boolean', rule: hasKey(table.value, arg(1)) };
-  },
-  KEYS: ({ text, arg }) => {
-    const table = arg(0);
-    if (table.kind !== 'table') throw new NotExportable(`${text}: KEYS needs a table`);
-    return { kind: 'guarded-list', items: table.value.keys.map((k) => ({ item: constant(k) })) };
-  },
-  CONCAT: ({ e, text, arg }) => {
-    const parts = e.args.map((_, i) => arg(i));
-    if (!parts.every((p) => p.kind === 'string')) throw new NotExportable(`${text} joins numbers or booleans, which JavaScript writes differently from the engine`);
+    for (const [c, value] of cases) {
+      const rule = asBool(c, this.text).rule;
+      if (rule === false) continue;
+      if (rule === true) return chain(pairs, value());
+      pairs.push([rule, value()]);
+    }
+    return chain(pairs, otherwise());
+  }
+
+  extreme(kind: 'MIN' | 'MAX', xs: Val[]): Val { return this.t.extreme(kind, xs.map((x) => this.num(x)), this.text); }
+  fail(message: string): Val { return never(message, this.t.uses); }
+  numbers(): Val[] { return this.t.numbersOf(this.e, this.env, this.text); }
+  sum(list: Val): Val { return this.t.sum(this.t.list(list, this.text), this.text); }
+  count(list: Val): Val { return this.t.count(this.t.list(list, this.text), this.text); }
+  lambda(kind: 'MAP' | 'FILTER' | 'ANY' | 'ALL', list: Val, lambda: Expr): Val { return this.t.lambdaCall(kind, list, lambda, this.env, this.text); }
+
+  has(table: number, key: Val): Val {
+    const t = this.arg(table);
+    if (t.kind !== 'table') throw new NotExportable(`${this.text}: HAS needs a table`);
+    return { kind: 'boolean', rule: hasKey(t.value, key) };
+  }
+
+  keys(table: number): Val {
+    const t = this.arg(table);
+    if (t.kind !== 'table') throw new NotExportable(`${this.text}: KEYS needs a table`);
+    return { kind: 'guarded-list', items: t.value.keys.map((k) => ({ item: constant(k) })) };
+  }
+
+  concat(parts: Val[]): Val {
+    if (!parts.every((p) => p.kind === 'string')) throw new NotExportable(`${this.text} joins numbers or booleans, which JavaScript writes differently from the engine`);
     return { kind: 'string', rule: { cat: parts.map((p) => p.rule) } };
-  },
-  TEXT: { notExported: 'JavaScript writes numbers differently from the engine' },
-  LEN: { notExported: 'JSON Logic has no length operation' },
-};
+  }
+
+  refuse(reason: string): never {
+    throw new NotExportable(reason);
+  }
+}

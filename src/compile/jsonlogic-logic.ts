@@ -2,14 +2,14 @@
 // values meet and must be on one scale (or one kind) first.
 import { Decimal } from '../decimal.ts';
 import {
-  align, boundsOf, checked, joinNumbers, multiply, NotExportable, ruleOf, rulesOf,
+  align, aligned, boundsOf, checked, exact, joinNumbers, NotExportable, number, ruleOf, rulesOf,
   type Bool, type GuardedList, type Num, type Ratio, type Rule, type Str, type Val,
 } from './jsonlogic-values.ts';
-import { pow10 } from './numeric-shape.ts';
+import { decidedComparison, ratioComparison } from './numeric-shape.ts';
 
 export function asNum(v: Val, what: string): Num {
   if (v.kind === 'number') return v;
-  if (v.kind === 'never') return { kind: 'number', rule: v.rule, scale: 0, binary: 0, lo: new Decimal(0), hi: new Decimal(0) };
+  if (v.kind === 'never') return { kind: 'number', rule: v.rule, scale: 0, den: 1, lo: new Decimal(0), hi: new Decimal(0) };
   if (v.kind === 'ratio') {
     throw new NotExportable(`${v.text} is a quotient that may not terminate; the engine keeps it exact and floats can't (it is exported only where it is compared)`);
   }
@@ -31,9 +31,12 @@ export function join(vals: Val[], build: (rules: Rule[]) => Rule): Val {
   if (live.length === 0) return { kind: 'never', rule: build(vals.map(ruleOf)) };
   const kind = live[0]!.kind;
   if (kind === 'number') {
-    const joined = joinNumbers(vals.map((v) => asNum(v, 'a branch')));
-    const { lo, hi } = boundsOf(live as Num[]);
-    return checked({ ...joined[0]!, lo, hi, rule: build(joined.map((n, i) => { const v = vals[i]!; return v.kind === 'never' ? v.rule : n.rule; })) }, 'a choice between numbers');
+    const nums = live.map((v) => asNum(v, 'a branch'));
+    const { shape, rules } = joinNumbers(nums);
+    const { lo, hi } = boundsOf(nums);
+    let k = 0;
+    const all = vals.map((v) => (v.kind === 'never' ? v.rule : rules[k++]!));
+    return checked({ ...shape, lo, hi, kind: 'number', rule: build(all) }, 'a choice between numbers');
   }
   if (kind === 'string' && live.every((v) => v.kind === 'string')) {
     const values = live.every((v) => (v as Str).values) ? [...new Set(live.flatMap((v) => (v as Str).values!))] : undefined;
@@ -74,33 +77,30 @@ export type CompareOp = '==' | '!=' | '<' | '<=' | '>' | '>=';
 const FLIP: Record<CompareOp, CompareOp> = { '==': '==', '!=': '!=', '<': '>', '<=': '>=', '>': '<', '>=': '<=' };
 const STRICT: Record<CompareOp, string> = { '==': '===', '!=': '!==', '<': '<', '<=': '<=', '>': '>', '>=': '>=' };
 
-function test(op: CompareOp, a: Decimal, b: Decimal): boolean {
-  const c = a.cmp(b);
-  return { '==': c === 0, '!=': c !== 0, '<': c < 0, '<=': c <= 0, '>': c > 0, '>=': c >= 0 }[op];
-}
-
 /**
- * A comparison of numbers on one scale is exact in floats. A quotient n/d is compared by
- * cross-multiplying, as exact as the engine's rational quotient while n and b·d stay in range.
+ * A comparison of numbers on one scale and denominator is exact in floats. A quotient n/d is
+ * compared by cross-multiplying, as exact as the engine's rational quotient while n and b·d
+ * stay in range. One the bounds already decide is that boolean.
  */
 export function compare(op: CompareOp, a: Val, b: Val): Rule {
   if (a.kind === 'ratio' && b.kind === 'ratio') throw new NotExportable(`compares two quotients, ${a.text} and ${b.text}, which this export can't cross-multiply exactly`);
   if (a.kind === 'ratio') return compareRatio(op, a, asNum(b, 'the compared value'));
   if (b.kind === 'ratio') return compareRatio(FLIP[op], b, asNum(a, 'the compared value'));
-  const [x, y] = align([asNum(a, 'the compared value'), asNum(b, 'the compared value')]) as [Num, Num];
-  if (x.constant && y.constant) return test(op, x.constant, y.constant);
+  const [p, q] = [asNum(a, 'the compared value'), asNum(b, 'the compared value')];
+  const decided = decidedComparison(p, op, q);
+  if (decided !== undefined) return decided;
+  const [x, y] = align([p, q]) as [Num, Num];
   return { [STRICT[op]]: [x.rule, y.rule] };
 }
 
 function compareRatio(op: CompareOp, q: Ratio, b: Num): Rule {
   const positive = q.den.lo.gt(0);
-  const scaledB = multiply(b, q.den, `${q.text} compared`);
-  const [n, bd] = align([q.num, scaledB]) as [Num, Num];
-  const unit = pow10(n.scale + Math.max(n.binary, bd.binary));
-  for (const x of [q.num, b]) {
-    if (Decimal.max(x.lo.abs(), x.hi.abs()).times(unit).gte(pow10(33))) throw new NotExportable(`${q.text} is compared with values too long for this export to prove the comparison exact`);
-  }
-  return { [STRICT[positive ? op : FLIP[op]]]: [n.rule, bd.rule] };
+  const what = `${q.text} compared`;
+  const { product, factors, sides } = exact(what, () => ratioComparison(q.num, q.den, b));
+  const bd = checked(number(product, { '*': [b.rule, q.den.rule] }), what);
+  const n = aligned(q.num, sides[0], factors[0], what);
+  const m = aligned(bd, sides[1], factors[1], what);
+  return { [STRICT[positive ? op : FLIP[op]]]: [n.rule, m.rule] };
 }
 
 export function equals(a: Val, b: Val): Rule {

@@ -1,32 +1,30 @@
 // What the JSON Logic exporter knows about each value it emits, and the arithmetic that
 // keeps numbers exact in json-logic-js's floats.
 //
-// A number travels as a scaled value X = v·10^scale. The exporter tracks bounds lo..hi of v
-// and `binary`, the power of two that makes X·2^binary an integer (dividing by 2^20 adds
-// 20). While |X·2^binary| < 2^53, X is a double exactly, and so is every sum, product and
-// comparison the exporter emits — it proves this from the bounds before emitting, and
-// refuses (NotExportable) otherwise. Hence the result equals the engine's exact decimal.
-import { Decimal, decimalText } from '../decimal.ts';
-import { ROUNDING_MODES, type RoundingSpec } from '../functions/builtins.ts';
+// A number is a Shape (numeric-shape.ts, the fast path's representation too): its rule
+// computes the integer m of the value m / (10^scale · den), and the bounds lo..hi of the value
+// are known. While |m| < 2^53, m is a double exactly, and so is every sum, product and
+// comparison the exporter emits — it proves this from the bounds before emitting, and refuses
+// (NotExportable) otherwise. Hence the result equals the engine's exact value.
+import { Decimal } from '../decimal.ts';
+import type { RoundingMode } from '../functions/lowering.ts';
 import type { CheckedDecision } from '../check/model.ts';
 import type { TableValue } from '../value.ts';
 import type { CreditOperation } from './jsonlogic-ops.ts';
-import { EXACT_LIMIT, pow10, roundingPlan, scaleOf, splitDenominator } from './numeric-shape.ts';
+import {
+  addShape, alignFactor, common, divideByConstantShape, fitsExactly, joinShapes, literalShape, mantissaBound, mantissaOf, MAX_SCALE,
+  multiplyShape, negateShape, NotExact, plainShape, pow10, rescaled, roundShape, type Shape,
+} from './numeric-shape.ts';
 
 export type Rule = null | boolean | number | string | Rule[] | { [op: string]: Rule };
 
 /** Thrown while translating: the construct can't be computed exactly by json-logic-js. */
 export class NotExportable extends Error {}
 
-export interface Num {
+/** A number: the rule computing m, and its Shape. */
+export interface Num extends Shape {
   kind: 'number';
   rule: Rule;
-  scale: number;
-  binary: number;
-  lo: Decimal;
-  hi: Decimal;
-  /** The value, when it is a constant. */
-  constant?: Decimal;
 }
 
 /** A quotient that may not terminate: exported only where it is compared (by cross-multiplying). */
@@ -62,25 +60,32 @@ export function rulesOf(v: Val): Rule[] {
 /** Records the custom operations the emitted rules use. */
 export type Uses = Set<CreditOperation>;
 
-
-function maxAbs(n: { lo: Decimal; hi: Decimal }): Decimal {
-  return Decimal.max(n.lo.abs(), n.hi.abs());
+/** A shape step of numeric-shape.ts, its refusal reported as this export's. */
+export function exact<T>(what: string, step: () => T): T {
+  try {
+    return step();
+  } catch (e) {
+    if (e instanceof NotExact) throw new NotExportable(`${what}: ${e.message}`);
+    throw e;
+  }
 }
 
-/** Proves X·2^binary stays below 2^53, or refuses. */
+/** A number of a shape, computed by `rule`; a constant is its literal m instead. */
+export function number(shape: Shape, rule: Rule): Num {
+  return { ...shape, kind: 'number', rule: shape.constant ? mantissaOf(shape.constant, shape) : rule };
+}
+
+/** Proves |m| stays below 2^53, or refuses. */
 export function checked(n: Num, what: string): Num {
-  if (maxAbs(n).times(pow10(n.scale)).times(new Decimal(2).pow(n.binary)).gte(EXACT_LIMIT)) {
+  if (!fitsExactly(n)) {
     throw new NotExportable(`${what} can exceed the range in which floats are exact (2^53 at scale 10^-${n.scale})`);
   }
   return n;
 }
 
 export function literal(d: Decimal): Num {
-  if (!d.terminates()) throw new NotExportable(`the number ${decimalText(d)} doesn't terminate, and a float can't hold it exactly`);
-  const scale = scaleOf(d);
-  const x = d.times(pow10(scale));
-  if (x.abs().gte(EXACT_LIMIT)) throw new NotExportable(`the number ${d.toFixed()} has more digits than a float holds`);
-  return { kind: 'number', rule: x.toNumber(), scale, binary: 0, lo: d, hi: d, constant: d };
+  const shape = exact(`the number ${d.toFixed()}`, () => literalShape(d));
+  return number(shape, null);
 }
 
 export function never(message: Rule, uses: Uses): Never {
@@ -93,113 +98,99 @@ function times(rule: Rule, factor: number): Rule {
   return typeof rule === 'number' ? rule * factor : { '*': [rule, factor] };
 }
 
-/** The same number at a larger scale. */
-export function rescale(n: Num, scale: number): Num {
-  if (scale === n.scale) return n;
-  if (n.constant) return literalAt(n.constant, scale);
-  if (scale - n.scale > 22) throw new NotExportable(`a number would need scaling by 10^${scale - n.scale}, more than a double holds exactly`);
-  return checked({ ...n, rule: times(n.rule, pow10(scale - n.scale).toNumber()), scale }, 'a rescaled number');
+/** The same number on another scale and denominator: m times the factor. */
+export function aligned(n: Num, to: { scale: number; den: number }, factor: number, what = 'a rescaled number'): Num {
+  if (factor === 1 && n.scale === to.scale && n.den === to.den) return n;
+  const shape = rescaled(n, to);
+  if (n.constant) return number(shape, null);
+  return checked({ ...shape, kind: 'number', rule: times(n.rule, factor) }, what);
 }
 
-function literalAt(d: Decimal, scale: number): Num {
-  const l = literal(d);
-  return checked({ ...l, rule: d.times(pow10(scale)).toNumber(), scale }, `the number ${d.toFixed()}`);
-}
-
+/** Numbers on one scale and denominator, for comparing or choosing between them. */
 export function align(ns: Num[]): Num[] {
-  const scale = Math.max(...ns.map((n) => n.scale));
-  return ns.map((n) => rescale(n, scale));
+  const { scale, den, factors } = exact('numbers brought to one scale', () => common(ns));
+  return ns.map((n, i) => aligned(n, { scale, den }, factors[i]!));
 }
 
 export function add(a: Num, b: Num, op: '+' | '-', what: string): Num {
-  if (a.constant && b.constant) return literal(op === '+' ? a.constant.plus(b.constant) : a.constant.minus(b.constant));
+  const { shape, factors } = exact(what, () => addShape(a, b, op));
+  if (shape.constant) return number(shape, null);
   if (b.constant?.isZero()) return a;
   if (a.constant?.isZero() && op === '+') return b;
-  const [x, y] = align([a, b]) as [Num, Num];
-  const lo = op === '+' ? x.lo.plus(y.lo) : x.lo.minus(y.hi);
-  const hi = op === '+' ? x.hi.plus(y.hi) : x.hi.minus(y.lo);
-  return checked({ kind: 'number', rule: { [op]: [x.rule, y.rule] }, scale: x.scale, binary: Math.max(x.binary, y.binary), lo, hi }, what);
+  const [x, y] = [aligned(a, shape, factors[0]), aligned(b, shape, factors[1])];
+  return checked({ ...shape, kind: 'number', rule: { [op]: [x.rule, y.rule] } }, what);
 }
 
 export function multiply(a: Num, b: Num, what: string): Num {
-  if (a.constant && b.constant) return literal(a.constant.times(b.constant));
-  if (a.constant?.eq(1)) return b;
-  if (b.constant?.eq(1)) return a;
-  const corners = [a.lo.times(b.lo), a.lo.times(b.hi), a.hi.times(b.lo), a.hi.times(b.hi)];
-  return checked({
-    kind: 'number', rule: { '*': [a.rule, b.rule] }, scale: a.scale + b.scale, binary: a.binary + b.binary,
-    lo: Decimal.min(...corners), hi: Decimal.max(...corners),
-  }, what);
+  const shape = exact(what, () => multiplyShape(a, b));
+  if (shape.constant) return number(shape, null);
+  if (a.constant?.eq(1) && a.scale === 0 && a.den === 1) return b;
+  if (b.constant?.eq(1) && b.scale === 0 && b.den === 1) return a;
+  return checked({ ...shape, kind: 'number', rule: { '*': [a.rule, b.rule] } }, what);
 }
 
 export function negate(a: Num): Num {
-  if (a.constant) return literal(a.constant.neg());
-  return { ...a, rule: { '-': [a.rule] }, lo: a.hi.neg(), hi: a.lo.neg() };
+  return number(negateShape(a), { '-': [a.rule] });
+}
+
+/** a / c for a constant c ≠ 0: m times 10^(c's decimals) over the denominator |c's digits| (exact; see numeric-shape.ts). */
+export function divideByConstant(a: Num, c: Decimal, what: string): Num {
+  const q = exact(what, () => divideByConstantShape(a, c));
+  if (q.shape.constant) return number(q.shape, null);
+  const rule = times(a.rule, q.times);
+  return checked({ ...q.shape, kind: 'number', rule: q.negate ? { '-': [rule] } : rule }, what);
 }
 
 /**
- * Division by a constant whose only prime factors are 2 and 5 terminates, and is exact:
- * dividing by 2^p·5^q multiplies X by 2^(q-p) and adds q to the scale.
+ * x rounded to `digits` decimals in `mode`, through `<mode>_div` on the integer m. JSON Logic
+ * has no rounding away from zero: ROUNDUP is ceil_div where x can't be negative, floor_div
+ * where it can't be positive, and the one or the other by x's sign otherwise.
  */
-export function divideByConstant(a: Num, c: Decimal, what: string): Num {
-  if (a.constant) return literal(a.constant.div(c));
-  const k = scaleOf(c);
-  const { twos: p, fives: q, rest } = splitDenominator(c.abs().times(pow10(k)));
-  if (!rest.eq(1)) throw new NotExportable(`${what} divides by ${c.toFixed()}, whose quotients don't terminate; the engine keeps them exact and floats can't`);
-  const shift = q - p;
-  let rule: Rule = shift >= 0 ? times(a.rule, 2 ** shift) : { '/': [a.rule, 2 ** -shift] };
-  if (c.isNegative()) rule = { '-': [rule] };
-  let scale = a.scale + q - k;
-  if (scale < 0) {
-    rule = times(rule, pow10(-scale).toNumber());
-    scale = 0;
-  }
-  const bounds = [a.lo.div(c), a.hi.div(c)];
-  const n = checked({ kind: 'number', rule, scale, binary: a.binary + p - q, lo: Decimal.min(...bounds), hi: Decimal.max(...bounds) }, what);
-  // Kept within 34 significant digits (X·2^binary·5^binary), where this export is proven exact.
-  if (n.binary > 0 && maxAbs(n).times(pow10(n.scale + n.binary)).gte(pow10(34))) {
-    throw new NotExportable(`${what} can have more than 34 significant digits, more than this export proves exact`);
-  }
-  return n;
+export function roundTo(a: Num, digits: number, mode: RoundingMode, uses: Uses, what: string): Num {
+  const plan = exact(what, () => roundShape(a, digits, mode));
+  if (plan.identity) return plan.shape.constant ? number(plan.shape, null) : a;
+  const raised = checked({ ...plan.raised, kind: 'number', rule: times(a.rule, plan.raise) }, `${what} before rounding`);
+  const op = (m: Exclude<RoundingMode, 'up'>): Rule => {
+    uses.add(`${m}_div`);
+    return { [`${m}_div`]: [raised.rule, plan.divisor] };
+  };
+  let rule: Rule;
+  if (mode !== 'up') rule = op(mode);
+  else if (a.lo.gte(0)) rule = op('ceil');
+  else if (a.hi.lte(0)) rule = op('floor');
+  else rule = { if: [{ '<': [raised.rule, 0] }, op('floor'), op('ceil')] };
+  return checked({ ...plan.shape, kind: 'number', rule: times(rule, plan.times) }, what);
 }
 
-/** The modes JSON Logic rounds in (it has no rounding away from zero). */
-export type Rounding = Exclude<RoundingSpec['mode'], 'up'>;
-
-/** CEIL/FLOOR/ROUND/TRUNC(x, digits) on the scaled integer, through `<mode>_div`. */
-export function roundTo(a: Num, digits: number, mode: Rounding, uses: Uses, what: string): Num {
-  const round = (d: Decimal): Decimal => d.toDecimalPlaces(digits, ROUNDING_MODES[mode]);
-  if (a.constant) return literal(round(a.constant));
-  if (a.scale <= digits && a.binary <= 0) return a;
-  const plan = roundingPlan(a.scale, digits);
-  const up = rescale(a, a.scale + plan.raise);
-  if (maxAbs(up).times(pow10(up.scale)).gte(EXACT_LIMIT)) throw new NotExportable(`${what} can exceed 2^53 before rounding`);
-  const op = `${mode}_div` as const;
-  uses.add(op);
-  const n: Num = { kind: 'number', rule: times({ [op]: [up.rule, pow10(plan.lower).toNumber()] }, plan.times), scale: plan.scale, binary: 0, lo: round(a.lo), hi: round(a.hi) };
-  return checked(n, what);
-}
-
-/** Numbers from several branches (IF, decision rows, table rows) on one scale. */
-export function joinNumbers(ns: Num[]): Num[] {
-  const aligned = align(ns);
-  const binary = Math.max(...aligned.map((n) => n.binary));
-  return aligned.map((n) => ({ ...n, binary, constant: undefined }));
+/** Numbers from several branches (IF, decision rows, table rows) on one scale and denominator, with the union of their ranges. */
+export function joinNumbers(ns: Num[]): { shape: Shape; rules: Rule[] } {
+  const { shape } = exact('a choice between numbers', () => joinShapes(ns));
+  const target = { scale: shape.scale, den: shape.den };
+  const rules = ns.map((n) => aligned(n, target, alignFactor(n, target), 'a choice between numbers').rule);
+  return { shape: { scale: shape.scale, den: shape.den, lo: shape.lo, hi: shape.hi }, rules };
 }
 
 export function boundsOf(ns: Num[]): { lo: Decimal; hi: Decimal } {
   return { lo: Decimal.min(...ns.map((n) => n.lo)), hi: Decimal.max(...ns.map((n) => n.hi)) };
 }
 
-/** The rule giving the number itself (unscaled), for outputs: exact X / 10^scale is the double nearest v. */
+/**
+ * The rule giving the number itself, for outputs: exact m / 10^scale is the double nearest
+ * the value. A denominator's 2s and 5s become decimals first; any other factor means the value
+ * may not terminate, and isn't exported.
+ */
 export function unscaled(n: Num): Rule {
-  if (n.scale > 22) throw new NotExportable(`a value with ${n.scale} decimals can't be divided back exactly`);
-  if (n.scale === 0) return n.rule;
-  if (n.constant) return n.constant.toNumber();
-  return { '/': [n.rule, pow10(n.scale).toNumber()] };
+  if (n.constant) {
+    if (!n.constant.terminates()) throw new NotExportable(`the value ${n.constant.toFixed()} doesn't terminate; the engine keeps it exact and floats can't`);
+    return n.constant.toNumber();
+  }
+  const p = exact('an output', () => plainShape(n, false));
+  const m = checked({ ...p.shape, kind: 'number', rule: times(n.rule, p.times) }, 'an output');
+  if (m.scale > MAX_SCALE) throw new NotExportable(`a value with ${m.scale} decimals can't be divided back exactly`);
+  return m.scale === 0 ? m.rule : { '/': [m.rule, pow10(m.scale).toNumber()] };
 }
 
 /** Whether the value's decimal text always survives a round trip through a double (15 digits). */
 export function printable(n: Num): boolean {
-  return n.binary <= 0 && maxAbs(n).times(pow10(n.scale)).lt(pow10(15));
+  return n.den === 1 && mantissaBound(n).lt(pow10(15));
 }

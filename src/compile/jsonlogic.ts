@@ -20,7 +20,7 @@ import { inputSchema } from '../rules/input-schema.ts';
 import { CREDIT_OPERATIONS, type CreditOperation } from './jsonlogic-ops.ts';
 import { asBool, isElement } from './jsonlogic-logic.ts';
 import { Translator, type PreviewLimit } from './jsonlogic-expr.ts';
-import { NUMBER_INPUT } from './numeric-shape.ts';
+import { NotExact, NUMBER_INPUT } from './numeric-shape.ts';
 import { NotExportable, printable, unscaled, type Rule, type Val } from './jsonlogic-values.ts';
 
 export interface ExportedConstraint {
@@ -107,7 +107,7 @@ function translate(op: CheckedOperation, limit: PreviewLimit): Translated {
       t.limited.forEach((l, path) => limits.set(path, l));
       return { value };
     } catch (e) {
-      if (e instanceof NotExportable) return { reason: e.message };
+      if (e instanceof NotExportable || e instanceof NotExact) return { reason: e.message };
       throw e;
     }
   };

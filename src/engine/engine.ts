@@ -5,7 +5,7 @@ import { hasErrors, loadWorkspace } from '../check/check-paths.ts';
 import type { CheckedPack } from '../check/model.ts';
 import { compilePack, type CompiledPack, type CompiledVersion } from '../compile/compile-pack.ts';
 import type { Rejection, TraceEntry } from '../compile/frame.ts';
-import type { CompiledOperation } from '../compile/compile-operation.ts';
+import { NO_REJECTIONS, type CompiledOperation } from '../compile/compile-operation.ts';
 import { inputSchema } from '../rules/input-schema.ts';
 import type { LedgerPolicy } from '../rules/ledger-policy.ts';
 import type { PackDecl } from '../rules/model.ts';
@@ -142,24 +142,30 @@ export class Engine {
     if (!p) throw this.unknownPack(pack);
     const unit = p.pack.decl.unit;
     const single = p.versions.length === 1 ? p.versions[0]! : undefined;
-    const ops = new Map<CompiledVersion, CompiledOperation>();
     // Which version, and so whether the operation exists, depends on each request's time.
-    // Once the single version is in force it stays so (time only moves on): no clock read per quote.
-    let started = false;
-    const inForce = (v: CompiledVersion, at?: Date): boolean =>
-      at ? hasTakenEffect(v.effective, at.getTime()) : started || (started = hasTakenEffect(v.effective, Date.now()));
+    // Once the single version is in force it stays so (time only moves on): from then on a
+    // quote without a time of its own reads neither the clock nor a map, only `settled`.
+    let settled: { version: CompiledVersion; op: CompiledOperation } | undefined;
     const resolve = (at?: Date): { version: CompiledVersion; op: CompiledOperation } => {
-      if (single && inForce(single, at)) {
-        let op = ops.get(single);
-        if (!op) ops.set(single, (op = this.operation(pack, operation, at).op));
-        return { version: single, op };
+      if (single && hasTakenEffect(single.effective, at ? at.getTime() : Date.now())) {
+        if (settled) return settled;
+        const found = { version: single, op: this.operation(pack, operation, at).op };
+        if (hasTakenEffect(single.effective, Date.now())) settled = found;
+        return found;
       }
       return this.operation(pack, operation, at);
     };
     return {
-      quote(input, options = {}) {
-        const { version, op } = resolve(options.at);
-        const r = op.evaluate(input, options.explain ? { trace: true } : undefined);
+      quote(input, options) {
+        const at = options?.at;
+        const { version, op } = settled !== undefined && at === undefined ? settled : resolve(at);
+        const explain = !!options?.explain;
+        if (!explain) {
+          // The fast path's answer goes straight into the one result object.
+          const outputs = op.fast(input);
+          if (outputs !== undefined) return { pack, operation, version: version.version, unit, outputs, rejections: NO_REJECTIONS };
+        }
+        const r = op.interpret(input, explain);
         const result: QuoteResult = { pack, operation, version: version.version, unit, outputs: r.outputs, rejections: r.rejections };
         if (r.trace) result.trace = r.trace;
         return result;

@@ -3,6 +3,7 @@
 import { Decimal, decimalText, MAX_DIGITS, ZERO, type Rounding } from '../decimal.ts';
 import { showType, T, type Type, unify } from '../types.ts';
 import { keyOf, showValue, TableValue, type Value } from '../value.ts';
+import type { CompilerName, Lower, Lowering, RoundingMode } from './lowering.ts';
 
 /** An argument, evaluated only when the function asks (IF evaluates one branch). */
 export type Thunk = () => Value;
@@ -16,7 +17,7 @@ export type Complain = (arg: number, message: string, hint?: string) => void;
 /** How a rounding function rounds: the compilers without exact rationals read this rather than the name. */
 export interface RoundingSpec {
   /** toward +∞, toward −∞, half away from zero, toward zero, away from zero */
-  mode: 'ceil' | 'floor' | 'round' | 'trunc' | 'up';
+  mode: RoundingMode;
   /** What the optional second argument is: decimals (ROUND's digits) or a multiple (CEILING.MATH's significance). */
   second: 'digits' | 'significance' | 'none';
 }
@@ -32,6 +33,40 @@ export interface Builtin<N extends string = string> {
   type(args: Type[], complain: Complain): Type;
   call(args: Thunk[], fail: Fail, lambdas: LambdaFn[]): Value;
   rounding?: RoundingSpec;
+  /**
+   * How the compilers other than the interpreter compile a call (the fast path, the JSON Logic
+   * export): its meaning in their shared operations (lowering.ts), or why none compiles it.
+   */
+  lower: Lower | { none: string };
+  /** Compilers that don't compile it even so, each with the reason. */
+  notLowered?: Partial<Record<CompilerName, string>>;
+}
+
+/**
+ * The decimals a rounding call rounds to, given its second argument (undefined when there is
+ * none: 0 decimals; null when it isn't a constant):
+ * digits must be whole, a significance a power of ten (0.01 is 2 decimals, 100 is -2), and
+ * either within `range`. A string is the reason it isn't.
+ */
+export function roundingDigits(spec: RoundingSpec, second: Decimal | null | undefined, range: { min: number; max: number } = ROUNDING_DIGITS): number | string {
+  if (second === undefined) return 0;
+  if (spec.second === 'none') return 'it takes no second argument';
+  if (spec.second === 'significance') {
+    const d = second?.gt(0) ? 0 - Math.round(Math.log10(second.toNumber())) : NaN;
+    if (!Number.isInteger(d) || d < range.min || d > range.max || !second || !new Decimal(10).pow(-d).eq(second)) return 'the significance must be a constant power of ten (1, 0.01, 100)';
+    return d;
+  }
+  if (!second || !second.isInteger() || second.lt(range.min) || second.gt(range.max)) return `the digits must be a whole constant from ${range.min} to ${range.max}`;
+  return second.toNumber();
+}
+
+/** The digits ROUND and its kin accept (ROUND(x, -2) rounds to hundreds), in the interpreter and the compilers. */
+export const ROUNDING_DIGITS = { min: -20, max: 20 } as const;
+
+/** A rounding call's second argument as decimals (lowered), or the compiler refuses with the reason. */
+function digitsOf<V>(l: Lowering<V>, spec: RoundingSpec): number {
+  const digits = roundingDigits(spec, l.args.length > 1 ? l.constant(1) : undefined);
+  return typeof digits === 'string' ? l.refuse(`${l.text}: ${digits}`) : digits;
 }
 
 function num(v: Value, i: number, fail: Fail): Decimal {
@@ -76,11 +111,6 @@ function numbersOf(args: Thunk[], fail: Fail): Decimal[] {
   return args.map((a, i) => num(a(), i, fail));
 }
 
-const numberFn = <N extends string>(name: N, signature: string, summary: string, f: (x: Decimal) => Decimal): Builtin<N> => ({
-  name, signature, summary, minArgs: 1, maxArgs: 1,
-  type: (args, c) => (expect(args[0]!, T.number, 0, c), T.number),
-  call: ([x], fail) => f(num(x!(), 0, fail)),
-});
 
 /** Each rounding mode as the exact rationals' rounding: the interpreter's, and the JSON Logic export's for its constants and bounds. */
 export const ROUNDING_MODES: Record<RoundingSpec['mode'], Rounding> = {
@@ -96,8 +126,9 @@ const digitsFn = <N extends string>(name: N, summary: string, mode: RoundingSpec
   call: ([x, digits], fail) => {
     const v = num(x!(), 0, fail);
     // Negative digits round to tens, hundreds, …: ROUND(1234, -2) is 1200.
-    return v.toDecimalPlaces(digits ? int(digits(), 1, fail, -20, 20, 'digits') : 0, ROUNDING_MODES[mode]);
+    return v.toDecimalPlaces(digits ? int(digits(), 1, fail, ROUNDING_DIGITS.min, ROUNDING_DIGITS.max, 'digits') : 0, ROUNDING_MODES[mode]);
   },
+  lower: (l) => l.round(l.arg(0), digitsOf(l, { mode, second: 'digits' }), mode),
 });
 
 /**
@@ -116,6 +147,16 @@ const significanceFn = <N extends string>(name: N, summary: string, mode: 'ceil'
     const m = num(significance(), 1, fail);
     if (!m.gt(0)) fail(1, `the significance must be greater than 0, got ${decimalText(m)}`, `it is the multiple to round to: ${name}(x, 0.01) for cents, ${name}(x, 100) for hundreds`);
     return toMultiple(v, m, ROUNDING_MODES[mode], fail);
+  },
+  lower: (l) => {
+    if (l.args.length < 2) return l.round(l.arg(0), 0, mode);
+    const m = l.constant(1);
+    if (!m) return l.refuse(`${l.text}: the significance must be a constant`);
+    if (!m.gt(0)) return l.fail(`the significance must be greater than 0, got ${decimalText(m)}`);
+    // A power of ten is a number of decimals (CEIL(x, 0.01) rounds up to cents); any other multiple divides and multiplies back.
+    const digits = roundingDigits({ mode, second: 'significance' }, m);
+    if (typeof digits === 'number') return l.round(l.arg(0), digits, mode);
+    return l.multiply(l.round(l.divide(l.arg(0), l.number(m)), 0, mode), l.number(m));
   },
 });
 
@@ -138,6 +179,10 @@ const logicFn = <N extends string>(name: N, signature: string, summary: string, 
     const v = a();
     return typeof v === 'boolean' ? v : fail(i, `expected true or false, got ${showValue(v)}`);
   })),
+  lower: (l) => {
+    const parts = l.args.map((_, i) => l.arg(i));
+    return name === 'AND' ? l.all(parts) : name === 'OR' ? l.any(parts) : l.not(parts[0]!);
+  },
 });
 
 const listPredicate = <N extends string>(name: N, summary: string, f: (items: Value[], test: (x: Value) => boolean) => Value): Builtin<N> => ({
@@ -151,6 +196,7 @@ const listPredicate = <N extends string>(name: N, summary: string, f: (items: Va
     const r = lambda!(x);
     return typeof r === 'boolean' ? r : fail(1, `the condition must be true or false, got ${showValue(r)}`);
   }),
+  lower: (l) => l.lambda(name as 'FILTER' | 'ANY' | 'ALL', l.arg(0), l.args[1]!),
 });
 
 function text(v: Value): string {
@@ -172,6 +218,7 @@ export const BUILTINS = [
       if (typeof c !== 'boolean') return fail(0, `the condition must be true or false, got ${showValue(c)}`);
       return c ? a!() : b!();
     },
+    lower: (l) => l.firstOf([[l.arg(0), () => l.arg(1)]], () => l.arg(2)),
   },
   {
     name: 'IFS', signature: 'IFS(cond1, value1, cond2, value2, …, [default])', summary: 'the value of the first true condition, or the default',
@@ -197,6 +244,12 @@ export const BUILTINS = [
       }
       if (args.length % 2 === 1) return args[args.length - 1]!();
       return fail(-1, 'no condition of IFS was true', 'add a default value as the last argument');
+    },
+    lower: (l) => {
+      const n = l.args.length;
+      const cases: [ReturnType<typeof l.arg>, () => ReturnType<typeof l.arg>][] = [];
+      for (let i = 0; i + 1 < n; i += 2) cases.push([l.arg(i), () => l.arg(i + 1)]);
+      return l.firstOf(cases, () => (n % 2 === 1 ? l.arg(n - 1) : l.fail('no condition of IFS was true')));
     },
   },
   {
@@ -226,16 +279,30 @@ export const BUILTINS = [
       if (args.length % 2 === 0) return args[args.length - 1]!();
       return fail(0, `no case matches ${showValue(v)}`, 'add a default result as the last argument');
     },
+    lower: (l) => {
+      const n = l.args.length;
+      const v = l.arg(0);
+      const cases: [ReturnType<typeof l.arg>, () => ReturnType<typeof l.arg>][] = [];
+      for (let i = 1; i + 1 < n; i += 2) cases.push([l.equals(v, l.arg(i)), () => l.arg(i + 1)]);
+      return l.firstOf(cases, () => (n % 2 === 0 ? l.arg(n - 1) : l.fail('no case of SWITCH matches')));
+    },
   },
   {
     name: 'MIN', signature: 'MIN(a, b, …) or MIN(list)', summary: 'the smallest number', minArgs: 1, maxArgs: Infinity,
     type: numbersOrList, call: (args, fail) => Decimal.min(...numbersOf(args, fail)),
+    lower: (l) => l.extreme('MIN', l.numbers()),
   },
   {
     name: 'MAX', signature: 'MAX(a, b, …) or MAX(list)', summary: 'the largest number', minArgs: 1, maxArgs: Infinity,
     type: numbersOrList, call: (args, fail) => Decimal.max(...numbersOf(args, fail)),
+    lower: (l) => l.extreme('MAX', l.numbers()),
   },
-  numberFn('ABS', 'ABS(x)', 'the absolute value', (x) => x.abs()),
+  {
+    name: 'ABS', signature: 'ABS(x)', summary: 'the absolute value', minArgs: 1, maxArgs: 1,
+    type: (args, c) => (expect(args[0]!, T.number, 0, c), T.number),
+    call: ([x], fail) => num(x!(), 0, fail).abs(),
+    lower: (l) => l.abs(l.arg(0)),
+  },
   significanceFn('CEIL', 'rounds up (toward +∞) to a whole number, or to a multiple of the significance', 'ceil'),
   significanceFn('CEILING', 'the same as CEIL: rounds up (toward +∞) to a multiple of the significance (default 1)', 'ceil'),
   significanceFn('FLOOR', 'rounds down (toward −∞) to a whole number, or to a multiple of the significance', 'floor'),
@@ -247,6 +314,7 @@ export const BUILTINS = [
     name: 'INT', signature: 'INT(x)', summary: 'rounds down (toward −∞) to a whole number, as in spreadsheets: INT(-2.5) is -3',
     minArgs: 1, maxArgs: 1, type: numbers, rounding: { mode: 'floor', second: 'none' },
     call: ([x], fail) => num(x!(), 0, fail).toDecimalPlaces(0, Decimal.ROUND_FLOOR),
+    lower: (l) => l.round(l.arg(0), 0, 'floor'),
   },
   {
     name: 'MROUND', signature: 'MROUND(x, multiple)', summary: 'the nearest multiple of `multiple`, halves away from zero; x and multiple have the same sign',
@@ -257,6 +325,18 @@ export const BUILTINS = [
       if (m.isZero()) fail(1, 'the multiple must not be 0', 'MROUND(x, 5) rounds to the nearest 5');
       if (!v.isZero() && v.isNegative() !== m.isNegative()) fail(1, `x (${decimalText(v)}) and the multiple (${decimalText(m)}) must have the same sign, as in spreadsheets`, `give the multiple the sign of x: ${decimalText(m.neg())}`);
       return toMultiple(v, m, Decimal.ROUND_HALF_UP, fail);
+    },
+    lower: (l) => {
+      const m = l.constant(1);
+      if (!m) return l.refuse(`${l.text}: the multiple must be a constant`);
+      if (m.isZero()) return l.fail('the multiple must not be 0');
+      const x = l.arg(0);
+      const zero = l.number(ZERO);
+      // x and the multiple have the same sign (or x is 0), else it is an error, as in spreadsheets.
+      const sameSign = l.compare(x, m.isNegative() ? '<=' : '>=', zero);
+      const multiple = l.number(m);
+      return l.firstOf([[sameSign, () => l.multiply(l.round(l.divide(x, multiple), 0, 'round'), multiple)]],
+        () => l.fail('x and the multiple must have the same sign, as in spreadsheets'));
     },
   },
   logicFn('AND', 'AND(a, b, …)', 'whether every argument is true (the same as a and b)', (xs) => xs.every((x) => x())),
@@ -270,6 +350,10 @@ export const BUILTINS = [
       if (l.gt(h)) fail(1, `lo (${decimalText(l)}) is greater than hi (${decimalText(h)})`);
       return Decimal.min(Decimal.max(v, l), h);
     },
+    lower: (l) => {
+      const [x, lo, hi] = [l.arg(0), l.arg(1), l.arg(2)];
+      return l.firstOf([[l.compare(lo, '>', hi), () => l.fail('CLAMP: lo is greater than hi')]], () => l.extreme('MIN', [l.extreme('MAX', [x, lo]), hi]));
+    },
   },
   {
     name: 'MOD', signature: 'MOD(a, b)', summary: 'the remainder of a / b, with the sign of b', minArgs: 2, maxArgs: 2,
@@ -278,6 +362,12 @@ export const BUILTINS = [
       const d = num(b!(), 1, fail);
       if (d.isZero()) fail(1, 'division by zero in MOD', 'make sure the divisor can never be 0, e.g. MAX(b, 1)');
       return num(a!(), 0, fail).mod(d);
+    },
+    // a − b·FLOOR(a / b): the remainder with the sign of b, as the interpreter's (and spreadsheets').
+    lower: (l) => {
+      const [a, b] = [l.arg(0), l.arg(1)];
+      if (l.constant(1)?.isZero()) return l.fail('division by zero in MOD');
+      return l.subtract(a, l.multiply(b, l.round(l.divide(a, b), 0, 'floor')));
     },
   },
   {
@@ -291,16 +381,35 @@ export const BUILTINS = [
       withinDigits(p, fail);
       return e < 0 ? new Decimal(1).div(p) : p;
     },
+    // A constant whole exponent: repeated products (by squaring), and for a negative one the quotient of 1 by them.
+    lower: (l) => {
+      const n = l.constant(1);
+      if (!n || !n.isInteger() || n.abs().gt(64)) return l.refuse(`${l.text}: the exponent must be a whole constant from -64 to 64`);
+      const x = l.arg(0);
+      let e = Math.abs(n.toNumber());
+      let result: ReturnType<typeof l.arg> | undefined;
+      let square = x;
+      while (e > 0) {
+        if (e % 2 === 1) result = result === undefined ? square : l.multiply(result, square);
+        e = Math.floor(e / 2);
+        if (e > 0) square = l.multiply(square, square);
+      }
+      const one = l.number(new Decimal(1));
+      if (result === undefined) return one;
+      return n.isNegative() ? l.divide(one, result) : result;
+    },
   },
   {
     name: 'SUM', signature: 'SUM(list)', summary: 'the sum of a list of numbers (0 for an empty list)', minArgs: 1, maxArgs: 1,
     type: (args, c) => (args[0]!.k === 'list' ? expect(args[0]!.of, T.number, 0, c, 'list items') : expect(args[0]!, T.list(T.number), 0, c), T.number),
     call: ([xs], fail) => list(xs!(), 0, fail).reduce<Decimal>((s, x) => s.plus(num(x, 0, fail)), ZERO),
+    lower: (l) => l.sum(l.arg(0)),
   },
   {
     name: 'COUNT', signature: 'COUNT(list)', summary: 'the number of items in a list', minArgs: 1, maxArgs: 1,
     type: (args, c) => (expect(args[0]!, T.list(T.any), 0, c), T.number),
     call: ([xs], fail) => new Decimal(list(xs!(), 0, fail).length),
+    lower: (l) => l.count(l.arg(0)),
   },
   {
     name: 'AVERAGE', signature: 'AVERAGE(list)', summary: 'the mean of a non-empty list of numbers', minArgs: 1, maxArgs: 1,
@@ -310,11 +419,17 @@ export const BUILTINS = [
       if (items.length === 0) fail(0, 'AVERAGE of an empty list');
       return items.reduce<Decimal>((s, x) => s.plus(num(x, 0, fail)), ZERO).div(items.length);
     },
+    // The sum over the count: a quotient by a value that isn't a constant (0 for an empty list, an error).
+    lower: (l) => {
+      const list = l.arg(0);
+      return l.divide(l.sum(list), l.count(list));
+    },
   },
   {
     name: 'MAP', signature: 'MAP(list, x => expression)', summary: 'the list of the expression applied to each item', minArgs: 2, maxArgs: 2, lambdas: { 1: 1 },
     type: (args, c) => (expect(args[0]!, T.list(T.any), 0, c), T.list(args[1]!)),
     call: ([xs], fail, [lambda]) => list(xs!(), 0, fail).map((x) => lambda!(x)),
+    lower: (l) => l.lambda('MAP', l.arg(0), l.args[1]!),
   },
   listPredicate('FILTER', 'the items for which the condition is true', (items, test) => items.filter(test)),
   listPredicate('ANY', 'whether the condition is true for some item', (items, test) => items.some(test)),
@@ -331,6 +446,7 @@ export const BUILTINS = [
       const k = keyOf(key!());
       return k !== undefined && t.rows.has(k);
     },
+    lower: (l) => l.has(0, l.arg(1)),
   },
   {
     name: 'KEYS', signature: 'KEYS(table)', summary: "the table's keys, in row order", minArgs: 1, maxArgs: 1,
@@ -344,16 +460,20 @@ export const BUILTINS = [
       const t = table!();
       return t instanceof TableValue ? [...t.keys] : fail(0, 'expected a table');
     },
+    lower: (l) => l.keys(0),
   },
   {
     name: 'CONCAT', signature: 'CONCAT(a, b, …)', summary: 'the values joined as text', minArgs: 1, maxArgs: Infinity,
     type: () => T.string,
     call: (args) => args.map((a) => text(a())).join(''),
+    // Text parts only: numbers and booleans are written by the interpreter (`TEXT`).
+    lower: (l) => l.concat(l.args.map((_, i) => l.arg(i))),
   },
   {
     name: 'TEXT', signature: 'TEXT(x)', summary: 'the value as text (numbers in plain decimal notation)', minArgs: 1, maxArgs: 1,
     type: () => T.string,
     call: ([x]) => text(x!()),
+    lower: { none: 'JavaScript writes numbers differently from the engine (0.1 + 0.2, 1e21)' },
   },
   {
     name: 'LEN', signature: 'LEN(text or list)', summary: 'the number of characters of a text, or items of a list', minArgs: 1, maxArgs: 1,
@@ -367,6 +487,7 @@ export const BUILTINS = [
       if (typeof v === 'string') return new Decimal([...v].length);
       return new Decimal(list(v, 0, fail).length);
     },
+    lower: { none: 'JSON Logic has no length operation, and the fast path leaves text to the interpreter' },
   },
 ] as const satisfies readonly Builtin[];
 
