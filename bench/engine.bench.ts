@@ -3,6 +3,11 @@
 // proration rule, where floats go wrong, against the same kinds of contender and an exact
 // BigInt reference; then compile time and lookup speed for a 10,000-row table. Writes
 // bench/results.json.
+//
+// Speeds are evaluations per second of CPU time this process used (process.cpuUsage), not of
+// wall-clock time: on a shared machine a round of wall-clock time also counts the moments
+// another process had the CPU, which falls on the contenders unevenly; CPU time counts only
+// the work. Every contender is measured the same way, in alternating rounds.
 import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -22,20 +27,25 @@ function measure(fn: (i: ReferenceInput) => unknown): number {
   return measureOver(inputs, fn);
 }
 
+/** CPU seconds this process has used (user and system, all its threads: garbage collection counts against the contender). */
+function cpuSeconds(): number {
+  const u = process.cpuUsage();
+  return (u.user + u.system) / 1e6;
+}
+
 function measureOver<I>(inputs: I[], fn: (i: I) => unknown): number {
   let sink: unknown;
   for (let k = 0; k < 2000; k++) sink = fn(inputs[k % inputs.length]!); // warm-up
   let evaluations = 0;
-  const start = process.hrtime.bigint();
-  const deadline = start + BigInt(ROUND_MS) * 1_000_000n;
+  const start = cpuSeconds();
   let now = start;
-  while (now < deadline) {
+  while (now - start < ROUND_MS / 1000) {
     for (let k = 0; k < inputs.length; k++) sink = fn(inputs[k]!);
     evaluations += inputs.length;
-    now = process.hrtime.bigint();
+    now = cpuSeconds();
   }
   if (sink === Symbol.for('never')) console.log(sink);
-  return evaluations / (Number(now - start) / 1e9);
+  return evaluations / (now - start);
 }
 
 const engine = Engine.load(join(here, 'reference'));
@@ -67,13 +77,13 @@ for (let r = 0; r < ROUNDS; r++) {
 }
 const rates = Object.fromEntries(Object.entries(samples).map(([k, xs]) => [k, Math.round(median(xs))]));
 
-console.log(`reference rule, ${inputs.length} inputs, median of ${ROUNDS} rounds of ${ROUND_MS} ms each\n`);
+console.log(`reference rule, ${inputs.length} inputs, median of ${ROUNDS} rounds of ${ROUND_MS} ms of CPU time each\n`);
 console.log('contender           evaluations/s   vs handwritten   wrong of 1024 (vs exact)');
 for (const [name, rate] of Object.entries(rates)) {
   console.log(`${name.padEnd(18)} ${rate.toLocaleString('en-US').padStart(14)}   ${((rate / rates.handwritten!) * 100).toFixed(1).padStart(12)} %   ${String(wrong[name]).padStart(6)}`);
 }
 const target = rates.engine! / rates.handwritten!;
-console.log(`\nengine / handwritten = ${(target * 100).toFixed(1)} % (target ≥ 25 %, exact): ${target >= 0.25 && wrong.engine === 0 ? 'met' : 'NOT met'}`);
+console.log(`\nengine / handwritten = ${(target * 100).toFixed(1)} % (target ≥ 30 %, exact): ${target >= 0.3 && wrong.engine === 0 ? 'met' : 'NOT met'}`);
 
 // The proration rule of issue 8: a monthly price for the days used, and seconds at a rate per
 // minute. Dividing then multiplying is where floats overcharge (89 / 30 * 30 is 89.00000000000001).

@@ -156,7 +156,8 @@ export function compileOperation(op: CheckedOperation, lookup: OperationLookup, 
   }));
   const outputs = op.outputs.map((name) => [name, resolver.name(name, op.decl.loc.span)] as const);
   const inputs = op.decl.inputs;
-  const fast = compileFast(op, (name) => shared(name, op.decl.loc.span));
+  const counts = { runs: 0, fallbacks: 0 };
+  const fast = compileFast(op, (name) => shared(name, op.decl.loc.span), counts);
 
   const run = (values: RecordValue, trace: TraceEntry[] | undefined, depth: number, defaulted?: (name: string) => boolean): Evaluation => {
     const f: Frame = { inputs: values, values: new Array(computeBySlot.length), locals: new Array(lambdaSlots.n), trace, depth };
@@ -187,13 +188,13 @@ export function compileOperation(op: CheckedOperation, lookup: OperationLookup, 
     }
   };
 
-  const fastPath = { covered: fast !== undefined, runs: 0, fallbacks: 0 };
-  const tryFast = fast === undefined ? () => undefined : (input: Record<string, unknown>): RecordValue | undefined => {
-    fastPath.runs++;
-    const outputs = fast(input);
-    if (outputs === undefined) fastPath.fallbacks++;
-    return outputs;
+  const fastPath: FastPathStats = {
+    covered: fast !== undefined,
+    get runs() { return counts.runs; },
+    get fallbacks() { return counts.fallbacks; },
   };
+  // The generated function counts its runs and fallbacks itself, so a quote calls it directly.
+  const tryFast: (input: Record<string, unknown>) => RecordValue | undefined = fast ?? (() => undefined);
   const interpret = (input: Record<string, unknown>, trace: boolean): Evaluation =>
     run(coerceInputs(inputs, input), trace ? [] : undefined, 0, (name) => input[name] === undefined || input[name] === null);
   return {

@@ -51,7 +51,12 @@ type TextList = { t: 'texts'; code: string };
 type Ratio = { t: 'ratio'; num: Num; den: Num };
 /** Where the interpreter raises an error (a builtin's `fail`): the code gives up, and the interpreter reports it. */
 type Never = { t: 'never'; code: string };
-type Scalar = Num | { t: 'bool' | 'str'; code: string };
+/**
+ * Text, or true/false. Text read from an input declared with an enum also has `index`: the
+ * code of its position among the enum's values, found once on entry, so a table keyed by it
+ * is an array read rather than a hash lookup.
+ */
+type Scalar = Num | { t: 'bool' | 'str'; code: string; index?: { code: string; values: readonly string[] } };
 type Gen = Scalar | Ratio | StaticList | TextList | Never;
 
 const NEVER: Never = { t: 'never', code: 'rt.bail()' };
@@ -150,13 +155,32 @@ interface Ctx {
   temp: () => string;
   /** Values made once, at compile time, that the generated code reads by name (a set of enum values). */
   statics: Map<string, unknown>;
+  /** Registers such a value; its name. */
+  static: (prefix: string, value: unknown) => string;
+  /** Rows of a table by an enum input's position, made once the table's columns are known: name → table and values. */
+  indexed: Map<string, { table: TableValue; values: readonly string[] }>;
 }
 
-export function compileFast(op: CheckedOperation, shared: (name: string) => Value): FastEvaluate | undefined {
+/** Counts the generated function keeps itself: quotes it ran, and those it gave up on. */
+export interface FastCounts {
+  runs: number;
+  fallbacks: number;
+}
+
+/**
+ * The operation as one generated function, or undefined when it isn't covered. The function
+ * counts into `counts` itself (no wrapper call per quote): each run, and each fallback.
+ */
+export function compileFast(op: CheckedOperation, shared: (name: string) => Value, counts: FastCounts): FastEvaluate | undefined {
   let n = 0;
   const temps: string[] = [];
   const cx: Ctx = {
-    op, shared, locals: new Map(), lines: [], emitted: new Map(), tables: new Map(), statics: new Map(), fresh: () => `v${n++}`,
+    op, shared, locals: new Map(), lines: [], emitted: new Map(), tables: new Map(), statics: new Map(), indexed: new Map(), fresh: () => `v${n++}`,
+    static: (prefix, value) => {
+      const name = `${prefix}${cx.statics.size}`;
+      cx.statics.set(name, value);
+      return name;
+    },
     temp: () => {
       const t = `v${n++}`;
       temps.push(t);
@@ -181,14 +205,18 @@ export function compileFast(op: CheckedOperation, shared: (name: string) => Valu
       return `(dk${p.scale}[${slot}] === ${m} ? dv${p.scale}[${slot}] : rt.dec(${m}, ${p.scale}))`;
     });
     const body = [
-      // Unknown input names are counted here and compared with the declared ones read below.
-      `let count = 0, present = 0; for (const key in input) count++;`,
       ...(temps.length ? [`let ${temps.join(', ')};`] : []),
       ...inputs,
       ...cx.lines,
+      unknownInputCheck(op.decl.inputs),
       `return new Outputs(${outputs.join(', ')});`,
     ].join('\n');
     const tableArgs = [...cx.tables.values()].map((t) => t.id);
+    const tableMaps = [...cx.tables.entries()].map(([table, info]) => scaledTable(table, info.columns));
+    for (const [name, { table, values }] of cx.indexed) {
+      const rows = tableMaps[[...cx.tables.keys()].indexOf(table)]!;
+      cx.statics.set(name, values.map((v) => rows.get(v)));
+    }
     const staticArgs = [...cx.statics.keys()];
     if (process.env.CREDITS_DEBUG_FAST) console.error(body);
     // Outputs are records without a prototype chain to Object (like makeRecord's), but built
@@ -196,9 +224,9 @@ export function compileFast(op: CheckedOperation, shared: (name: string) => Valu
     const outputsClass = `function Outputs(${op.outputs.map((_, k) => `o${k}`).join(', ')}) { ${op.outputs.map((name, k) => `this[${JSON.stringify(name)}] = o${k};`).join(' ')} }\nOutputs.prototype = Object.create(null);`;
     for (const s of scales) decimalCache(s);
     const caches = [...scales].map((s) => `const dk${s} = rt.decKeys[${s}], dv${s} = rt.decValues[${s}];`).join('\n');
-    const factory = new Function('rt', ...tableArgs, ...staticArgs, `${outputsClass}\n${caches}\nreturn function fast(input) {\ntry {\n${body}\n} catch (e) { if (e === rt.BAIL) return undefined; throw e; }\n};`);
-    const tableMaps = [...cx.tables.entries()].map(([table, info]) => scaledTable(table, info.columns));
-    return factory(runtime, ...tableMaps, ...cx.statics.values()) as FastEvaluate;
+    // Any exception gives up too (rt.BAIL, or a TypeError on an input that is null): the interpreter answers, or says what is wrong.
+    const factory = new Function('rt', 'counts', ...tableArgs, ...staticArgs, `${outputsClass}\n${caches}\nreturn function fast(input) {\ncounts.runs++;\ntry {\n${body}\n} catch { counts.fallbacks++; return undefined; }\n};`);
+    return factory(runtime, counts, ...tableMaps, ...cx.statics.values()) as FastEvaluate;
   } catch (e) {
     if (e instanceof Ineligible || e instanceof NotExact) return undefined;
     throw e;
@@ -222,12 +250,25 @@ function emitInputs(cx: Ctx, inputs: readonly InputDecl[]): string[] {
         // (and -0, made 0) is the interpreter's to judge.
         const shape = t.kind === 'integer' ? inputShape(t, 0, MAX) : inputShape(t, NUMBER_INPUT.decimals, NUMBER_INPUT.maximum);
         const f = POW10[NUMBER_INPUT.decimals]!;
+        // The range is tested on the number as given (NaN fails it too): within ±10^9 and the
+        // declared min and max, exactly those of the scaled integer when it has at most 6 decimals.
+        const low = t.min && t.min.gt(-NUMBER_INPUT.maximum) ? `${id} >= ${t.min.toNumber()}` : `${id} > ${-NUMBER_INPUT.maximum}`;
+        const high = t.max && t.max.lt(NUMBER_INPUT.maximum) ? `${id} <= ${t.max.toNumber()}` : `${id} < ${NUMBER_INPUT.maximum}`;
+        // An integer declared within 32 bits is tested as one ((x | 0) === x, which also makes -0 0).
+        const int32 = t.min && t.max && t.min.gte(-(2 ** 31)) && t.max.lt(2 ** 31);
         read = t.kind === 'integer'
-          ? `if (typeof ${id} !== 'number' || !Number.isSafeInteger(${id})) throw rt.BAIL; ${id} += 0;`
-          : `if (typeof ${id} !== 'number' || !(Math.abs(${id}) < ${NUMBER_INPUT.maximum})) throw rt.BAIL; const ${id}m = Math.round(${id} * ${f}); if (${id}m / ${f} !== ${id}) throw rt.BAIL; ${id} = ${id}m + 0;`;
+          ? int32
+            ? `if (typeof ${id} !== 'number' || (${id} | 0) !== ${id}) throw rt.BAIL; ${id} |= 0;`
+            : `if (typeof ${id} !== 'number' || !Number.isSafeInteger(${id})) throw rt.BAIL; ${id} += 0;`
+          : `if (typeof ${id} !== 'number' || !(${low} && ${high})) throw rt.BAIL; const ${id}m = Math.round(${id} * ${f}); if (${id}m / ${f} !== ${id}) throw rt.BAIL; ${id} = ${id}m + 0;`;
         const checks: string[] = [];
-        if (t.min) checks.push(`${id} < ${mantissa(t.min, shape)}`);
-        if (t.max) checks.push(`${id} > ${mantissa(t.max, shape)}`);
+        if (t.kind === 'integer' && t.min) checks.push(`${id} < ${mantissa(t.min, shape)}`);
+        if (t.kind === 'integer' && t.max) checks.push(`${id} > ${mantissa(t.max, shape)}`);
+        // min and max as written must be numbers of the same decimals, or the scaled integer is what is compared.
+        if (t.kind === 'number') {
+          if (t.min) mantissa(t.min, shape);
+          if (t.max) mantissa(t.max, shape);
+        }
         if (t.enum) checks.push(`!(${t.enum.map((e) => `${id} === ${mantissa(e, shape)}`).join(' || ')})`);
         g = { ...shape, t: 'num', code: id };
         lines.push(...readInput(id, raw, read, i, checks, shape));
@@ -235,9 +276,15 @@ function emitInputs(cx: Ctx, inputs: readonly InputDecl[]): string[] {
       }
       case 'string': {
         const checks = [`typeof ${id} !== 'string'`];
-        if (t.enum) checks.push(enumTest(cx, id, t.enum));
-        g = { t: 'str', code: id };
-        lines.push(...readInput(id, raw, id, i, checks));
+        if (t.enum) {
+          // The position among the enum's values, from an object made once (undefined: not one of them).
+          const positions = cx.static('e', Object.assign(Object.create(null) as Record<string, number>, Object.fromEntries(t.enum.map((v, k) => [v, k]))));
+          lines.push(`let ${id}i = -1;`);
+          checks.push(`(${id}i = ${positions}[${id}]) === undefined`);
+          g = { t: 'str', code: id, index: { code: `${id}i`, values: t.enum } };
+        } else g = { t: 'str', code: id };
+        const position = t.enum && typeof i.default === 'string' ? t.enum.indexOf(i.default) : -1;
+        lines.push(...readInput(id, raw, id, i, checks, undefined, position >= 0 ? ` ${id}i = ${position};` : ''));
         break;
       }
       case 'boolean':
@@ -262,9 +309,25 @@ function emitInputs(cx: Ctx, inputs: readonly InputDecl[]): string[] {
     }
     cx.emitted.set(i.name, g);
   }
-  // An unknown input name, or null given for one, is the interpreter's to report.
-  lines.push('if (count !== present) throw rt.BAIL;');
+  const required = inputs.filter((i) => i.default === undefined).length;
+  if (required < inputs.length) {
+    // Counted from the required ones (each was there, or the code gave up), plus each optional one given.
+    lines.unshift(`let present = ${required};`);
+    // With nothing required, no read above gives up on something other than an object of inputs.
+    if (required === 0) lines.unshift(`if (typeof input !== 'object' || input === null || Array.isArray(input)) throw rt.BAIL;`);
+  }
   return lines;
+}
+
+/**
+ * An unknown input name is the interpreter's to report: the names given are counted (for-in is
+ * the cheapest walk over them, with no array made) and must be exactly the declared ones read.
+ * With no defaults every declared one was there, or the code gave up already. The count comes
+ * last, after the arithmetic, which then overlaps it.
+ */
+function unknownInputCheck(inputs: readonly InputDecl[]): string {
+  const optional = inputs.some((i) => i.default !== undefined);
+  return `let count = 0; for (const key in input) count++; if (count !== ${optional ? 'present' : inputs.length}) throw rt.BAIL;`;
 }
 
 /**
@@ -273,17 +336,15 @@ function emitInputs(cx: Ctx, inputs: readonly InputDecl[]): string[] {
  */
 function enumTest(cx: Ctx, id: string, values: readonly string[]): string {
   if (values.length <= 3) return `!(${values.map((e) => `${id} === ${JSON.stringify(e)}`).join(' || ')})`;
-  const name = `s${cx.statics.size}`;
-  cx.statics.set(name, new Set(values));
-  return `!${name}.has(${id})`;
+  return `!${cx.static('s', new Set(values))}.has(${id})`;
 }
 
-function readInput(id: string, raw: string, read: string, i: InputDecl, checks: string[], shape?: Shape): string[] {
-  const fallback = i.default === undefined ? 'throw rt.BAIL' : `${id} = ${defaultCode(i.default, shape)}`;
+function readInput(id: string, raw: string, read: string, i: InputDecl, checks: string[], shape?: Shape, onDefault = ''): string[] {
+  const fallback = i.default === undefined ? 'throw rt.BAIL' : `${id} = ${defaultCode(i.default, shape)};${onDefault}`;
   return [
     // The input is read once; `read` (statements, or none) converts it in place (a number to its scaled integer).
     `let ${id} = ${raw};`,
-    `if (${id} === undefined) { ${fallback}; } else { present++;${read === id ? '' : ` ${read}`}${checks.length ? ` if (${checks.join(' || ')}) throw rt.BAIL;` : ''} }`,
+    `if (${id} === undefined) { ${fallback}; } else {${i.default === undefined ? '' : ' present++;'}${read === id ? '' : ` ${read}`}${checks.length ? ` if (${checks.join(' || ')}) throw rt.BAIL;` : ''} }`,
   ];
 }
 
@@ -404,23 +465,29 @@ function divide(a: Num, b: Num): Gen {
 }
 
 /**
- * An integer m (|m| ≤ bound ≤ 2^53 - 1) divided by a whole p ≥ 2 and rounded in `mode`, as one
- * expression (it may sit in an IF branch not taken). Math.floor(m / p) is the quotient or,
- * where the double quotient rounds up across a whole number, one more; the remainder, exact
- * while |m| stays below 2^53 - p, says which, and which way to round. A bound that doesn't
+ * An integer m (|m| ≤ 2^53 - 1) divided by a whole p ≥ 2 and rounded in `mode`, as one
+ * expression (it may sit in an IF branch not taken). The double quotient m / p is correctly
+ * rounded, and below 2^53 it never rounds onto or across a whole number (that needs
+ * |m| ≥ 2^53 + 1), so Math.ceil, Math.floor and Math.trunc of it are the exact results. Half
+ * away from zero needs the remainder m − q·p, exact while |m| ≤ 2^53 − p: a bound that doesn't
  * prove that gets a check.
  */
-function roundingCode(cx: Ctx, m: { code: string; bound: number }, p: number, mode: RoundingMode): string {
-  const [x, q, r] = [cx.temp(), cx.temp(), cx.temp()];
-  const guard = m.bound > MAX - p ? `${x} > ${MAX - p} || ${x} < ${p - MAX} ? rt.bail() : 0, ` : '';
-  const result = {
-    ceil: `${r} === 0 ? ${q} : ${q} + 1`,
-    floor: q,
-    trunc: `${r} === 0 || ${x} >= 0 ? ${q} : ${q} + 1`,
-    up: `${r} === 0 || ${x} < 0 ? ${q} : ${q} + 1`,
-    round: `2 * ${r} > ${p} || (2 * ${r} === ${p} && ${x} > 0) ? ${q} + 1 : ${q}`,
-  }[mode];
-  return `(${x} = ${m.code}, ${guard}${q} = Math.floor(${x} / ${p}), ${r} = ${x} - ${q} * ${p}, ${r} < 0 ? (${q}--, ${r} += ${p}) : ${r} >= ${p} ? (${q}++, ${r} -= ${p}) : 0, ${result})`;
+function roundingCode(cx: Ctx, m: { code: string; bound: number; lo: Decimal }, p: number, mode: RoundingMode): string {
+  switch (mode) {
+    case 'ceil': return `Math.ceil(${m.code} / ${p})`;
+    case 'floor': return `Math.floor(${m.code} / ${p})`;
+    case 'trunc': return `Math.trunc(${m.code} / ${p})`;
+    case 'up': {
+      if (m.lo.gte(0)) return `Math.ceil(${m.code} / ${p})`;
+      const x = cx.temp();
+      return `(${x} = ${m.code}, ${x} < 0 ? Math.floor(${x} / ${p}) : Math.ceil(${x} / ${p}))`;
+    }
+    case 'round': {
+      const [x, q, r] = [cx.temp(), cx.temp(), cx.temp()];
+      const guard = m.bound > MAX - p ? `${x} > ${MAX - p} || ${x} < ${p - MAX} ? rt.bail() : 0, ` : '';
+      return `(${x} = ${m.code}, ${guard}${q} = Math.floor(${x} / ${p}), ${r} = ${x} - ${q} * ${p}, 2 * ${r} > ${p} || (2 * ${r} === ${p} && ${x} > 0) ? ${q} + 1 : ${q})`;
+    }
+  }
 }
 
 function round(cx: Ctx, x: Num, digits: number, mode: RoundingMode): Num {
@@ -428,7 +495,7 @@ function round(cx: Ctx, x: Num, digits: number, mode: RoundingMode): Num {
   if (plan.identity) return plan.shape.constant ? num(plan.shape, '') : x;
   // x = m / (10^scale · den); at `digits` decimals it is m·raise / divisor, rounded, times `times`.
   const m = plan.raise === 1 ? x : checked(`${x.code} * ${plan.raise}`, plan.raised);
-  const q = num(plan.shape, roundingCode(cx, { code: m.code, bound: mantissaBound(m).toNumber() }, plan.divisor, mode));
+  const q = num(plan.shape, roundingCode(cx, { code: m.code, bound: mantissaBound(m).toNumber(), lo: m.lo }, plan.divisor, mode));
   if (plan.times === 1) return q;
   return checked(`${q.code} * ${plan.times}`, plan.shape);
 }
@@ -606,7 +673,15 @@ function tableInfo(cx: Ctx, table: TableValue): { id: string; columns: Map<strin
  */
 function genTableRow(cx: Ctx, table: TableValue, key: Gen): string {
   if (key.t !== 'str') throw new Ineligible();
-  return `rt.row(${tableInfo(cx, table).id}.get(${key.code}))`;
+  const info = tableInfo(cx, table);
+  if (key.index) {
+    // Keyed by an enum input: the rows in the order of its values, read by position.
+    const name = `r${cx.statics.size}`;
+    cx.statics.set(name, undefined);
+    cx.indexed.set(name, { table, values: key.index.values });
+    return `rt.row(${name}[${key.index.code}])`;
+  }
+  return `rt.row(${info.id}.get(${key.code}))`;
 }
 
 function scaledTable(table: TableValue, columns: Map<string, TableColumn>): Map<string, Record<string, unknown>> {

@@ -26,7 +26,7 @@ const n = fc.oneof(
   fc.integer({ min: -1000, max: 1000 }),
   fc.integer({ min: Number.MAX_SAFE_INTEGER - 10, max: Number.MAX_SAFE_INTEGER }),
   fc.integer({ min: -Number.MAX_SAFE_INTEGER, max: -Number.MAX_SAFE_INTEGER + 10 }),
-  fc.constantFrom(2 ** 52, 2 ** 52 + 1, 3 * 2 ** 50),
+  fc.constantFrom(2 ** 52, 2 ** 52 + 1, 3 * 2 ** 50, Number.MAX_SAFE_INTEGER, -Number.MAX_SAFE_INTEGER, 2 ** 53 - 3, 2 ** 53 - 2, 1 - 2 ** 53 + 1),
 );
 
 describe('builtins lowered for the fast path', () => {
@@ -38,6 +38,33 @@ describe('builtins lowered for the fast path', () => {
     fc.assert(fc.property(fc.record({ x, n, k: fc.integer({ min: -5, max: 5 }) }), (input) => {
       expect({ input, fast: outcome(input, false) }).toEqual({ input, fast: outcome(input, true) });
     }), { numRuns: 2000 });
+  });
+
+  test('rounding a quotient by a constant is exact up to 2^53 - 1, where the double quotient never crosses a whole number', () => {
+    const op = engine.operation('lowered', 'near_limit').op;
+    const quote = (n: number, explain: boolean) => toJsonText(engine.quote({ pack: 'lowered', operation: 'near_limit', input: { n }, explain }).outputs);
+    const fallbacks = op.fastPath.fallbacks;
+    for (let m = Number.MAX_SAFE_INTEGER; m > Number.MAX_SAFE_INTEGER - 40; m--) {
+      for (const n of [m, -m, m - 2 ** 52, 2 ** 52 - m]) expect({ n, fast: quote(n, false) }).toEqual({ n, fast: quote(n, true) });
+    }
+    // ROUND needs the remainder m - q·3, exact only while |m| ≤ 2^53 - 3: the top three on each side give up; the other modes never do.
+    expect(op.fastPath.fallbacks - fallbacks).toBe(6);
+  });
+
+  test('an input that is not an object of named inputs, or names one not declared, is the interpreter\'s to refuse', () => {
+    const op = engine.operation('lowered', 'optional_only').op;
+    const refusal = (input: unknown, trace: boolean): string => {
+      try {
+        return toJsonText(op.evaluate(input as Record<string, unknown>, { trace }).outputs);
+      } catch (e) {
+        return `error: ${(e as Error).message}`;
+      }
+    };
+    for (const input of [null, [], [1], 'a', 5, { b: 1 }, { a: 2, b: 1 }, { a: null }, { a: undefined, b: 1 }]) {
+      expect({ input, fast: refusal(input, false) }).toEqual({ input, fast: refusal(input, true) });
+    }
+    expect(refusal({}, false)).toBe('{"doubled":2}');
+    expect(refusal({ a: 3 }, false)).toBe('{"doubled":6}');
   });
 
   test('most quotes are answered by the fast path itself', () => {
