@@ -19,7 +19,7 @@ import { ROUNDING_MODES } from '../functions/builtins.ts';
 import type { RoundingMode } from '../functions/lowering.ts';
 
 /** Integers below this magnitude are exact doubles, and so are their sums, products and comparisons. */
-export const EXACT_LIMIT = new Decimal(2).pow(53);
+const EXACT_LIMIT = new Decimal(2).pow(53);
 /** The largest integer |m| a scaled integer may hold. */
 export const MAX_EXACT = Number.MAX_SAFE_INTEGER;
 /** The most decimals a Shape may have: 10^22 is the largest power of ten a double holds exactly. */
@@ -59,7 +59,7 @@ export const pow10 = (n: number): Decimal => TEN.pow(n);
 const POW10 = Array.from({ length: MAX_SCALE + 1 }, (_, i) => 10 ** i);
 
 /** The scale of a literal: its decimals (a whole number has scale 0). */
-export function scaleOf(d: Decimal): number {
+function scaleOf(d: Decimal): number {
   return Math.max(0, d.decimalPlaces());
 }
 

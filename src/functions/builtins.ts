@@ -1,5 +1,6 @@
-// The built-in functions of the formula language: what each accepts (for the checker)
-// and what it does (for the evaluator), declared together so they cannot drift apart.
+// The built-in functions of the formula language: what each accepts (for the checker), what it
+// does (for the interpreter) and how the other compilers compute it (`lower`, for the fast path
+// and the JSON Logic export; see lowering.ts), declared together so they cannot drift apart.
 import { Decimal, decimalText, MAX_DIGITS, ZERO, type Rounding } from '../decimal.ts';
 import { showType, T, type Type, unify } from '../types.ts';
 import { keyOf, showValue, TableValue, type Value } from '../value.ts';
@@ -491,7 +492,7 @@ export const BUILTINS = [
   },
 ] as const satisfies readonly Builtin[];
 
-/** The name of every built-in function: the compilers' emission tables are keyed by it, so a new builtin must be decided for each. */
+/** The name of every built-in function. Each must say how the compilers compute it (`lower` is required), or why none does. */
 export type BuiltinName = (typeof BUILTINS)[number]['name'];
 
 
