@@ -87,8 +87,9 @@ export function compare(op: CompareOp, a: Val, b: Val): Rule {
   if (a.kind === 'ratio') return compareRatio(op, a, asNum(b, 'the compared value'));
   if (b.kind === 'ratio') return compareRatio(FLIP[op], b, asNum(a, 'the compared value'));
   const [p, q] = [asNum(a, 'the compared value'), asNum(b, 'the compared value')];
+  // Folded only where neither side can fail: the engine would raise that error first.
   const decided = decidedComparison(p, op, q);
-  if (decided !== undefined) return decided;
+  if (decided !== undefined && !mayFail(p.rule) && !mayFail(q.rule)) return decided;
   const [x, y] = align([p, q]) as [Num, Num];
   return { [STRICT[op]]: [x.rule, y.rule] };
 }

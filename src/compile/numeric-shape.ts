@@ -298,8 +298,8 @@ export function roundShape(a: Shape, digits: number, mode: RoundingMode):
 
 /**
  * A comparison the bounds already decide (`x >= 0` for an x declared min 0), or undefined.
- * Both compilers fold these, so a check that can't fail (CLAMP's lo > hi, MROUND's signs)
- * costs nothing.
+ * The JSON Logic export folds these where neither side can fail, so a check that can't fail
+ * (CLAMP's lo > hi, MROUND's signs) costs nothing; both compilers fold constants.
  */
 export function decidedComparison(a: Shape, op: '==' | '!=' | '<' | '<=' | '>' | '>=', b: Shape): boolean | undefined {
   if (a.constant && b.constant) {

@@ -17,7 +17,7 @@ function exportOf(dir: string, operation: string): { exp: JsonLogicExport; engin
   return { exp, engine: Engine.load(dir), pack: pack.decl.name };
 }
 
-const traps = Object.fromEntries(['trap', 'fractions', 'inexact', 'workflow'].map((op) => [op, exportOf(FIXTURE, op)]));
+const traps = Object.fromEntries(['trap', 'fractions', 'inexact', 'workflow', 'bounded_lookup'].map((op) => [op, exportOf(FIXTURE, op)]));
 
 describe('float traps', () => {
   it('CEIL(600 * 2 * (1 + 6 * 0.02)) is 1344 through json-logic-js, where plain floats give 1345', () => {
@@ -104,6 +104,16 @@ describe('lists of records and engine errors', () => {
     const [got, want] = both({ steps: [{ model: 'nope', gpu_seconds: 1 }] });
     expect(want.kind).toBe('error');
     expect(got).toEqual({ kind: 'error', message: "table 'models' has no row with key 'nope'" });
+  });
+
+  it('keeps a failing lookup even where the bounds decide the comparison it sits in', () => {
+    const { exp, engine, pack } = traps.bounded_lookup!;
+    for (const model of ['basic', 'deluxe', 'nope']) {
+      const want = engineAnswer(engine, pack, 'bounded_lookup', { model });
+      const got = withOperations(exp, () => preview(exp, { model }));
+      expect({ model, kind: got.kind }).toEqual({ model, kind: want.kind });
+    }
+    expect(withOperations(exp, () => preview(exp, { model: 'nope' })).kind).toBe('error');
   });
 
   it('declares only the operations its rules use', () => {
