@@ -3,6 +3,7 @@ import type { AddressInfo } from 'node:net';
 import pino from 'pino';
 import { Engine } from './src/engine/index.ts';
 import { createApp } from './src/http/app.ts';
+import { openLedgerHistory } from './src/impact/ledger-history.ts';
 import { ensureAdminKey } from './src/http/bootstrap.ts';
 import { readConfig } from './src/http/config.ts';
 import { Metrics } from './src/http/metrics.ts';
@@ -22,11 +23,13 @@ const store: Store = metrics.timed(config.store.kind === 'postgres'
   ? await PostgresStore.open({ connectionString: config.store.url, schema: config.store.schema, poolSize: config.store.poolSize })
   : new SqliteStore({ path: config.store.path, synchronous: config.store.synchronous }));
 const ledger = await Ledger.open(store, withLedgerPolicies(engine), { quoteTtlSeconds: config.quoteTtlSeconds, observer: metrics });
+// A read-only view of the recorded charges, for impact reports (POST /v1/packs/{pack}/impact).
+const history = config.store.kind === 'postgres' ? openLedgerHistory(config.store.url, config.store.schema) : openLedgerHistory(config.store.path);
 await ensureAdminKey(ledger, config.adminKey, log);
 
 const lifecycle = new Lifecycle();
 const app = createApp({
-  ledger, engine, log, metrics, lifecycle, metricsToken: config.metricsToken,
+  ledger, engine, log, metrics, lifecycle, metricsToken: config.metricsToken, history,
   bodyLimit: config.bodyLimit, keyCacheSeconds: config.keyCacheSeconds,
 });
 const server = app.listen(config.port, config.host, () => {
@@ -38,13 +41,19 @@ const server = app.listen(config.port, config.host, () => {
 const sweep = setInterval(() => {
   ledger.releaseExpiredHolds().catch((err: unknown) => log.error({ err }, 'releasing expired holds failed'));
 }, config.holdSweepSeconds * 1000);
+const webhooks = setInterval(() => {
+  ledger.webhooks.deliverDue().catch((err: unknown) => log.error({ err }, 'delivering webhooks failed'));
+}, config.webhookSeconds * 1000);
 
 const shutdown = new GracefulShutdown(server, lifecycle, {
   timeoutMs: config.shutdownTimeoutSeconds * 1000,
   log,
   cleanup: async () => {
     clearInterval(sweep);
+    clearInterval(webhooks);
+    await ledger.webhooks.idle();
     await store.close();
+    await history.close();
   },
 });
 for (const signal of ['SIGINT', 'SIGTERM'] as const) {

@@ -12,9 +12,15 @@ import { requestIds } from './request-id.ts';
 import { accountRoutes } from './routes/accounts.ts';
 import { chargeRoutes } from './routes/charges.ts';
 import { keyRoutes } from './routes/keys.ts';
+import { listRoutes } from './routes/lists.ts';
+import { webhookRoutes } from './routes/webhooks.ts';
 import { packRoutes } from './routes/packs.ts';
+import { impactRoutes } from './routes/impact.ts';
+import { checkRoutes } from './routes/check.ts';
+import { matrixRoutes } from './routes/matrix.ts';
+import { playgroundRoutes } from './routes/playground.ts';
 import { problemRoutes } from './routes/problems.ts';
-import { quoteRoutes } from './routes/quotes.ts';
+import { QUOTES_PATH, quoteRoute } from './routes/quotes.ts';
 
 export function createApp(ctx: AppContext): Express {
   const app = express();
@@ -25,17 +31,21 @@ export function createApp(ctx: AppContext): Express {
   const { log, ledger } = ctx;
   const metrics = ctx.metrics ?? new Metrics();
 
-  app.use(requestIds(app, log));
+  const ids = requestIds(app, log);
   const logRequests = log.isLevelEnabled('info');
+  // One listener shared by every response, not a closure per request.
+  function finished(this: express.Response & { started: number }): void {
+    const ms = performance.now() - this.started;
+    const req = this.req;
+    metrics.observeRequest(req, this.statusCode, ms / 1000);
+    // The base logger with the id as a field: a child logger per request would cost more.
+    if (logRequests) log.info({ request_id: req.id, method: req.method, url: req.originalUrl, status: this.statusCode, ms, key: req.caller?.key.id }, 'request');
+  }
+  // Timing and the request id in one middleware: each one Express passes through costs a dispatch.
   app.use((req, res, next) => {
-    const started = process.hrtime.bigint();
-    res.on('finish', () => {
-      const ms = Number(process.hrtime.bigint() - started) / 1e6;
-      metrics.observeRequest(req, res.statusCode, ms / 1000);
-      // The base logger with the id as a field: a child logger per request would cost more.
-      if (logRequests) log.info({ request_id: req.id, method: req.method, url: req.originalUrl, status: res.statusCode, ms, key: req.caller?.key.id }, 'request');
-    });
-    next();
+    (res as express.Response & { started: number }).started = performance.now();
+    res.on('finish', finished);
+    ids(req, res, next);
   });
   app.use(express.json({ limit: ctx.bodyLimit ?? '64kb', strict: true }));
 
@@ -45,14 +55,20 @@ export function createApp(ctx: AppContext): Express {
 
   const keys = new ApiKeyCache(ledger.store, (ctx.keyCacheSeconds ?? 5) * 1000);
   app.use('/v1', authenticate(keys));
-  app.use(quoteRoutes(ctx)); // first: quoting is the hot path, and Express tries routers in order
+  app.post(QUOTES_PATH, quoteRoute(ctx)); // first: quoting is the hot path, and Express tries routes in order
   app.use(packRoutes(ctx));
+  app.use(impactRoutes(ctx));
+  app.use(matrixRoutes(ctx));
+  app.use(checkRoutes(ctx));
   app.use(chargeRoutes(ctx));
   app.use(accountRoutes(ctx));
   app.use(keyRoutes(ctx, keys));
+  app.use(listRoutes(ctx));
+  app.use(webhookRoutes(ctx));
   // After /v1: probes, scrapes and problem pages are rare beside quotes.
   app.use(opsRoutes(ctx, metrics));
   app.use(problemRoutes());
+  app.use(playgroundRoutes(ctx.playgroundDir));
 
   app.use(methodNotAllowed(openApiDocument));
 

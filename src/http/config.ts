@@ -13,6 +13,8 @@ export interface ServerConfig {
   quoteTtlSeconds: number;
   bodyLimit: string;
   holdSweepSeconds: number;
+  /** How often the webhook worker dispatches new events and sends due deliveries. */
+  webhookSeconds: number;
   keyCacheSeconds: number;
   /** How long requests in flight may finish after SIGTERM/SIGINT before their connections are closed. */
   shutdownTimeoutSeconds: number;
@@ -49,6 +51,7 @@ export function readConfig(env: NodeJS.ProcessEnv): ServerConfig {
     quoteTtlSeconds: int(env, 'QUOTE_TTL_SECONDS', 300, 1, 86400),
     bodyLimit: env.BODY_LIMIT || '64kb',
     holdSweepSeconds: int(env, 'HOLD_SWEEP_SECONDS', 30, 1, 86400),
+    webhookSeconds: int(env, 'WEBHOOK_INTERVAL_SECONDS', 5, 1, 3600),
     keyCacheSeconds: int(env, 'API_KEY_CACHE_SECONDS', 5, 0, 3600),
     shutdownTimeoutSeconds: int(env, 'SHUTDOWN_TIMEOUT_SECONDS', 10, 0, 3600),
     metricsToken,

@@ -1,4 +1,5 @@
 import type { Logger } from 'pino';
+import type { ChargeHistory } from '../impact/ledger-history.ts';
 import type { Ledger } from '../ledger/ledger.ts';
 import type { Metrics } from './metrics.ts';
 import type { Lifecycle } from './shutdown.ts';
@@ -20,4 +21,8 @@ export interface AppContext {
   storeDeadlineMs?: number;
   /** While draining (shutting down), /readyz answers 503. */
   lifecycle?: Lifecycle;
+  /** The built playground's folder (default dist/playground, from the working folder). */
+  playgroundDir?: string;
+  /** The ledger's recorded charges, read-only, for POST /v1/packs/{pack}/impact (src/impact/ledger-history.ts). */
+  history?: ChargeHistory;
 }

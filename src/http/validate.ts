@@ -65,13 +65,13 @@ function refuse(f: Flaw): HttpProblem {
 /** The body checked against a schema of the OpenAPI document; `null` schema: no body allowed. */
 export function body<T>(req: Request, schema: string | null): T {
   const raw: unknown = req.body;
-  const empty = raw === undefined || (typeof raw === 'object' && raw !== null && !Array.isArray(raw) && Object.keys(raw).length === 0);
   // express.json() parsed every JSON body; a body it left alone is of another type.
   const sent = (req.headers['content-length'] !== undefined && req.headers['content-length'] !== '0') || req.headers['transfer-encoding'] !== undefined;
   if (sent && raw === undefined) {
     throw new HttpProblem(415, 'unsupported_media_type', 'send the body as application/json');
   }
   if (schema === null) {
+    const empty = raw === undefined || (typeof raw === 'object' && raw !== null && !Array.isArray(raw) && Object.keys(raw).length === 0);
     if (!empty) throw new HttpProblem(422, 'invalid_request', 'this request takes no body');
     return {} as T;
   }
@@ -199,4 +199,21 @@ export function queryInt(req: Request, name: string, min: number, max: number, f
     throw new HttpProblem(422, 'invalid_request', `query parameter ${name} must be an integer from ${min} to ${max}`);
   }
   return Number(raw);
+}
+
+/** A query parameter given once as text (undefined when absent), at most `maxLength` long. */
+export function queryText(req: Request, name: string, maxLength = 200): string | undefined {
+  const raw = req.query[name];
+  if (raw === undefined) return undefined;
+  if (typeof raw !== 'string' || raw.length === 0 || raw.length > maxLength || !PLAIN.test(raw)) {
+    throw new HttpProblem(422, 'invalid_request', `query parameter ${name} must be given once, as 1–${maxLength} characters of text`);
+  }
+  return raw;
+}
+
+/** A query parameter that must be one of `values`. */
+export function queryEnum<T extends string>(req: Request, name: string, values: readonly T[]): T | undefined {
+  const v = queryText(req, name);
+  if (v !== undefined && !values.includes(v as T)) throw new HttpProblem(422, 'invalid_request', `query parameter ${name} must be one of ${values.join(', ')}, got ${JSON.stringify(v)}`);
+  return v as T | undefined;
 }

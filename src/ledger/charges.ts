@@ -1,12 +1,14 @@
 // Two-phase charges: a hold draws the quoted amount from grants, a capture settles the
 // actual amount (returning or drawing the difference), a release or a timeout gives it all
 // back, and a refund credits part of a captured charge back to the grants it came from.
+import { toJsonData } from '../value.ts';
 import { evaluate } from './account-inputs.ts';
 import { LedgerError } from './errors.ts';
 import { asDecimal, fromMinor, ruleAmount } from './money.ts';
 import { creditBack, draw, entry, planDraws, takeDraws } from './postings.ts';
 import type { ChargeRecord, DrawRecord } from './records.ts';
 import type { Scope } from './scope.ts';
+import { usageBucket } from './usage-bucket.ts';
 import { chargeView, perGrant, type ChargeView } from './views.ts';
 
 export interface Priced {
@@ -50,7 +52,7 @@ export async function hold(s: Scope, priced: Priced): Promise<OpenCharge> {
     input: JSON.stringify(priced.input), status: 'held', held: priced.amount, captured: null, refunded: 0n,
     createdAt: s.now, expiresAt: s.now + s.policy.holdTimeoutSeconds * 1000, resolvedAt: null,
   };
-  await s.tx.insertCharge(c);
+  await s.tx.insertCharge(c, usageBucket(s.account, c.createdAt, s.zone));
   const draws = await takeDraws(s, c.id, plan, 'hold');
   return { record: c, draws };
 }
@@ -64,6 +66,12 @@ export async function hold(s: Scope, priced: Priced): Promise<OpenCharge> {
 export async function capture(s: Scope, oc: OpenCharge, actual: bigint): Promise<void> {
   const c = oc.record;
   assertHeld(c);
+  if (s.policy.heldCredits.capture === 'refuse') {
+    const expired = oc.draws.find((d) => d.amount > 0n && d.grantExpiresAt !== null && d.grantExpiresAt <= s.now);
+    if (expired) {
+      throw new LedgerError('held_credits_expired', `charge ${c.id} holds credits of grant ${expired.grantId}, which expired at ${new Date(expired.grantExpiresAt!).toISOString()}; pack '${s.pack.name}' refuses their capture (held_credits.capture_after_expiry): release the charge`);
+    }
+  }
   if (actual < c.held) {
     await giveBack(s, oc, c.held - actual, 'capture_return');
   } else if (actual > c.held) {
@@ -119,9 +127,25 @@ export interface RefundRequest {
   outcome?: string;
   /** An explicit amount, for packs without a refund rule. */
   amount?: bigint;
+  /** What was delivered (usage names of the pack's refund.usage_inputs), for the refund rule. */
+  usage?: Record<string, unknown>;
 }
 
-export async function refund(s: Scope, oc: OpenCharge, r: RefundRequest): Promise<bigint> {
+/** A decision-table row of the refund rule that matched, e.g. when it refunded nothing. */
+export interface DecidingRow {
+  decision: string;
+  /** `file:line` of the row. */
+  row: string;
+  outputs: unknown;
+}
+
+export interface RefundResult {
+  amount: bigint;
+  /** With nothing refunded by a rule: the rule and the rows that decided it. */
+  decidedBy?: { operation: string; rows: DecidingRow[] };
+}
+
+export async function refund(s: Scope, oc: OpenCharge, r: RefundRequest): Promise<RefundResult> {
   const c = oc.record;
   if (c.status !== 'captured' || c.captured === null) throw new LedgerError('not_captured', `charge ${c.id} is ${c.status}; only a captured charge can be refunded`);
   const refundable = c.captured - c.refunded;
@@ -132,11 +156,11 @@ export async function refund(s: Scope, oc: OpenCharge, r: RefundRequest): Promis
       : `charge ${c.id} was refunded in full already (${fromMinor(c.refunded, d)} of ${fromMinor(c.captured, d)})`,
     { captured: fromMinor(c.captured, d), refunded: fromMinor(c.refunded, d) });
   }
-  const amount = refundAmount(s, c, r, refundable);
+  const { amount, decidedBy } = refundAmount(s, c, r, refundable);
   if (amount > refundable) {
     throw new LedgerError('refund_exceeds_capture', `charge ${c.id} has ${fromMinor(refundable, s.pack.decimals)} left to refund, not ${fromMinor(amount, s.pack.decimals)}`);
   }
-  if (amount === 0n) return 0n;
+  if (amount === 0n) return { amount, ...(decidedBy ? { decidedBy } : {}) };
   if (!(await s.tx.addRefund(c.id, amount))) throw new LedgerError('refund_exceeds_capture', `charge ${c.id} cannot be refunded by that much`);
   oc.record = { ...c, refunded: c.refunded + amount };
   let left = amount;
@@ -152,22 +176,42 @@ export async function refund(s: Scope, oc: OpenCharge, r: RefundRequest): Promis
     left -= back;
   }
   await creditEach(s, byGrant, 'refund');
-  return amount;
+  return { amount };
 }
 
-function refundAmount(s: Scope, c: ChargeRecord, r: RefundRequest, refundable: bigint): bigint {
+function refundAmount(s: Scope, c: ChargeRecord, r: RefundRequest, refundable: bigint): RefundResult {
   const rule = s.policy.refund;
   if (!rule) {
     if (r.amount === undefined) throw new LedgerError('not_supported', `pack '${s.pack.name}' has no refund rule: give the amount to refund`);
-    return r.amount;
+    if (r.usage !== undefined) throw new LedgerError('invalid_usage', `pack '${s.pack.name}' has no refund rule to read usage`);
+    return { amount: r.amount };
   }
   if (r.amount !== undefined) throw new LedgerError('invalid_request', `pack '${s.pack.name}' decides refund amounts by its '${rule.operation}' rule: give the outcome, not an amount`);
   if (r.outcome === undefined) throw new LedgerError('invalid_request', 'a refund needs the outcome of the generation');
-  const input = { [rule.outcomeInput]: r.outcome, [rule.chargedInput]: fromMinor(refundable, s.pack.decimals) };
-  const result = evaluate(s.engine, s.pack.name, rule.operation, input, s.now);
+  const input: Record<string, unknown> = { [rule.outcomeInput]: r.outcome, [rule.chargedInput]: fromMinor(refundable, s.pack.decimals) };
+  const charged = JSON.parse(c.input) as Record<string, unknown>;
+  for (const [from, to] of rule.chargeInputs) if (charged[from] !== undefined) input[to] = charged[from];
+  for (const [name, value] of Object.entries(r.usage ?? {})) {
+    const to = rule.usageInputs.get(name);
+    if (to === undefined) {
+      const known = [...rule.usageInputs.keys()];
+      throw new LedgerError('invalid_usage', known.length
+        ? `a refund's usage may set only ${known.map((k) => `'${k}'`).join(', ')}, not '${name}'`
+        : `pack '${s.pack.name}' takes no usage with a refund, so '${name}' cannot be set`, { input: name, usage_inputs: known });
+    }
+    input[to] = value;
+  }
+  const result = s.engine.quote({ pack: s.pack.name, operation: rule.operation, input, at: new Date(s.now), explain: true });
+  if (result.rejections.length) {
+    throw new LedgerError('quote_rejected', result.rejections.map((x) => x.message).join('; '), { rejections: result.rejections });
+  }
   const value = asDecimal(result.outputs[rule.output]);
   if (!value) throw new LedgerError('not_supported', `output '${rule.output}' of '${rule.operation}' is not an amount`);
-  return ruleAmount(value, s.pack.decimals, s.policy.rounding, `${rule.operation}.${rule.output}`);
+  const amount = ruleAmount(value, s.pack.decimals, s.policy.rounding, `${rule.operation}.${rule.output}`);
+  if (amount > 0n) return { amount };
+  const rows = (result.trace ?? []).flatMap((t) => (t.kind === 'decision' && t.note
+    ? [{ decision: t.name, row: t.note.replace(/^matched row /, ''), outputs: toJsonData(t.value) }] : []));
+  return { amount, decidedBy: { operation: rule.operation, rows } };
 }
 
 function assertHeld(c: ChargeRecord): void {

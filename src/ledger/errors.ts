@@ -9,7 +9,7 @@ export type LedgerErrorCode =
   | 'account_not_found'
   | 'account_exists'
   | 'charge_not_found'
-  | 'pack_not_found'
+  | 'statement_not_found'
   | 'not_chargeable'
   | 'quote_rejected'
   | 'quote_invalid'
@@ -20,9 +20,12 @@ export type LedgerErrorCode =
   | 'refund_exceeds_capture'
   | 'nothing_to_refund'
   | 'not_captured'
+  | 'held_credits_expired'
   | 'unknown_grant_kind'
   | 'already_claimed'
   | 'not_supported'
+  | 'unknown_pack'
+  | 'webhook_not_found'
   | 'invalid_request';
 
 export class LedgerError extends Error {

@@ -7,8 +7,12 @@ import type { BillingMode, LedgerPolicy } from '../rules/ledger-policy.ts';
 import { toJsonData } from '../value.ts';
 import { accountInputs, withAccountInputs, zoneOf } from './account-inputs.ts';
 import { isTimeZone, localDay, startOfDay, startOfMonth } from './calendar.ts';
-import { capture, hold, price, refund, release, viewCharge, type OpenCharge } from './charges.ts';
+import { capture, hold, price, refund, release, viewCharge, type DecidingRow, type OpenCharge } from './charges.ts';
 import { LedgerError } from './errors.ts';
+import { chargeEvents, recordEvents } from './events/record.ts';
+import { Lists } from './lists.ts';
+import { metadataJson } from './metadata.ts';
+import { Webhooks } from './webhooks/service.ts';
 import { grantEvent } from './grants.ts';
 import { isReplay, replayOf, requestHash } from './idempotency.ts';
 import { asDecimal, fromMinor, parseAmount, ruleAmount } from './money.ts';
@@ -19,8 +23,11 @@ import type { AccountRecord } from './records.ts';
 import type { Scope } from './scope.ts';
 import { inSpendOrder } from './spend-order.ts';
 import type { ReadTx, Store, WriteTx } from './store/store.ts';
-import { cancel, settle, subscribe, upgrade } from './subscriptions.ts';
-import { accountView, entryView, grantView, type AccountView, type ChargeView, type EntryView, type GrantView } from './views.ts';
+import { closePeriodNow, postpaidLimit, statementEnd } from './statements.ts';
+import { cancel, changePlan, renew, settle, subscribe } from './subscriptions.ts';
+import {
+  accountView, entryView, grantView, statementView, type AccountView, type ChargeView, type EntryView, type GrantView, type StatementView,
+} from './views.ts';
 
 export interface LedgerOptions {
   /** Epoch ms; tests move time by passing their own clock. */
@@ -45,11 +52,13 @@ export interface NewAccount {
   billing?: BillingMode;
   overdraft_limit?: string;
   time_zone?: string;
+  metadata?: Record<string, unknown>;
 }
 
-export type ChargeRequest =
+export type ChargeRequest = (
   | { account: string; quote_id: string; capture: boolean }
-  | { account: string; pack?: string; operation: string; input: Record<string, unknown>; capture: boolean };
+  | { account: string; pack?: string; operation: string; input: Record<string, unknown>; capture: boolean }
+) & { metadata?: Record<string, unknown> };
 
 export interface CaptureRequest {
   /** The actual amount; or `usage`: inputs to re-price with (e.g. the seconds actually rendered). */
@@ -57,7 +66,44 @@ export interface CaptureRequest {
   usage?: Record<string, unknown>;
 }
 
-export type MembershipRequest = { action: 'subscribe' | 'upgrade'; plan: string } | { action: 'cancel' };
+export type MembershipRequest = { action: 'subscribe' | 'upgrade' | 'downgrade'; plan: string } | { action: 'cancel' | 'renew' };
+
+export interface BillingRequest {
+  billing: BillingMode;
+  /** A postpaid account's cap; default the plan's, as ledger.yaml says. */
+  overdraft_limit?: string;
+}
+
+export interface RefundBody {
+  outcome?: string;
+  amount?: string;
+  /** What was delivered, for the refund rule (ledger.yaml refund.usage_inputs). */
+  usage?: Record<string, unknown>;
+}
+
+export interface RefundView {
+  refunded: string;
+  charge: ChargeView;
+  /** With nothing refunded by the pack's rule: why, and the rule's rows that decided it. */
+  reason?: string;
+  decided_by?: { operation: string; rows: DecidingRow[] };
+}
+
+export interface AuditDrift {
+  account: string;
+  /** null: the overdraft. */
+  grant: string | null;
+  /** The sum of the log's balance changes. */
+  log: string;
+  /** The balance the store keeps. */
+  stored: string;
+}
+
+export interface AuditReport {
+  accounts_checked: number;
+  /** Every account's balance equals the sum of its log when this is empty. */
+  drift: AuditDrift[];
+}
 
 export interface QuoteView {
   quote_id: string | null;
@@ -100,6 +146,10 @@ export class Ledger {
   private readonly clock: () => number;
   private readonly quoteTtl: number;
   private readonly observer: LedgerObserver | undefined;
+  /** Webhook endpoints, their deliveries and the delivery worker (deliverDue). */
+  readonly webhooks: Webhooks;
+  /** Paged lists of accounts, charges and grants. */
+  readonly lists: Lists;
 
   private constructor(
     readonly store: Store,
@@ -111,6 +161,9 @@ export class Ledger {
     this.clock = options.clock ?? Date.now;
     this.quoteTtl = (options.quoteTtlSeconds ?? 300) * 1000;
     this.observer = options.observer;
+    const decimals = (pack: string) => this.pack(pack).info.decimals;
+    this.webhooks = new Webhooks(store, { clock: () => this.now(), decimals, idempotently: (k, r, w) => this.mutate(k, r, w) });
+    this.lists = new Lists(store, { clock: () => this.now(), decimals, packExists: (p) => this.packs.has(p), account: (id) => this.account(id) });
   }
 
   /** The quote-signing secret is kept in the database, so every server over it agrees. */
@@ -125,9 +178,9 @@ export class Ledger {
 
   pack(name: string): { info: PackInfo; policy: LedgerPolicy } {
     const info = this.packs.get(name);
-    if (!info) throw new LedgerError('pack_not_found', `no pack '${name}'`, { packs: [...this.packs.keys()] });
+    if (!info) throw new LedgerError('unknown_pack', `no pack '${name}'`, { packs: [...this.packs.keys()] });
     const policy = this.engine.ledgerPolicy(name);
-    if (!policy) throw new LedgerError('pack_not_found', `pack '${name}' has no ledger.yaml, so it has no accounts`);
+    if (!policy) throw new LedgerError('not_supported', `pack '${name}' has no ledger.yaml, so it has no accounts or charges (it can still be quoted without an account)`);
     return { info, policy };
   }
 
@@ -142,6 +195,7 @@ export class Ledger {
   }
 
   async grants(accountId: string): Promise<GrantView[]> {
+    await this.settleIfDue(accountId);
     return this.store.read(async (tx) => {
       const a = await this.mustRead(tx, accountId);
       const { info } = this.pack(a.pack);
@@ -150,6 +204,8 @@ export class Ledger {
   }
 
   async entries(accountId: string, after = 0, limit = 100): Promise<{ entries: EntryView[]; next_after: number | null }> {
+    // Expiries and closes due by now are written first: the log sums to the balance at every instant.
+    await this.settleIfDue(accountId);
     return this.store.read(async (tx) => {
       const a = await this.mustRead(tx, accountId);
       const { info } = this.pack(a.pack);
@@ -157,6 +213,58 @@ export class Ledger {
       const page = rows.slice(0, limit);
       return { entries: page.map((e) => entryView(e, info.decimals)), next_after: rows.length > limit ? page[page.length - 1]!.seq : null };
     });
+  }
+
+  async statements(accountId: string): Promise<StatementView[]> {
+    await this.settleIfDue(accountId);
+    return this.store.read(async (tx) => {
+      const a = await this.mustRead(tx, accountId);
+      const { info } = this.pack(a.pack);
+      return (await tx.statements(a.id)).map((st) => statementView(st, info.decimals));
+    });
+  }
+
+  async statement(accountId: string, id: string): Promise<StatementView> {
+    await this.settleIfDue(accountId);
+    return this.store.read(async (tx) => {
+      const a = await this.mustRead(tx, accountId);
+      const st = await tx.statement(id);
+      if (!st || st.accountId !== a.id) throw new LedgerError('statement_not_found', `account '${a.id}' has no statement '${id}'`);
+      return statementView(st, this.pack(a.pack).info.decimals);
+    });
+  }
+
+  /**
+   * Recomputes every account's balances from its log — each grant's remaining, and the
+   * overdraft — after bringing the account up to date, and reports where they differ.
+   */
+  async audit(): Promise<AuditReport> {
+    const drift: AuditDrift[] = [];
+    let checked = 0;
+    let after = '';
+    for (;;) {
+      const ids = await this.store.read((tx) => tx.auditAccountIds(after, 500));
+      if (!ids.length) break;
+      for (const id of ids) {
+        await this.settleIfDue(id);
+        drift.push(...(await this.store.read(async (tx) => {
+          const a = (await tx.account(id))!;
+          const d = this.pack(a.pack).info.decimals;
+          const sums = await tx.logSums(id);
+          const found: AuditDrift[] = [];
+          for (const g of await tx.grants(id)) {
+            const log = sums.get(g.id) ?? 0n;
+            if (log !== g.remaining) found.push({ account: id, grant: g.id, log: fromMinor(log, d), stored: fromMinor(g.remaining, d) });
+          }
+          const owed = -(sums.get(null) ?? 0n);
+          if (owed !== a.overdraftUsed) found.push({ account: id, grant: null, log: fromMinor(owed, d), stored: fromMinor(a.overdraftUsed, d) });
+          return found;
+        })));
+        checked++;
+      }
+      after = ids[ids.length - 1]!;
+    }
+    return { accounts_checked: checked, drift };
   }
 
   async usage(accountId: string): Promise<UsageView> {
@@ -206,15 +314,18 @@ export class Ledger {
   }
 
   private priced(q: QuoteQuery, fromAccount: Record<string, unknown>, now: number): QuoteView {
-    const { info, policy } = this.pack(q.pack);
+    // Any loaded pack can be priced; only a pack with a ledger.yaml has an amount to charge.
+    const info = this.packs.get(q.pack);
+    if (!info) throw new LedgerError('unknown_pack', `no pack '${q.pack}'`, { packs: [...this.packs.keys()] });
+    const policy = this.engine.ledgerPolicy(q.pack);
     const input = withAccountInputs(q.input, fromAccount);
     const result = this.engine.quote({ pack: q.pack, operation: q.operation, input, at: new Date(now), explain: q.explain });
     const accepted = result.rejections.length === 0;
     this.observer?.quoted(result.pack, result.operation, accepted);
-    const output = policy.charges.get(q.operation);
+    const output = policy?.charges.get(q.operation);
     const value = output !== undefined ? result.outputs[output] : undefined;
     const decimal = accepted ? asDecimal(value) : undefined;
-    const amount = decimal ? fromMinor(ruleAmount(decimal, info.decimals, policy.rounding, `${q.operation}.${output}`), info.decimals) : null;
+    const amount = decimal ? fromMinor(ruleAmount(decimal, info.decimals, policy!.rounding, `${q.operation}.${output}`), info.decimals) : null;
     const expiresAt = now + this.quoteTtl;
     // Only a quote that can be charged gets an id (a rejected one has no amount): nothing to charge, nothing to sign.
     const quoteId = amount === null
@@ -243,16 +354,20 @@ export class Ledger {
       if (billing === 'prepaid' && req.overdraft_limit !== undefined && req.overdraft_limit !== '0') {
         throw new LedgerError('invalid_request', 'a prepaid account has no overdraft');
       }
-      const overdraftLimit = billing === 'postpaid' ? parseAmount(req.overdraft_limit ?? policy.billing.postpaidOverdraftLimit, info.decimals, 'overdraft_limit') : 0n;
       const plans = policy.plans;
+      const overdraftLimit = billing === 'postpaid' ? postpaidLimit(policy, req.plan ?? plans?.default ?? null, info.decimals, req.overdraft_limit) : 0n;
+      const zone = policy.timeZone === 'account' ? timeZone : policy.timeZone;
       if (req.plan !== undefined && !plans?.names.includes(req.plan)) {
         throw new LedgerError('invalid_request', plans ? `unknown plan '${req.plan}'` : `pack '${req.pack}' has no plans`, { plans: plans?.names ?? [] });
       }
       const account: AccountRecord = {
         id, pack: req.pack, plan: plans?.default ?? null, billing, overdraftLimit, overdraftUsed: 0n, timeZone,
         periodIndex: 0, periodStart: null, periodEnd: null, periodAnchor: null, cancelAtPeriodEnd: false, subscriptionMonths: 0, createdAt: now,
+        pendingPlan: null, statementStart: billing === 'postpaid' ? now : null, statementEnd: billing === 'postpaid' ? statementEnd(now, zone) : null,
       };
+      const metadata = req.metadata === undefined ? undefined : metadataJson(req.metadata);
       if (!(await tx.insertAccount(account))) throw new LedgerError('account_exists', `account '${id}' already exists`);
+      if (metadata !== undefined) await tx.integration.setAccountMetadata(id, (account.metadata = metadata));
       const s = this.scope(tx, now, account);
       if (policy.signup) await grantEvent(s, 'signup', policy.signup, {});
       if (req.plan !== undefined && req.plan !== plans!.default) await subscribe(s, req.plan);
@@ -296,15 +411,29 @@ export class Ledger {
       }));
   }
 
+  /** A named reward of the pack's ledger.yaml (e.g. an adopted suggestion), granted as its rules decide. */
+  reward(accountId: string, req: { reward: string; input?: Record<string, unknown> }, key: string): Promise<{ grants: GrantView[]; outputs: Record<string, unknown>; account: AccountView }> {
+    return this.mutate(key, { op: 'reward', account: accountId, ...req }, (tx, now) =>
+      this.inAccount(tx, accountId, now, async (s) => {
+        const event = s.policy.rewards.get(req.reward);
+        if (!event) throw new LedgerError('not_supported', `pack '${s.pack.name}' has no reward '${req.reward}'`, { rewards: [...s.policy.rewards.keys()] });
+        const r = await grantEvent(s, `reward ${req.reward}`, event, req.input ?? {});
+        return { grants: r.grants.map((g) => grantView(g, s.pack.decimals)), outputs: r.outputs, account: await this.viewIn(tx, s.account, now) };
+      }));
+  }
+
   membership(accountId: string, req: MembershipRequest, key: string): Promise<{ account: AccountView; outputs: Record<string, unknown> }> {
     return this.mutate(key, { op: 'membership', account: accountId, ...req }, (tx, now) =>
       this.inAccount(tx, accountId, now, async (s) => {
         let outputs: Record<string, unknown> = {};
+        const planBefore = s.account.plan;
         switch (req.action) {
           case 'subscribe': await subscribe(s, req.plan); break;
           case 'cancel': await cancel(s); break;
-          case 'upgrade': outputs = await upgrade(s, req.plan); break;
+          case 'renew': await renew(s); break;
+          case 'upgrade': case 'downgrade': outputs = await changePlan(s, req.action, req.plan); break;
         }
+        await recordEvents(s, [{ type: 'plan.changed', data: { action: req.action, from: planBefore, to: s.account.plan, cancel_at_period_end: s.account.cancelAtPeriodEnd } }]);
         return { account: await this.viewIn(tx, s.account, now), outputs };
       }));
   }
@@ -326,8 +455,11 @@ export class Ledger {
           if (req.pack !== undefined && req.pack !== s.account.pack) throw new LedgerError('invalid_request', `account '${s.account.id}' belongs to pack '${s.account.pack}', not '${req.pack}'`);
           priced = price(s, req.operation, await this.ruleInput(s, req.operation, req.input), now);
         }
+        const metadata = req.metadata === undefined ? undefined : metadataJson(req.metadata);
         const c = await hold(s, priced);
+        if (metadata !== undefined) await tx.integration.setChargeMetadata(c.record.id, (c.record.metadata = metadata));
         if (req.capture) await capture(s, c, c.record.held);
+        await chargeEvents(s, c, req.capture ? ['charge.held', 'charge.captured'] : ['charge.held']);
         return viewCharge(c, s.pack.decimals);
       }), (v) => {
       this.observer?.charged(v.pack, 'held');
@@ -348,6 +480,7 @@ export class Ledger {
           actual = price(s, c.record.operation, input, c.record.createdAt).amount;
         }
         await capture(s, c, actual);
+        await chargeEvents(s, c, ['charge.captured']);
         return viewCharge(c, s.pack.decimals);
       }), (v) => this.observer?.charged(v.pack, 'captured'));
   }
@@ -356,16 +489,65 @@ export class Ledger {
     return this.mutate(key, { op: 'release', charge: id }, (tx, now) =>
       this.inCharge(tx, id, now, async (s, c) => {
         await release(s, c, 'released');
+        await chargeEvents(s, c, ['charge.released']);
         return viewCharge(c, s.pack.decimals);
       }), (v) => this.observer?.charged(v.pack, 'released'));
   }
 
-  refundCharge(id: string, req: { outcome?: string; amount?: string }, key: string): Promise<{ refunded: string; charge: ChargeView }> {
+  refundCharge(id: string, req: RefundBody, key: string): Promise<RefundView> {
     return this.mutate(key, { op: 'refund', charge: id, ...req }, (tx, now) =>
       this.inCharge(tx, id, now, async (s, c) => {
-        const amount = await refund(s, c, { outcome: req.outcome, amount: req.amount === undefined ? undefined : parseAmount(req.amount, s.pack.decimals) });
-        return { refunded: fromMinor(amount, s.pack.decimals), charge: viewCharge(c, s.pack.decimals) };
+        const refundedBefore = c.record.refunded;
+        const r = await refund(s, c, { outcome: req.outcome, usage: req.usage, amount: req.amount === undefined ? undefined : parseAmount(req.amount, s.pack.decimals) });
+        if (c.record.refunded > refundedBefore) await chargeEvents(s, c, ['charge.refunded'], { refunded: fromMinor(c.record.refunded - refundedBefore, s.pack.decimals) });
+        const view: RefundView = { refunded: fromMinor(r.amount, s.pack.decimals), charge: viewCharge(c, s.pack.decimals) };
+        if (r.decidedBy) {
+          const rows = r.decidedBy.rows.map((x) => `${x.decision} row ${x.row}`);
+          view.reason = `nothing refunded: the '${r.decidedBy.operation}' rule gave 0${rows.length ? ` (decided by ${rows.join(', ')})` : ''}`;
+          view.decided_by = r.decidedBy;
+        }
+        return view;
       }), (v) => this.observer?.charged(v.charge.pack, 'refunded'));
+  }
+
+  /** Closes a postpaid account's statement period now: its statement, and what it owes settled. */
+  closePeriod(accountId: string, key: string): Promise<{ statement: StatementView; account: AccountView }> {
+    return this.mutate(key, { op: 'close_period', account: accountId }, (tx, now) =>
+      this.inAccount(tx, accountId, now, async (s) => {
+        const st = await closePeriodNow(s);
+        return { statement: statementView(st, s.pack.decimals), account: await this.viewIn(tx, s.account, now) };
+      }));
+  }
+
+  /**
+   * Switches an account between prepaid and postpaid (or changes a postpaid account's cap).
+   * Going prepaid closes the open statement period first, so nothing owed is left behind;
+   * credits held on the overdraft must be captured or released before.
+   */
+  changeBilling(accountId: string, req: BillingRequest, key: string): Promise<{ account: AccountView; statement: StatementView | null }> {
+    return this.mutate(key, { op: 'billing', account: accountId, ...req }, (tx, now) =>
+      this.inAccount(tx, accountId, now, async (s) => {
+        const a = s.account;
+        const d = s.pack.decimals;
+        let closed: StatementView | null = null;
+        if (req.billing === 'prepaid') {
+          if (req.overdraft_limit !== undefined && req.overdraft_limit !== '0') throw new LedgerError('invalid_request', 'a prepaid account has no overdraft');
+          if (a.billing === 'prepaid') throw new LedgerError('invalid_request', `account '${a.id}' is prepaid already`);
+          const held = await tx.heldOverdraft(a.id);
+          if (held > 0n) throw new LedgerError('invalid_request', `account '${a.id}' has ${fromMinor(held, d)} held on its overdraft: capture or release those charges first`, { held: fromMinor(held, d) });
+          closed = statementView(await closePeriodNow(s), d);
+          if (!(await tx.updateBilling(a.id, { billing: 'prepaid', overdraftLimit: 0n, statementStart: null, statementEnd: null }))) throw new Error(`account ${a.id} still owes after its close`);
+          s.account = { ...s.account, billing: 'prepaid', overdraftLimit: 0n, statementStart: null, statementEnd: null };
+        } else {
+          const limit = postpaidLimit(s.policy, a.plan, d, req.overdraft_limit);
+          const period = a.billing === 'postpaid' ? { statementStart: a.statementStart, statementEnd: a.statementEnd } : { statementStart: now, statementEnd: statementEnd(now, s.zone) };
+          if (!(await tx.updateBilling(a.id, { billing: 'postpaid', overdraftLimit: limit, ...period }))) {
+            throw new LedgerError('invalid_amount', `account '${a.id}' owes ${fromMinor(a.overdraftUsed, d)}, more than the new limit of ${fromMinor(limit, d)}`);
+          }
+          s.account = { ...s.account, billing: 'postpaid', overdraftLimit: limit, ...period };
+        }
+        return { account: await this.viewIn(tx, s.account, now), statement: closed };
+      }));
   }
 
   /**
@@ -430,7 +612,7 @@ export class Ledger {
     const locked = await tx.lockAccount(id, now);
     if (!locked) throw new LedgerError('account_not_found', `no account '${id}'`);
     const s = this.scope(tx, now, locked.account);
-    await settle(s, locked.holdsExpired);
+    await settle(s, locked);
     return work(s);
   }
 
@@ -439,7 +621,7 @@ export class Ledger {
     const locked = await tx.lockAccountOfCharge(id, now);
     if (!locked) throw new LedgerError('charge_not_found', `no charge '${id}'`);
     const s = this.scope(tx, now, locked.account);
-    await settle(s, locked.holdsExpired);
+    await settle(s, locked);
     const found = (await tx.chargeWithDraws(id))!;
     return work(s, { record: found.charge, draws: found.draws });
   }
@@ -464,7 +646,8 @@ export class Ledger {
     const now = this.now();
     const due = await this.store.read(async (tx) => {
       const a = await tx.account(id);
-      return a !== undefined && ((a.periodEnd !== null && a.periodEnd <= now) || (await tx.expiredHolds(id, now)).length > 0);
+      return a !== undefined && ((a.periodEnd !== null && a.periodEnd <= now) || (a.statementEnd !== null && a.statementEnd <= now)
+        || (await tx.expiredHolds(id, now)).length > 0 || (await tx.lapsedGrants(id, now)).length > 0);
     });
     if (due) await this.store.transaction((tx) => this.inAccount(tx, id, now, async () => undefined));
   }

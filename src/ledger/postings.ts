@@ -89,8 +89,8 @@ export async function draw(s: Scope, chargeId: string, amount: bigint, kind: Ent
 export async function takeDraws(s: Scope, chargeId: string, plan: DrawPlan, kind: EntryKind): Promise<DrawRecord[]> {
   const made: DrawRecord[] = [];
   for (const { grant, amount: take } of plan.fromGrants) {
-    if (!(await s.tx.takeFromGrant(grant.id, take, s.now))) throw new LedgerError('insufficient_credits', `grant ${grant.id} can no longer cover ${fromMinor(take, s.pack.decimals)}`);
-    const id = await s.tx.insertDraw(chargeId, grant.id, take);
+    const id = await s.tx.drawFromGrant(chargeId, grant.id, take, s.now);
+    if (id === undefined) throw new LedgerError('insufficient_credits', `grant ${grant.id} can no longer cover ${fromMinor(take, s.pack.decimals)}`);
     made.push({ id, chargeId, grantId: grant.id, amount: take, refunded: 0n, grantKind: grant.kind, grantExpiresAt: grant.expiresAt });
     await entry(s, kind, -take, take, grant.id, chargeId);
   }
@@ -113,9 +113,24 @@ export async function takeDraws(s: Scope, chargeId: string, plan: DrawPlan, kind
 export async function creditBack(s: Scope, d: DrawRecord, amount: bigint, kind: EntryKind): Promise<void> {
   if (amount === 0n) return;
   if (d.grantId === null) {
-    if (!(await s.tx.adjustOverdraft(s.account.id, -amount))) throw new Error(`overdraft of ${s.account.id} would go below zero`);
-    s.account = { ...s.account, overdraftUsed: s.account.overdraftUsed - amount };
-    await entry(s, kind, amount, amount, null, d.chargeId);
+    // What the overdraft took may have been billed since (a statement closed, a settlement):
+    // the part still owed is paid down, the rest comes back as credits of billing.credit_kind.
+    const owed = s.account.overdraftUsed;
+    const back = owed < amount ? owed : amount;
+    const billed = amount - back;
+    const creditKind = s.policy.billing.creditKind;
+    if (billed > 0n && !creditKind) {
+      throw new LedgerError('not_supported', `${fromMinor(billed, s.pack.decimals)} of charge ${d.chargeId} was taken from the overdraft and billed already; pack '${s.pack.name}' names no billing.credit_kind to give it back as`);
+    }
+    if (back > 0n) {
+      if (!(await s.tx.adjustOverdraft(s.account.id, -back))) throw new Error(`overdraft of ${s.account.id} would go below zero`);
+      s.account = { ...s.account, overdraftUsed: owed - back };
+      await entry(s, kind, back, back, null, d.chargeId);
+    }
+    if (billed > 0n) {
+      await entry(s, kind, 0n, billed, null, d.chargeId, `billed already: given back as a new ${creditKind} grant`);
+      await addGrant(s, creditKind!, billed, `${kind} of ${d.chargeId} (billed usage)`);
+    }
     return;
   }
   const grantId = d.grantId;
@@ -135,17 +150,34 @@ export async function creditBack(s: Scope, d: DrawRecord, amount: bigint, kind: 
     await entry(s, 'grant', amount, amount, successor.id, d.chargeId, `rollover of ${kind} of ${d.chargeId} (grant ${grantId} expired)`);
     return;
   }
-  const policy = s.policy.expiredGrantCredit;
-  // The pack's expired_grant_credit speaks of refunds: credits the account paid for and lost to
-  // a failure. A release, a capture's return or an expired hold gives back credits that were
-  // never spent; had they not been held they would have lapsed with their grant, so they do.
-  if (policy.action === 'reissue' && kind === 'refund') {
+  // A refund gives back credits the account paid for and lost to a failure: the pack's
+  // expired_grant_credit decides. A release, a capture's return or an expired hold gives back
+  // credits that were never spent: held_credits.release_after_expiry decides (by default they
+  // lapse, as they would have with their grant had they not been held).
+  const policy = kind === 'refund' ? s.policy.expiredGrantCredit : s.policy.heldCredits.release;
+  if (policy.action === 'reissue') {
     await entry(s, kind, 0n, amount, grantId, d.chargeId, `${expired}: reissued as a new ${policy.kind} grant`);
     await addGrant(s, policy.kind, amount, `${kind} of ${d.chargeId} (grant ${grantId} expired)`);
     return;
   }
   await entry(s, kind, 0n, amount, grantId, d.chargeId, `${expired}: forfeited`);
   await entry(s, 'forfeit', 0n, amount, grantId, d.chargeId, `not credited back: ${expired}`);
+}
+
+/**
+ * Writes the expiry of every grant that expired with credits left into the log (an `expire`
+ * entry dated when it expired, taking its remaining to zero), so the log sums to the balance.
+ * Runs whenever the account is touched, before anything else is written.
+ */
+export async function recordExpiries(s: Scope): Promise<void> {
+  for (const g of await s.tx.lapsedGrants(s.account.id, s.now)) {
+    const at = g.expiresAt!;
+    if (!(await s.tx.endGrant(g.id, g.remaining, at))) throw new Error(`grant ${g.id} changed while expiring`);
+    await s.tx.appendEntry({
+      accountId: s.account.id, at, kind: 'expire', amount: -g.remaining, moved: g.remaining, grantId: g.id, chargeId: null,
+      memo: `expired ${new Date(at).toISOString()}`,
+    });
+  }
 }
 
 /** The live grant an expired grant's leftover rolled over into, following renewals in turn. */

@@ -17,9 +17,16 @@ export interface AccountRecord {
   /** The start of the current subscription's first period (null when unknown or not subscribed). */
   periodAnchor: number | null;
   cancelAtPeriodEnd: boolean;
+  /** The plan a downgrade moves to when the period ends (null: none pending). */
+  pendingPlan: string | null;
+  /** A postpaid account's open statement period (null when prepaid). */
+  statementStart: number | null;
+  statementEnd: number | null;
   /** Subscription periods started over the account's lifetime, across re-subscriptions. */
   subscriptionMonths: number;
   createdAt: number;
+  /** The caller's metadata object, JSON (null: none given). Written apart from the row (integration.ts). */
+  metadata?: string | null;
 }
 
 export interface GrantRecord {
@@ -55,6 +62,8 @@ export interface ChargeRecord {
   createdAt: number;
   expiresAt: number;
   resolvedAt: number | null;
+  /** The caller's metadata object, JSON (null: none given). */
+  metadata?: string | null;
 }
 
 /** How much of a charge one grant (or, with grantId null, the overdraft) covers. The grant's
@@ -71,7 +80,8 @@ export interface DrawRecord {
 
 export type EntryKind =
   | 'grant' | 'hold' | 'capture' | 'capture_return' | 'capture_extra' | 'release' | 'hold_expired'
-  | 'refund' | 'forfeit' | 'rollover' | 'overdraft_payment' | 'settlement';
+  | 'refund' | 'forfeit' | 'rollover' | 'overdraft_payment' | 'settlement'
+  | 'expire' | 'lapse' | 'period_close';
 
 /**
  * One line of the append-only log. Two amounts, because a capture moves credits without
@@ -94,6 +104,29 @@ export interface EntryRecord {
   grantId: string | null;
   chargeId: string | null;
   memo: string | null;
+}
+
+/** One operation's captured usage in a statement period. */
+export interface StatementLine {
+  operation: string;
+  charges: number;
+  /** Captured less refunded, minor units. */
+  amount: bigint;
+}
+
+/** A closed period of a postpaid account. */
+export interface StatementRecord {
+  id: string;
+  accountId: string;
+  periodStart: number;
+  periodEnd: number;
+  lines: StatementLine[];
+  total: bigint;
+  /** What the period's charges took from grants (net of refunds). */
+  creditsApplied: bigint;
+  /** What the overdraft owed for captured usage, settled by the close. */
+  amountDue: bigint;
+  closedAt: number;
 }
 
 export type KeyScope = 'quote' | 'charge' | 'admin';

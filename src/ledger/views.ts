@@ -1,7 +1,7 @@
 // What callers get back: plain JSON with amounts as decimal strings and times as ISO text.
 // Mutation results are stored as-is for idempotent replay, so they must stay plain data.
-import type { AccountRecord, ChargeRecord, DrawRecord, EntryRecord, GrantRecord } from './records.ts';
-import { fromMinor } from './money.ts';
+import type { AccountRecord, ChargeRecord, DrawRecord, EntryRecord, GrantRecord, StatementRecord } from './records.ts';
+import { fromMinor, MAX_BALANCE_MINOR } from './money.ts';
 
 const iso = (t: number | null) => (t === null ? null : isoTime(t));
 
@@ -60,13 +60,24 @@ export interface AccountView {
   time_zone: string;
   /** Spendable credits minus what the overdraft owes. */
   balance: string;
-  /** What a charge could take now: spendable credits plus the overdraft room. */
-  available: string;
-  overdraft_limit: string;
+  /** What a charge could take now: spendable credits plus the overdraft room (null: unlimited). */
+  available: string | null;
+  /** null: a postpaid account without a cap. */
+  overdraft_limit: string | null;
   overdraft_used: string;
   balances: BalanceByKind[];
-  subscription: { plan: string | null; period: number; period_start: string | null; period_end: string | null; cancel_at_period_end: boolean } | null;
+  subscription: {
+    plan: string | null; period: number; period_start: string | null; period_end: string | null; cancel_at_period_end: boolean;
+    /** Whether the subscription starts another period at period_end. */
+    renews: boolean;
+    /** The plan a downgrade moves to at period_end. */
+    pending_plan: string | null;
+  } | null;
+  /** A postpaid account's open statement period. */
+  statement_period: { start: string; end: string } | null;
   created_at: string;
+  /** The caller's metadata, as given ({} when none). */
+  metadata: Record<string, unknown>;
 }
 
 /** What a charge took from one grant (grant null: the overdraft), all its draws together. */
@@ -100,6 +111,7 @@ export interface ChargeView {
   created_at: string;
   expires_at: string;
   resolved_at: string | null;
+  metadata: Record<string, unknown>;
 }
 
 export interface EntryView {
@@ -133,19 +145,27 @@ export function accountView(a: AccountRecord, unit: 'credits' | 'usd', decimals:
     remaining: fromMinor(gs.reduce((s, g) => s + g.remaining, 0n), decimals),
     grants: gs.map((g) => ({ id: g.id, remaining: fromMinor(g.remaining, decimals), expires_at: iso(g.expiresAt) })),
   }));
+  const unlimited = a.overdraftLimit === MAX_BALANCE_MINOR;
   return {
     id: a.id, pack: a.pack, unit, plan: a.plan, billing: a.billing, time_zone: a.timeZone,
     balance: fromMinor(total - a.overdraftUsed, decimals),
-    available: fromMinor(total + a.overdraftLimit - a.overdraftUsed, decimals),
-    overdraft_limit: fromMinor(a.overdraftLimit, decimals),
+    available: unlimited ? null : fromMinor(total + a.overdraftLimit - a.overdraftUsed, decimals),
+    overdraft_limit: unlimited ? null : fromMinor(a.overdraftLimit, decimals),
     overdraft_used: fromMinor(a.overdraftUsed, decimals),
     balances,
     subscription: a.periodIndex > 0
-      ? { plan: a.plan, period: a.periodIndex, period_start: iso(a.periodStart), period_end: iso(a.periodEnd), cancel_at_period_end: a.cancelAtPeriodEnd }
+      ? {
+        plan: a.plan, period: a.periodIndex, period_start: iso(a.periodStart), period_end: iso(a.periodEnd), cancel_at_period_end: a.cancelAtPeriodEnd,
+        renews: !a.cancelAtPeriodEnd, pending_plan: a.pendingPlan,
+      }
       : null,
+    statement_period: a.statementStart !== null && a.statementEnd !== null ? { start: iso(a.statementStart)!, end: iso(a.statementEnd)! } : null,
     created_at: iso(a.createdAt)!,
+    metadata: metadataOf(a.metadata),
   };
 }
+
+const metadataOf = (json: string | null | undefined): Record<string, unknown> => (json ? JSON.parse(json) as Record<string, unknown> : {});
 
 /**
  * A charge's draws summed per grant, in the order each grant was first drawn on. The stored
@@ -176,7 +196,7 @@ export function chargeView(c: ChargeRecord, draws: DrawRecord[], decimals: numbe
       grant: d.grantId, kind: d.grantKind, expires_at: iso(d.grantExpiresAt),
       amount: fromMinor(d.amount, decimals), refunded: fromMinor(d.refunded, decimals),
     })),
-    created_at: iso(c.createdAt)!, expires_at: iso(c.expiresAt)!, resolved_at: iso(c.resolvedAt),
+    created_at: iso(c.createdAt)!, expires_at: iso(c.expiresAt)!, resolved_at: iso(c.resolvedAt), metadata: metadataOf(c.metadata),
   };
 }
 
@@ -185,5 +205,29 @@ export function entryView(e: EntryRecord, decimals: number): EntryView {
   return {
     seq: e.seq, at: iso(e.at)!, kind: e.kind, amount: fromMinor(moved, decimals), balance_change: fromMinor(e.amount, decimals),
     grant: e.grantId, charge: e.chargeId, memo: e.memo,
+  };
+}
+
+export interface StatementView {
+  id: string;
+  account: string;
+  period_start: string;
+  period_end: string;
+  /** Per operation, the charges captured in the period and their amount (captured less refunded). */
+  lines: { operation: string; charges: number; amount: string }[];
+  total: string;
+  /** What the period's charges took from grants (net of refunds). */
+  credits_applied: string;
+  /** What the overdraft owed for the period's usage: billed, and settled in the ledger by the close. */
+  amount_due: string;
+  closed_at: string;
+}
+
+export function statementView(st: StatementRecord, decimals: number): StatementView {
+  return {
+    id: st.id, account: st.accountId, period_start: iso(st.periodStart)!, period_end: iso(st.periodEnd)!,
+    lines: st.lines.map((l) => ({ operation: l.operation, charges: l.charges, amount: fromMinor(l.amount, decimals) })),
+    total: fromMinor(st.total, decimals), credits_applied: fromMinor(st.creditsApplied, decimals), amount_due: fromMinor(st.amountDue, decimals),
+    closed_at: iso(st.closedAt)!,
   };
 }

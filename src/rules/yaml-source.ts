@@ -1,6 +1,6 @@
 // YAML files read with their source positions: every node we keep can be pointed at,
 // and every formula inside a scalar maps its offsets back to file:line:col.
-import { readFileSync } from 'node:fs';
+import { readText } from './file-overlay.ts';
 import { resolve } from 'node:path';
 import { parseDocument, isMap, isPair, isScalar, isSeq, type Document, type Node, type Pair, type Scalar, type YAMLMap } from 'yaml';
 import type { ErrorObject } from 'ajv';
@@ -28,7 +28,7 @@ export interface Loc {
 }
 
 export function readYamlFile(path: string, label = path): YamlFile {
-  const text = readFileSync(path, 'utf8');
+  const text = readText(path);
   return parseYaml(text, label, resolve(path));
 }
 
@@ -156,7 +156,7 @@ function explainSchemaErrors(f: YamlFile, errors: ErrorObject[], schemaId: strin
     const unknown = shape.filter((e) => e.keyword === 'additionalProperties').map((e) => (e.params as { additionalProperty: string }).additionalProperty);
     const misspelt = (e: ErrorObject) => e.keyword === 'required'
       && unknown.some((u) => didYouMean(u, [(e.params as { missingProperty: string }).missingProperty]) !== undefined);
-    const list = shape.length ? shape.filter((e) => !misspelt(e)) : enums.length && isScalar(nodeAt(f, path, enums[0]!).node) ? enums : all;
+    const list = shape.length ? shape.filter((e) => !misspelt(e)) : enums.length && isScalar(nodeAt(f, path, enums[0]!).node) ? enums : scalarBranches(f, path, all);
     if ([...deepest.keys()].some((p) => p !== path && p.startsWith(path + '/') && !list.some((e) => e.keyword === 'additionalProperties' || e.keyword === 'required'))) continue;
     for (const e of list) {
       const { node, keyNode } = nodeAt(f, path, e);
@@ -169,6 +169,18 @@ function explainSchemaErrors(f: YamlFile, errors: ErrorObject[], schemaId: strin
     }
   }
   return out;
+}
+
+// A scalar where a oneOf offers a string form, a constant and a mapping (`"100"`, `unlimited`
+// or `{pro: "100"}`): the string form's message is the news, not "must be a mapping" or
+// "must be 'unlimited'".
+function scalarBranches(f: YamlFile, path: string, all: ErrorObject[]): ErrorObject[] {
+  if (all.length < 2 || !isScalar(nodeAt(f, path, all[0]!).node)) return all;
+  const structural = (e: ErrorObject) => e.keyword === 'type' && ['object', 'array'].includes(String((e.params as { type: unknown }).type));
+  const rest = all.filter((e) => !structural(e));
+  const typed = rest.filter((e) => e.keyword === 'type');
+  const kept = typed.length ? typed : rest;
+  return kept.length ? kept : all;
 }
 
 function pathSegments(instancePath: string): string[] {

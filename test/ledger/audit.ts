@@ -6,7 +6,8 @@ import type { Ledger } from '../../src/ledger/ledger.ts';
 /**
  * Rebuilds every grant's remaining and the overdraft from the entry log (balance changes
  * summed per grant), and checks what an auditor sums per kind (amounts moved) against the
- * grants and charges: granted, reserved, captured, returned, refunded.
+ * grants and charges: granted, reserved, captured, returned, refunded; and the running usage
+ * totals against a count of the charges.
  */
 export async function auditLog(ledger: Ledger, accountId: string): Promise<void> {
   const { entries } = await ledger.entries(accountId, 0, 10_000);
@@ -20,10 +21,14 @@ export async function auditLog(ledger: Ledger, accountId: string): Promise<void>
   const account = await ledger.account(accountId);
   const owed = entries.filter((e) => e.grant === null).reduce((s, e) => s.minus(e.balance_change), new Decimal(0));
   expect(owed.toFixed()).toBe(account.overdraft_used);
+  // Expiries are entries too: the whole log sums to the balance.
+  expect(sum(entries, 'balance_change'), `the log of ${accountId} sums to its balance`).toBe(account.balance);
   for (const e of entries) {
     expect(new Decimal(e.amount).isNegative(), `entry ${e.seq} moved a negative amount`).toBe(false);
     expect([e.amount, `-${e.amount}`, '0'], `entry ${e.seq} changes a balance by what it moved, or nothing`).toContain(e.balance_change);
   }
+  // The running usage totals (usage_counters) count what the charges say, bucket by bucket.
+  expect(await ledger.store.read((tx) => tx.usageDrift(accountId)), `usage counters of ${accountId}`).toEqual([]);
   for (const id of new Set(entries.flatMap((e) => (e.charge ? [e.charge] : [])))) {
     const c = await ledger.charge(id);
     const of = (...kinds: string[]) => sum(entries.filter((e) => e.charge === id && kinds.includes(e.kind)));

@@ -301,16 +301,23 @@ describe.each(storeKinds)('a $name database made by migration 1', (kind) => {
       const before = await snapshot(raw);
 
       store = dir ? new SqliteStore({ path: join(dir, 'ledger.db') }) : await PostgresStore.open({ connectionString: PG_URL, schema });
-      expect(await raw.rows('SELECT version FROM schema_migrations ORDER BY version')).toEqual([{ version: '1' }, { version: '2' }, { version: '3' }, { version: '4' }]);
+      const versions = migrations[dir ? 'sqlite' : 'postgres'].map((m) => ({ version: String(m.version) })).sort((x, y) => Number(x.version) - Number(y.version));
+      expect(await raw.rows('SELECT version FROM schema_migrations ORDER BY version')).toEqual(versions);
       const withMoved = (rows: Record<string, Row[]>) => ({
         ...rows,
         entries: rows.entries!.map((e) => ({ ...e, moved: null })),
         grants: rows.grants!.map((g) => ({ ...g, rolled_into: null })),
         accounts: rows.accounts!.map((a) => ({
           ...a, subscription_months: a.period_index, period_anchor: String(a.period_index) === '1' ? a.period_start : null,
+          pending_plan: null, statement_start: null, statement_end: null, metadata: null,
         })),
+        // v7 puts the charges made before it in UTC-day usage buckets.
+        charges: rows.charges!.map((c) => ({ ...c, metadata: null, usage_bucket: String(Number(c.created_at) - (Number(c.created_at) % DAY)) })),
       });
       expect(await snapshot(raw)).toEqual(withMoved(before));
+      // ... and backfills the running usage totals from them.
+      for (const id of ['pre', 'post']) expect(await store.read((tx) => tx.usageDrift(id))).toEqual([]);
+      expect(await store.read((tx) => tx.usage('pre', 0))).toEqual(await store.read((tx) => tx.usage('pre', 1)));
       expect(await store.read((tx) => tx.grant('g1'))).toMatchObject({ amount: 50n, remaining: 30n });
       expect(await store.read((tx) => tx.charge('c-captured'))).toMatchObject({ held: 7n, captured: 7n, refunded: 2n });
 

@@ -38,6 +38,36 @@ const cases: { name: string; yaml: string; want: string[] }[] = [
       "ledger.yaml:8:3: error: 'refund' is not in charges, so it has no captures to take usage",
     ],
   },
+  {
+    name: 'a rollover cap naming what the ledger does not bind, and plans the pack lacks',
+    yaml: 'grant_kinds:\n  sub: { expires: end_of_period, priority: 1, rollover: { max: "MIN(alowance, 5000)" } }\nspend_order: [priority]\ncharges: { generate: cost }\n'
+      + 'plans:\n  names: [free, pro]\n  default: free\n  fixed_term: [pr]\n  allowance: { grants: [{ kind: sub, input: credits }] }\n'
+      + 'billing: { postpaid_overdraft_limit: { pro: unlimited, gold: "5" } }\n',
+    want: [
+      "ledger.yaml:2:64: error: unknown name 'alowance' in rollover.max",
+      "ledger.yaml:8:16: error: unknown plan 'pr'",
+      "ledger.yaml:10:56: error: unknown plan 'gold'",
+    ],
+  },
+  {
+    name: 'a plan change, refund usage and held-credit policy naming what the pack lacks',
+    yaml: 'grant_kinds:\n  sub: { expires: never, priority: 1 }\nspend_order: [priority]\ncharges: { generate: cost }\n'
+      + 'plans:\n  names: [free, pro]\n  default: free\n  downgrade: { operation: generate, from_input: tool, to_input: seconds, take_back: [{ kind: sb, output: costs }] }\n'
+      + 'refund: { operation: refund, output: refund, outcome_input: outcome, charged_input: charged, usage_inputs: { seconds: delivered } }\n'
+      + 'held_credits: { release_after_expiry: { reissue_as: refnd } }\n',
+    want: [
+      "ledger.yaml:10:53: error: unknown grant kind 'refnd'",
+      "ledger.yaml:9:119: error: operation 'refund' has no input 'delivered'",
+      "ledger.yaml:8:94: error: unknown grant kind 'sb'",
+      "ledger.yaml:8:106: error: operation 'generate' has no output 'costs'",
+    ],
+  },
+  {
+    name: 'a plan change effective at the period end that would grant credits',
+    yaml: 'grant_kinds:\n  sub: { expires: never, priority: 1 }\nspend_order: [priority]\ncharges: { generate: cost }\n'
+      + 'plans:\n  names: [free, pro]\n  default: free\n  downgrade: { operation: generate, from_input: tool, to_input: seconds, grants: [{ kind: sub, output: cost }], effective: period_end }\n',
+    want: ["ledger.yaml:8:124: error: a downgrade effective at the period's end grants and takes back nothing"],
+  },
 ];
 
 describe('ledger.yaml', () => {

@@ -49,8 +49,8 @@ describe.each(storeKinds)('ledger review fixes on $name', (kind) => {
       await rejects(ledger.captureCharge(held.id, { usage: { steps: [{ model: 'flux-schnell', gpu_seconds: 1 }] } }, key()), 'invalid_usage');
     });
   });
-  describe('F2: only a refund reissues credits of an expired grant', () => {
-    it('lets a released hold of expired daily credits lapse instead of reissuing them (ModelPix)', async () => {
+  describe('F2: credits held from a grant that expires follow the pack\'s held_credits policy', () => {
+    it('reissues a released hold of expired daily credits when the pack says so (ModelPix: you never lose credits)', async () => {
       await ledger.createAccount({ id: 'late', pack: 'modelpix' }, key());
       clock.set('2026-03-10T23:58:00Z');
       await ledger.dailyClaim('late', key());
@@ -58,15 +58,16 @@ describe.each(storeKinds)('ledger review fixes on $name', (kind) => {
       expect(h.draws).toEqual([expect.objectContaining({ kind: 'daily', amount: '7' })]);
       clock.set('2026-03-11T00:01:00Z');
       await ledger.releaseCharge(h.id, key());
-      // The 3 daily credits never held lapsed at midnight; the 7 held lapse with them.
-      expect((await ledger.account('late')).balance).toBe('50');
-      expect(await kinds('late')).toEqual([['signup', '50']]);
+      // The 3 daily credits never held expired at midnight; the 7 held come back as a new grant.
+      expect((await ledger.account('late')).balance).toBe('57');
+      expect(await kinds('late')).toEqual([['signup', '50'], ['refund', '7']]);
       const { entries } = await ledger.entries('late', 0, 100);
-      expect(entries.slice(-2).map((e) => [e.kind, e.amount, e.balance_change])).toEqual([['release', '7', '0'], ['forfeit', '7', '0']]);
+      expect(entries.filter((e) => e.kind === 'expire').map((e) => [e.amount, e.balance_change, e.at])).toEqual([['3', '-3', '2026-03-11T00:00:00.000Z']]);
+      expect(entries.slice(-2).map((e) => [e.kind, e.amount, e.balance_change])).toEqual([['release', '7', '0'], ['grant', '7', '7']]);
       await audit('late');
     });
 
-    it('lets an expired hold and a capture\'s return of expired credits lapse too', async () => {
+    it('reissues an expired hold and a capture\'s return of expired credits too', async () => {
       await ledger.createAccount({ id: 'lapse', pack: 'modelpix' }, key());
       clock.set('2026-03-10T23:50:00Z');
       await ledger.dailyClaim('lapse', key());
@@ -76,11 +77,25 @@ describe.each(storeKinds)('ledger review fixes on $name', (kind) => {
       await ledger.captureCharge(video.id, { usage: { seconds: 1 } }, key());
       clock.set('2026-03-11T00:10:00Z'); // the face swap's hold has timed out
       // The video took 7 daily + 3 signup and captured 2: the 3 came back to the signup grant,
-      // 5 daily credits lapsed, and so did the face swap's 3.
-      expect(await kinds('lapse')).toEqual([['signup', '50']]);
+      // 5 daily credits were reissued, and so were the face swap's 3.
+      expect(await kinds('lapse')).toEqual([['signup', '50'], ['refund', '8']]);
       const { entries } = await ledger.entries('lapse', 0, 100);
-      expect(entries.filter((e) => e.kind === 'forfeit').map((e) => e.amount)).toEqual(['5', '3']);
+      expect(entries.filter((e) => e.kind === 'forfeit')).toEqual([]);
       await audit('lapse');
+    });
+
+    it('lets a released hold of expired daily credits lapse when the pack forfeits them (PixAI, the default)', async () => {
+      await ledger.createAccount({ id: 'px', pack: 'pixai' }, key());
+      clock.set('2026-03-10T23:58:00Z');
+      await ledger.dailyClaim('px', key());
+      const h = await ledger.createCharge({ account: 'px', operation: 'generate_image', input: { width: 1024, height: 1024 }, capture: false }, key());
+      expect(h.draws).toEqual([expect.objectContaining({ kind: 'daily', amount: '1500' })]);
+      clock.set('2026-03-11T00:01:00Z');
+      await ledger.releaseCharge(h.id, key());
+      expect((await ledger.account('px')).balance).toBe('0');
+      const { entries } = await ledger.entries('px', 0, 100);
+      expect(entries.slice(-3).map((e) => [e.kind, e.amount, e.balance_change])).toEqual([['expire', '8500', '-8500'], ['release', '1500', '0'], ['forfeit', '1500', '0']]);
+      await audit('px');
     });
   });
   describe('F3: credits held across a PixelFlow renewal follow the rollover', () => {

@@ -1,5 +1,5 @@
 import { Router } from 'express';
-import type { MembershipRequest, NewAccount } from '../../ledger/ledger.ts';
+import type { BillingRequest, MembershipRequest, NewAccount } from '../../ledger/ledger.ts';
 import { requireAccount, requireScope } from '../auth.ts';
 import type { AppContext } from '../context.ts';
 import { sendResult } from '../replayed.ts';
@@ -8,6 +8,7 @@ import { body, idempotencyKey, plainPathParam, queryInt } from '../validate.ts';
 export function accountRoutes({ ledger }: AppContext): Router {
   const r = Router();
   r.param('id', plainPathParam);
+  r.param('statement', plainPathParam);
   r.post('/v1/accounts', async (req, res) => {
     const b = body<NewAccount>(req, 'AccountRequest');
     requireScope(req, 'admin');
@@ -46,6 +47,33 @@ export function accountRoutes({ ledger }: AppContext): Router {
     const b = body<MembershipRequest>(req, 'MembershipRequest');
     requireScope(req, 'admin');
     sendResult(res, 200, await ledger.membership(req.params.id, b, idempotencyKey(req)));
+  });
+  r.post('/v1/accounts/:id/rewards', async (req, res) => {
+    const b = body<{ reward: string; input?: Record<string, unknown> }>(req, 'RewardRequest');
+    requireScope(req, 'admin');
+    sendResult(res, 201, await ledger.reward(req.params.id, b, idempotencyKey(req)));
+  });
+  r.post('/v1/accounts/:id/close-period', async (req, res) => {
+    body(req, null);
+    requireScope(req, 'admin');
+    sendResult(res, 200, await ledger.closePeriod(req.params.id, idempotencyKey(req)));
+  });
+  r.post('/v1/accounts/:id/billing', async (req, res) => {
+    const b = body<BillingRequest>(req, 'BillingRequest');
+    requireScope(req, 'admin');
+    sendResult(res, 200, await ledger.changeBilling(req.params.id, b, idempotencyKey(req)));
+  });
+  r.get('/v1/accounts/:id/statements', async (req, res) => {
+    requireAccount(req, req.params.id, 'charge');
+    res.json({ statements: await ledger.statements(req.params.id) });
+  });
+  r.get('/v1/accounts/:id/statements/:statement', async (req, res) => {
+    requireAccount(req, req.params.id, 'charge');
+    res.json(await ledger.statement(req.params.id, req.params.statement));
+  });
+  r.get('/v1/audit', async (req, res) => {
+    requireScope(req, 'admin');
+    res.json(await ledger.audit());
   });
   r.post('/v1/accounts/:id/settle', async (req, res) => {
     body(req, null);

@@ -303,7 +303,280 @@ ALTER TABLE accounts ADD COLUMN subscription_months INTEGER NOT NULL DEFAULT 0 C
 UPDATE accounts SET subscription_months = period_index, period_anchor = CASE WHEN period_index = 1 THEN period_start END;
 `;
 
+// v5 (subscription lifecycle, postpaid statements):
+// - accounts.pending_plan: the plan a downgrade moves to at the period's end (NULL: none).
+// - accounts.statement_start / statement_end: a postpaid account's open statement period;
+//   NULL for prepaid accounts. At statement_end the period closes into a statement.
+// - statements: closed periods of postpaid accounts, each with its usage lines (JSON) and
+//   totals in minor units; amount_due is what the overdraft owed and the close settled.
+const sqliteV5 = `
+ALTER TABLE accounts ADD COLUMN pending_plan TEXT;
+ALTER TABLE accounts ADD COLUMN statement_start INTEGER;
+ALTER TABLE accounts ADD COLUMN statement_end INTEGER;
+CREATE TABLE statements (
+  id TEXT PRIMARY KEY,
+  account_id TEXT NOT NULL REFERENCES accounts (id),
+  period_start INTEGER NOT NULL,
+  period_end INTEGER NOT NULL CHECK (period_end >= period_start),
+  lines TEXT NOT NULL,
+  total INTEGER NOT NULL CHECK (total >= 0),
+  credits_applied INTEGER NOT NULL CHECK (credits_applied >= 0),
+  amount_due INTEGER NOT NULL CHECK (amount_due >= 0),
+  closed_at INTEGER NOT NULL
+) STRICT;
+CREATE INDEX statements_by_account ON statements (account_id, period_start);
+`;
+
+const postgresV5 = `
+ALTER TABLE accounts ADD COLUMN pending_plan TEXT, ADD COLUMN statement_start BIGINT, ADD COLUMN statement_end BIGINT;
+CREATE TABLE statements (
+  id TEXT PRIMARY KEY,
+  account_id TEXT NOT NULL REFERENCES accounts (id),
+  period_start BIGINT NOT NULL,
+  period_end BIGINT NOT NULL CHECK (period_end >= period_start),
+  lines TEXT NOT NULL,
+  total NUMERIC NOT NULL CHECK (total >= 0 AND scale(total) = 0),
+  credits_applied NUMERIC NOT NULL CHECK (credits_applied >= 0 AND scale(credits_applied) = 0),
+  amount_due NUMERIC NOT NULL CHECK (amount_due >= 0 AND scale(amount_due) = 0),
+  closed_at BIGINT NOT NULL
+);
+CREATE INDEX statements_by_account ON statements (account_id, period_start);
+`;
+
+// v6 (integration: webhooks, lists, metadata):
+// - accounts.metadata, charges.metadata: the caller's JSON object, stored and returned as given.
+// - charges_by_time: GET /v1/charges pages all accounts' charges newest first.
+// - events: the outbox. A ledger change writes its events in its own transaction, with the
+//   account's balance after it (minor units, computed by the INSERT itself); the webhook worker
+//   fans each one out into deliveries (one per subscribed endpoint) and marks it dispatched.
+// - webhook_endpoints: where to deliver; the secret is kept (it signs every delivery) and shown once.
+// - webhook_deliveries / webhook_attempts: each event's delivery to an endpoint, and every try.
+// - webhook_alerts: edge-triggered notices already given (an account below an endpoint's
+//   threshold, a grant announced as expiring), so each is sent once.
+const sqliteV6 = `
+ALTER TABLE accounts ADD COLUMN metadata TEXT;
+ALTER TABLE charges ADD COLUMN metadata TEXT;
+CREATE INDEX charges_by_time ON charges (created_at, id);
+CREATE TABLE events (
+  seq INTEGER PRIMARY KEY AUTOINCREMENT,
+  id TEXT NOT NULL UNIQUE,
+  type TEXT NOT NULL,
+  account_id TEXT,
+  at INTEGER NOT NULL,
+  data TEXT NOT NULL,
+  balance INTEGER,
+  dispatched INTEGER NOT NULL DEFAULT 0 CHECK (dispatched IN (0, 1))
+) STRICT;
+CREATE INDEX events_undispatched ON events (seq) WHERE dispatched = 0;
+CREATE TABLE webhook_endpoints (
+  id TEXT PRIMARY KEY,
+  url TEXT NOT NULL,
+  secret TEXT NOT NULL,
+  events TEXT NOT NULL,
+  accounts TEXT NOT NULL,
+  balance_below TEXT,
+  expiring_within_days INTEGER CHECK (expiring_within_days > 0),
+  description TEXT,
+  created_at INTEGER NOT NULL,
+  deleted_at INTEGER
+) STRICT;
+CREATE TABLE webhook_deliveries (
+  id TEXT PRIMARY KEY,
+  endpoint_id TEXT NOT NULL REFERENCES webhook_endpoints (id),
+  event_id TEXT NOT NULL,
+  event_type TEXT NOT NULL,
+  payload TEXT NOT NULL,
+  status TEXT NOT NULL CHECK (status IN ('pending', 'delivered', 'failed')),
+  attempts INTEGER NOT NULL CHECK (attempts >= 0),
+  next_attempt_at INTEGER,
+  last_response_status INTEGER,
+  last_error TEXT,
+  created_at INTEGER NOT NULL,
+  delivered_at INTEGER,
+  UNIQUE (endpoint_id, event_id)
+) STRICT;
+CREATE INDEX webhook_deliveries_due ON webhook_deliveries (next_attempt_at) WHERE status = 'pending';
+CREATE INDEX webhook_deliveries_by_endpoint ON webhook_deliveries (endpoint_id, created_at, id);
+CREATE TABLE webhook_attempts (
+  delivery_id TEXT NOT NULL REFERENCES webhook_deliveries (id),
+  attempt INTEGER NOT NULL,
+  at INTEGER NOT NULL,
+  response_status INTEGER,
+  error TEXT,
+  PRIMARY KEY (delivery_id, attempt)
+) STRICT;
+CREATE TABLE webhook_alerts (
+  endpoint_id TEXT NOT NULL REFERENCES webhook_endpoints (id),
+  subject TEXT NOT NULL,
+  PRIMARY KEY (endpoint_id, subject)
+) STRICT;
+`;
+
+const postgresV6 = `
+ALTER TABLE accounts ADD COLUMN metadata TEXT;
+ALTER TABLE charges ADD COLUMN metadata TEXT;
+CREATE INDEX charges_by_time ON charges (created_at, id);
+CREATE TABLE events (
+  seq BIGSERIAL PRIMARY KEY,
+  id TEXT NOT NULL UNIQUE,
+  type TEXT NOT NULL,
+  account_id TEXT,
+  at BIGINT NOT NULL,
+  data TEXT NOT NULL,
+  balance NUMERIC CHECK (scale(balance) = 0),
+  dispatched INTEGER NOT NULL DEFAULT 0 CHECK (dispatched IN (0, 1))
+);
+CREATE INDEX events_undispatched ON events (seq) WHERE dispatched = 0;
+CREATE TABLE webhook_endpoints (
+  id TEXT PRIMARY KEY,
+  url TEXT NOT NULL,
+  secret TEXT NOT NULL,
+  events TEXT NOT NULL,
+  accounts TEXT NOT NULL,
+  balance_below TEXT,
+  expiring_within_days INTEGER CHECK (expiring_within_days > 0),
+  description TEXT,
+  created_at BIGINT NOT NULL,
+  deleted_at BIGINT
+);
+CREATE TABLE webhook_deliveries (
+  id TEXT PRIMARY KEY,
+  endpoint_id TEXT NOT NULL REFERENCES webhook_endpoints (id),
+  event_id TEXT NOT NULL,
+  event_type TEXT NOT NULL,
+  payload TEXT NOT NULL,
+  status TEXT NOT NULL CHECK (status IN ('pending', 'delivered', 'failed')),
+  attempts INTEGER NOT NULL CHECK (attempts >= 0),
+  next_attempt_at BIGINT,
+  last_response_status INTEGER,
+  last_error TEXT,
+  created_at BIGINT NOT NULL,
+  delivered_at BIGINT,
+  UNIQUE (endpoint_id, event_id)
+);
+CREATE INDEX webhook_deliveries_due ON webhook_deliveries (next_attempt_at) WHERE status = 'pending';
+CREATE INDEX webhook_deliveries_by_endpoint ON webhook_deliveries (endpoint_id, created_at, id);
+CREATE TABLE webhook_attempts (
+  delivery_id TEXT NOT NULL REFERENCES webhook_deliveries (id),
+  attempt INTEGER NOT NULL,
+  at BIGINT NOT NULL,
+  response_status INTEGER,
+  error TEXT,
+  PRIMARY KEY (delivery_id, attempt)
+);
+CREATE TABLE webhook_alerts (
+  endpoint_id TEXT NOT NULL REFERENCES webhook_endpoints (id),
+  subject TEXT NOT NULL,
+  PRIMARY KEY (endpoint_id, subject)
+);
+`;
+
+// v7 (cost flat as history grows): running usage totals, kept by triggers on charges so every
+// write path (hold, capture, release, timeout, refund) updates them in its own transaction.
+// - usage_counters: per account and operation, held or captured charges and their spend
+//   (captured less refunded): one 'all' row (all time), and one 'bucket' row per local day,
+//   split where a subscription period starts (charges.usage_bucket, chosen by the ledger when
+//   it inserts the charge), so every calendar counter (today, this month, this period) is a
+//   sum over the buckets from its start. last_at, the newest charge counted, lets a read see
+//   that a bucket straddles its start (after a time-zone change) and count from the log then.
+// - Existing charges are backfilled into UTC-day buckets.
+// - charges_counted: rolling windows count held and captured charges in an index range.
+// - charges_captured: a statement's captured usage by resolution time, within its period.
+const sqliteV7 = `
+ALTER TABLE charges ADD COLUMN usage_bucket INTEGER;
+UPDATE charges SET usage_bucket = created_at - created_at % 86400000;
+CREATE TABLE usage_counters (
+  account_id TEXT NOT NULL REFERENCES accounts (id),
+  span TEXT NOT NULL CHECK (span IN ('all', 'bucket')),
+  start INTEGER NOT NULL,
+  operation TEXT NOT NULL,
+  last_at INTEGER NOT NULL,
+  requests INTEGER NOT NULL CHECK (requests >= 0),
+  spend INTEGER NOT NULL,
+  PRIMARY KEY (account_id, span, start, operation)
+) STRICT, WITHOUT ROWID;
+INSERT INTO usage_counters (account_id, span, start, operation, last_at, requests, spend)
+  SELECT account_id, 'all', 0, operation, MAX(created_at), COUNT(*), SUM(COALESCE(captured, 0) - refunded)
+  FROM charges WHERE status IN ('held', 'captured') GROUP BY account_id, operation;
+INSERT INTO usage_counters (account_id, span, start, operation, last_at, requests, spend)
+  SELECT account_id, 'bucket', usage_bucket, operation, MAX(created_at), COUNT(*), SUM(COALESCE(captured, 0) - refunded)
+  FROM charges WHERE status IN ('held', 'captured') GROUP BY account_id, usage_bucket, operation;
+CREATE TRIGGER usage_on_insert AFTER INSERT ON charges WHEN NEW.status IN ('held', 'captured')
+BEGIN
+  INSERT INTO usage_counters (account_id, span, start, operation, last_at, requests, spend)
+  VALUES (NEW.account_id, 'all', 0, NEW.operation, NEW.created_at, 1, COALESCE(NEW.captured, 0) - NEW.refunded),
+    (NEW.account_id, 'bucket', COALESCE(NEW.usage_bucket, NEW.created_at - NEW.created_at % 86400000), NEW.operation, NEW.created_at, 1,
+      COALESCE(NEW.captured, 0) - NEW.refunded)
+  ON CONFLICT (account_id, span, start, operation) DO UPDATE SET requests = requests + 1, spend = spend + excluded.spend,
+    last_at = MAX(last_at, excluded.last_at);
+END;
+CREATE TRIGGER usage_on_update AFTER UPDATE OF status, captured, refunded ON charges
+BEGIN
+  UPDATE usage_counters SET
+    requests = requests + (NEW.status IN ('held', 'captured')) - (OLD.status IN ('held', 'captured')),
+    spend = spend + (CASE WHEN NEW.status IN ('held', 'captured') THEN COALESCE(NEW.captured, 0) - NEW.refunded ELSE 0 END)
+      - (CASE WHEN OLD.status IN ('held', 'captured') THEN COALESCE(OLD.captured, 0) - OLD.refunded ELSE 0 END)
+  WHERE account_id = NEW.account_id AND operation = NEW.operation AND OLD.status IN ('held', 'captured')
+    AND ((span = 'all' AND start = 0) OR (span = 'bucket' AND start = COALESCE(NEW.usage_bucket, NEW.created_at - NEW.created_at % 86400000)));
+END;
+CREATE INDEX charges_counted ON charges (account_id, operation, created_at) WHERE status IN ('held', 'captured');
+CREATE INDEX charges_captured ON charges (account_id, resolved_at) WHERE status = 'captured';
+`;
+
+const postgresV7 = `
+ALTER TABLE charges ADD COLUMN usage_bucket BIGINT;
+UPDATE charges SET usage_bucket = created_at - created_at % 86400000;
+CREATE TABLE usage_counters (
+  account_id TEXT NOT NULL REFERENCES accounts (id),
+  span TEXT NOT NULL CHECK (span IN ('all', 'bucket')),
+  start BIGINT NOT NULL,
+  operation TEXT NOT NULL,
+  last_at BIGINT NOT NULL,
+  requests BIGINT NOT NULL CHECK (requests >= 0),
+  spend NUMERIC NOT NULL CHECK (scale(spend) = 0),
+  PRIMARY KEY (account_id, span, start, operation)
+);
+INSERT INTO usage_counters (account_id, span, start, operation, last_at, requests, spend)
+  SELECT account_id, 'all', 0, operation, MAX(created_at), COUNT(*), SUM(COALESCE(captured, 0) - refunded)
+  FROM charges WHERE status IN ('held', 'captured') GROUP BY account_id, operation;
+INSERT INTO usage_counters (account_id, span, start, operation, last_at, requests, spend)
+  SELECT account_id, 'bucket', usage_bucket, operation, MAX(created_at), COUNT(*), SUM(COALESCE(captured, 0) - refunded)
+  FROM charges WHERE status IN ('held', 'captured') GROUP BY account_id, usage_bucket, operation;
+CREATE FUNCTION usage_count() RETURNS trigger LANGUAGE plpgsql AS $$
+DECLARE
+  dn BIGINT := 0;
+  ds NUMERIC := 0;
+BEGIN
+  IF TG_OP = 'UPDATE' AND OLD.status IN ('held', 'captured') THEN
+    dn := -1;
+    ds := -(COALESCE(OLD.captured, 0) - OLD.refunded);
+  END IF;
+  IF NEW.status IN ('held', 'captured') THEN
+    dn := dn + 1;
+    ds := ds + COALESCE(NEW.captured, 0) - NEW.refunded;
+  END IF;
+  IF dn = 0 AND ds = 0 THEN RETURN NULL; END IF;
+  IF TG_OP = 'UPDATE' THEN
+    -- Counted at its insert (nothing becomes counted later), so its rows exist.
+    UPDATE usage_counters SET requests = requests + dn, spend = spend + ds
+      WHERE account_id = NEW.account_id AND operation = NEW.operation
+        AND ((span = 'all' AND start = 0) OR (span = 'bucket' AND start = COALESCE(NEW.usage_bucket, NEW.created_at - NEW.created_at % 86400000)));
+    RETURN NULL;
+  END IF;
+  INSERT INTO usage_counters AS u (account_id, span, start, operation, last_at, requests, spend)
+  VALUES (NEW.account_id, 'all', 0, NEW.operation, NEW.created_at, dn, ds),
+    (NEW.account_id, 'bucket', COALESCE(NEW.usage_bucket, NEW.created_at - NEW.created_at % 86400000), NEW.operation, NEW.created_at, dn, ds)
+  ON CONFLICT (account_id, span, start, operation) DO UPDATE SET requests = u.requests + EXCLUDED.requests, spend = u.spend + EXCLUDED.spend,
+    last_at = GREATEST(u.last_at, EXCLUDED.last_at);
+  RETURN NULL;
+END $$;
+CREATE TRIGGER usage_on_insert AFTER INSERT ON charges FOR EACH ROW WHEN (NEW.status IN ('held', 'captured')) EXECUTE FUNCTION usage_count();
+CREATE TRIGGER usage_on_update AFTER UPDATE OF status, captured, refunded ON charges FOR EACH ROW EXECUTE FUNCTION usage_count();
+CREATE INDEX charges_counted ON charges (account_id, operation, created_at) WHERE status IN ('held', 'captured');
+CREATE INDEX charges_captured ON charges (account_id, resolved_at) WHERE status = 'captured';
+`;
+
 export const migrations: Record<'sqlite' | 'postgres', Migration[]> = {
-  sqlite: [{ version: 1, sql: sqliteV1 }, { version: 2, sql: sqliteV2 }, { version: 3, sql: sqliteV3 }, { version: 4, sql: sqliteV4 }],
-  postgres: [{ version: 1, sql: postgresV1 }, { version: 2, sql: postgresV2 }, { version: 3, sql: postgresV3 }, { version: 4, sql: postgresV4 }],
+  sqlite: [{ version: 1, sql: sqliteV1 }, { version: 2, sql: sqliteV2 }, { version: 3, sql: sqliteV3 }, { version: 4, sql: sqliteV4 }, { version: 5, sql: sqliteV5 }, { version: 6, sql: sqliteV6 }, { version: 7, sql: sqliteV7 }],
+  postgres: [{ version: 1, sql: postgresV1 }, { version: 2, sql: postgresV2 }, { version: 3, sql: postgresV3 }, { version: 4, sql: postgresV4 }, { version: 5, sql: postgresV5 }, { version: 6, sql: postgresV6 }, { version: 7, sql: postgresV7 }],
 };

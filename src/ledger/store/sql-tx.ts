@@ -1,9 +1,15 @@
 // The store's statements, written once in the SQL both SQLite and PostgreSQL accept
 // (`?` placeholders are renumbered for pg). Conditions on UPDATEs are the invariants.
 import type {
-  AccountRecord, ApiKeyRecord, ChargeRecord, ChargeStatus, DrawRecord, EntryRecord, GrantRecord, KeyScope,
+  AccountRecord, ApiKeyRecord, ChargeRecord, ChargeStatus, DrawRecord, EntryRecord, GrantRecord, KeyScope, StatementLine, StatementRecord,
 } from '../records.ts';
-import type { ChargeWithDraws, LockedAccount, StoredResponse, SubscriptionState, UsageCounts, WriteTx } from './store.ts';
+import { IntegrationSql } from './integration-sql.ts';
+import type { BillingState, ChargeWithDraws, LockedAccount, StoredResponse, SubscriptionState, UsageCounts, UsageDrift, WriteTx } from './store.ts';
+
+// A usage bucket spans at most a local day (25 h with a DST change): see counted().
+const BUCKET_HORIZON_MS = 2 * 86_400_000;
+
+const ENTRY_INSERT = 'INSERT INTO entries (account_id, at, kind, amount, moved, grant_id, charge_id, memo)';
 
 export type Param = string | number | bigint | null;
 export type Row = Record<string, unknown>;
@@ -15,6 +21,9 @@ export interface SqlRunner {
   run(sql: string, params: Param[]): Promise<number>;
   /** Runs an INSERT of one row into a table whose key is an integer `id`; returns that id. */
   insertId(sql: string, params: Param[]): Promise<number>;
+  /** Where supported, sends `INSERT INTO t (cols) VALUES (row)` with a later statement of the
+   *  transaction instead of alone (fewer round trips); the statement is still in the transaction. */
+  deferInsert?(into: string, row: Param[]): void;
 }
 
 const int = (v: unknown): bigint => (typeof v === 'bigint' ? v : BigInt(v as string | number));
@@ -29,10 +38,12 @@ function account(r: Row): AccountRecord {
     timeZone: r.time_zone as string, periodIndex: num(r.period_index),
     periodStart: numOrNull(r.period_start), periodEnd: numOrNull(r.period_end), periodAnchor: numOrNull(r.period_anchor),
     cancelAtPeriodEnd: num(r.cancel_at_period_end) === 1, subscriptionMonths: num(r.subscription_months), createdAt: num(r.created_at),
+    pendingPlan: (r.pending_plan as string | null) ?? null, statementStart: numOrNull(r.statement_start), statementEnd: numOrNull(r.statement_end),
+    metadata: (r.metadata as string | null | undefined) ?? null,
   };
 }
 
-function grant(r: Row): GrantRecord {
+export function grant(r: Row): GrantRecord {
   return {
     id: r.id as string, accountId: r.account_id as string, kind: r.kind as string,
     amount: int(r.amount), remaining: int(r.remaining), priority: num(r.priority),
@@ -41,12 +52,13 @@ function grant(r: Row): GrantRecord {
   };
 }
 
-function charge(r: Row): ChargeRecord {
+export function charge(r: Row): ChargeRecord {
   return {
     id: r.id as string, accountId: r.account_id as string, pack: r.pack as string, operation: r.operation as string,
     version: r.version as string, input: r.input as string, status: r.status as ChargeStatus,
     held: int(r.held), captured: r.captured === null ? null : int(r.captured), refunded: int(r.refunded),
     createdAt: num(r.created_at), expiresAt: num(r.expires_at), resolvedAt: numOrNull(r.resolved_at),
+    metadata: (r.metadata as string | null | undefined) ?? null,
   };
 }
 
@@ -55,7 +67,7 @@ function charge(r: Row): ChargeRecord {
 const DRAWS = `SELECT d.id, d.charge_id, d.grant_id, d.amount, d.refunded, g.kind AS grant_kind, g.expires_at AS grant_expires_at
   FROM draws d LEFT JOIN grants g ON g.id = d.grant_id WHERE d.charge_id = ? ORDER BY d.id`;
 
-function draw(r: Row): DrawRecord {
+export function draw(r: Row): DrawRecord {
   return {
     id: num(r.id), chargeId: r.charge_id as string, grantId: (r.grant_id as string | null) ?? null, amount: int(r.amount), refunded: int(r.refunded),
     grantKind: (r.grant_kind as string | null) ?? null, grantExpiresAt: numOrNull(r.grant_expires_at),
@@ -74,11 +86,23 @@ const CHARGE_WITH_DRAWS = `SELECT c.*, d.id AS draw_id, d.grant_id AS draw_grant
 // is harmless: the set it tests only grows by a new hold already expired at \`at\`, which
 // another server could make only with a clock behind by more than the hold timeout, and a
 // stale yes just finds nothing to release.
-const LOCKED = `SELECT a.*, EXISTS (SELECT 1 FROM charges c WHERE c.account_id = a.id AND c.status = 'held' AND c.expires_at <= ?) AS holds_expired
+// The same goes for grants expired with credits left (grants_by_account answers it): only
+// time makes them, never a concurrent write.
+const LOCKED = `SELECT a.*, EXISTS (SELECT 1 FROM charges c WHERE c.account_id = a.id AND c.status = 'held' AND c.expires_at <= ?) AS holds_expired,
+    EXISTS (SELECT 1 FROM grants g WHERE g.account_id = a.id AND g.remaining > 0 AND g.expires_at <= ?) AS grants_lapsed
   FROM accounts a`;
 
 function locked(r: Row): LockedAccount {
-  return { account: account(r), holdsExpired: num(r.holds_expired) === 1 };
+  return { account: account(r), holdsExpired: num(r.holds_expired) === 1, grantsLapsed: num(r.grants_lapsed) === 1 };
+}
+
+function statement(r: Row): StatementRecord {
+  const lines = (JSON.parse(r.lines as string) as { operation: string; charges: number; amount: string }[])
+    .map((l) => ({ operation: l.operation, charges: l.charges, amount: BigInt(l.amount) }));
+  return {
+    id: r.id as string, accountId: r.account_id as string, periodStart: num(r.period_start), periodEnd: num(r.period_end), lines,
+    total: int(r.total), creditsApplied: int(r.credits_applied), amountDue: int(r.amount_due), closedAt: num(r.closed_at),
+  };
 }
 
 function entry(r: Row): EntryRecord {
@@ -111,8 +135,10 @@ function storedResponse(r: Row): StoredResponse {
 export class SqlTx implements WriteTx {
   private readonly lockById: string;
   private readonly lockByCharge: string;
+  readonly integration: IntegrationSql;
 
   constructor(private readonly db: SqlRunner) {
+    this.integration = new IntegrationSql(db);
     const forUpdate = db.dialect === 'postgres' ? ' FOR UPDATE OF a' : '';
     this.lockById = `${LOCKED} WHERE a.id = ?${forUpdate}`;
     // A charge's account never changes, so any snapshot of it names the right row to lock.
@@ -152,10 +178,10 @@ export class SqlTx implements WriteTx {
   async insertAccount(a: AccountRecord): Promise<boolean> {
     const n = await this.db.run(
       `INSERT INTO accounts (id, pack, plan, billing, overdraft_limit, overdraft_used, time_zone, period_index, period_start, period_end, period_anchor,
-         cancel_at_period_end, subscription_months, created_at)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO NOTHING`,
+         cancel_at_period_end, subscription_months, created_at, pending_plan, statement_start, statement_end)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO NOTHING`,
       [a.id, a.pack, a.plan, a.billing, a.overdraftLimit, a.overdraftUsed, a.timeZone, a.periodIndex, a.periodStart, a.periodEnd, a.periodAnchor,
-        a.cancelAtPeriodEnd ? 1 : 0, a.subscriptionMonths, a.createdAt],
+        a.cancelAtPeriodEnd ? 1 : 0, a.subscriptionMonths, a.createdAt, a.pendingPlan, a.statementStart, a.statementEnd],
     );
     return n === 1;
   }
@@ -165,19 +191,102 @@ export class SqlTx implements WriteTx {
   }
 
   lockAccount(id: string, at: number): Promise<LockedAccount | undefined> {
-    return this.one(this.lockById, [at, id], locked);
+    return this.one(this.lockById, [at, at, id], locked);
   }
 
   lockAccountOfCharge(chargeId: string, at: number): Promise<LockedAccount | undefined> {
-    return this.one(this.lockByCharge, [at, chargeId], locked);
+    return this.one(this.lockByCharge, [at, at, chargeId], locked);
   }
 
   async updateSubscription(id: string, s: SubscriptionState): Promise<void> {
     await this.db.run(
-      `UPDATE accounts SET plan = ?, period_index = ?, period_start = ?, period_end = ?, period_anchor = ?, cancel_at_period_end = ?, subscription_months = ?
-        WHERE id = ?`,
-      [s.plan, s.periodIndex, s.periodStart, s.periodEnd, s.periodAnchor, s.cancelAtPeriodEnd ? 1 : 0, s.subscriptionMonths, id],
+      `UPDATE accounts SET plan = ?, period_index = ?, period_start = ?, period_end = ?, period_anchor = ?, cancel_at_period_end = ?, subscription_months = ?,
+        pending_plan = ? WHERE id = ?`,
+      [s.plan, s.periodIndex, s.periodStart, s.periodEnd, s.periodAnchor, s.cancelAtPeriodEnd ? 1 : 0, s.subscriptionMonths, s.pendingPlan, id],
     );
+  }
+
+  async updateBilling(id: string, b: BillingState): Promise<boolean> {
+    const n = await this.db.run(
+      `UPDATE accounts SET billing = ?, overdraft_limit = ?, statement_start = ?, statement_end = ?
+        WHERE id = ? AND overdraft_used <= ? AND (? = 'postpaid' OR overdraft_used = 0)`,
+      [b.billing, b.overdraftLimit, b.statementStart, b.statementEnd, id, b.overdraftLimit, b.billing],
+    );
+    return n === 1;
+  }
+
+  async setStatementPeriod(id: string, start: number | null, end: number | null): Promise<void> {
+    await this.db.run('UPDATE accounts SET statement_start = ?, statement_end = ? WHERE id = ?', [start, end, id]);
+  }
+
+  async insertStatement(st: StatementRecord): Promise<void> {
+    const lines = JSON.stringify(st.lines.map((l) => ({ operation: l.operation, charges: l.charges, amount: l.amount.toString() })));
+    await this.db.run(
+      `INSERT INTO statements (id, account_id, period_start, period_end, lines, total, credits_applied, amount_due, closed_at)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+      [st.id, st.accountId, st.periodStart, st.periodEnd, lines, st.total, st.creditsApplied, st.amountDue, st.closedAt],
+    );
+  }
+
+  async statements(accountId: string): Promise<StatementRecord[]> {
+    return (await this.db.all('SELECT * FROM statements WHERE account_id = ? ORDER BY period_start, id', [accountId])).map(statement);
+  }
+
+  statement(id: string): Promise<StatementRecord | undefined> {
+    return this.one('SELECT * FROM statements WHERE id = ?', [id], statement);
+  }
+
+  async endGrant(grantId: string, expected: bigint, at: number): Promise<boolean> {
+    const n = await this.db.run(
+      `UPDATE grants SET remaining = 0, expires_at = CASE WHEN expires_at IS NULL OR expires_at > ? THEN ? ELSE expires_at END
+        WHERE id = ? AND remaining = ?`,
+      [at, at, grantId, expected],
+    );
+    return n === 1;
+  }
+
+  async lapsedGrants(accountId: string, at: number): Promise<GrantRecord[]> {
+    const rows = await this.db.all(
+      'SELECT * FROM grants WHERE account_id = ? AND remaining > 0 AND expires_at IS NOT NULL AND expires_at <= ? ORDER BY expires_at, id',
+      [accountId, at],
+    );
+    return rows.map(grant);
+  }
+
+  async capturedUsage(accountId: string, from: number, to: number): Promise<StatementLine[]> {
+    const rows = await this.db.all(
+      `SELECT operation, COUNT(*) AS n, COALESCE(SUM(captured - refunded), 0) AS amount FROM charges
+        WHERE account_id = ? AND status = 'captured' AND resolved_at >= ? AND resolved_at < ? GROUP BY operation ORDER BY operation`,
+      [accountId, from, to],
+    );
+    return rows.map((r) => ({ operation: r.operation as string, charges: num(r.n), amount: int(r.amount) }));
+  }
+
+  async creditsApplied(accountId: string, from: number, to: number): Promise<bigint> {
+    const rows = await this.db.all(
+      `SELECT COALESCE(SUM(d.amount - d.refunded), 0) AS n FROM draws d JOIN charges c ON c.id = d.charge_id
+        WHERE c.account_id = ? AND c.status = 'captured' AND c.resolved_at >= ? AND c.resolved_at < ? AND d.grant_id IS NOT NULL`,
+      [accountId, from, to],
+    );
+    return int(rows[0]!.n);
+  }
+
+  async heldOverdraft(accountId: string): Promise<bigint> {
+    const rows = await this.db.all(
+      `SELECT COALESCE(SUM(d.amount), 0) AS n FROM draws d JOIN charges c ON c.id = d.charge_id
+        WHERE c.account_id = ? AND c.status = 'held' AND d.grant_id IS NULL`,
+      [accountId],
+    );
+    return int(rows[0]!.n);
+  }
+
+  async logSums(accountId: string): Promise<Map<string | null, bigint>> {
+    const rows = await this.db.all('SELECT grant_id, SUM(amount) AS n FROM entries WHERE account_id = ? GROUP BY grant_id', [accountId]);
+    return new Map(rows.map((r) => [(r.grant_id as string | null) ?? null, int(r.n)]));
+  }
+
+  async auditAccountIds(afterId: string, limit: number): Promise<string[]> {
+    return (await this.db.all('SELECT id FROM accounts WHERE id > ? ORDER BY id LIMIT ?', [afterId, limit])).map((r) => r.id as string);
   }
 
   async adjustOverdraft(accountId: string, delta: bigint): Promise<boolean> {
@@ -223,6 +332,21 @@ export class SqlTx implements WriteTx {
     return n === 1;
   }
 
+  async drawFromGrant(chargeId: string, grantId: string, amount: bigint, at: number): Promise<number | undefined> {
+    if (this.db.dialect === 'sqlite') {
+      if (!(await this.takeFromGrant(grantId, amount, at))) return undefined;
+      return this.insertDraw(chargeId, grantId, amount);
+    }
+    // One round trip: the draw is recorded only if the grant could give the credits.
+    const rows = await this.db.all(
+      `WITH g AS (UPDATE grants SET remaining = remaining - ? WHERE id = ? AND remaining >= ? AND effective_at <= ?
+           AND (expires_at IS NULL OR expires_at > ?) RETURNING id)
+       INSERT INTO draws (charge_id, grant_id, amount, refunded) SELECT ?, id, ?, 0 FROM g RETURNING id`,
+      [amount, grantId, amount, at, at, chargeId, amount],
+    );
+    return rows.length ? num(rows[0]!.id) : undefined;
+  }
+
   async returnToGrant(grantId: string, amount: bigint): Promise<boolean> {
     const n = await this.db.run('UPDATE grants SET remaining = remaining + ? WHERE id = ? AND remaining + ? <= amount', [amount, grantId, amount]);
     return n === 1;
@@ -238,11 +362,11 @@ export class SqlTx implements WriteTx {
     return n === 1;
   }
 
-  async insertCharge(c: ChargeRecord): Promise<void> {
+  async insertCharge(c: ChargeRecord, usageBucket: number): Promise<void> {
     await this.db.run(
-      `INSERT INTO charges (id, account_id, pack, operation, version, input, status, held, captured, refunded, created_at, expires_at, resolved_at)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-      [c.id, c.accountId, c.pack, c.operation, c.version, c.input, c.status, c.held, c.captured, c.refunded, c.createdAt, c.expiresAt, c.resolvedAt],
+      `INSERT INTO charges (id, account_id, pack, operation, version, input, status, held, captured, refunded, created_at, expires_at, resolved_at, usage_bucket)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+      [c.id, c.accountId, c.pack, c.operation, c.version, c.input, c.status, c.held, c.captured, c.refunded, c.createdAt, c.expiresAt, c.resolvedAt, usageBucket],
     );
   }
 
@@ -306,10 +430,11 @@ export class SqlTx implements WriteTx {
   }
 
   async appendEntry(e: Omit<EntryRecord, 'seq'>): Promise<void> {
-    await this.db.run(
-      'INSERT INTO entries (account_id, at, kind, amount, moved, grant_id, charge_id, memo) VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
-      [e.accountId, e.at, e.kind, e.amount, e.moved, e.grantId, e.chargeId, e.memo],
-    );
+    const row = [e.accountId, e.at, e.kind, e.amount, e.moved, e.grantId, e.chargeId, e.memo];
+    // The log is append-only and read back in a write transaction only by the statements that
+    // name it, so its rows can travel with the next statement.
+    if (this.db.deferInsert) this.db.deferInsert(ENTRY_INSERT, row);
+    else await this.db.run(`${ENTRY_INSERT} VALUES (?, ?, ?, ?, ?, ?, ?, ?)`, row);
   }
 
   async entries(accountId: string, afterSeq: number, limit: number): Promise<EntryRecord[]> {
@@ -321,21 +446,89 @@ export class SqlTx implements WriteTx {
   }
 
   async countCharges(accountId: string, operation: string | null, since: number): Promise<number> {
+    return (await this.counted(accountId, operation, since)).requests;
+  }
+
+  async countRecentCharges(accountId: string, operation: string, since: number): Promise<number> {
+    // charges_counted: an index range over the window, whatever the account's history.
     const rows = await this.db.all(
-      `SELECT COUNT(*) AS n FROM charges WHERE account_id = ? AND status IN ('held', 'captured') AND created_at >= ?
-         AND (CAST(? AS TEXT) IS NULL OR operation = ?)`,
-      [accountId, since, operation, operation],
+      "SELECT COUNT(*) AS n FROM charges WHERE account_id = ? AND operation = ? AND created_at >= ? AND status IN ('held', 'captured')",
+      [accountId, operation, since],
     );
     return num(rows[0]!.n);
   }
 
-  async usage(accountId: string, since: number): Promise<UsageCounts> {
+  usage(accountId: string, since: number): Promise<UsageCounts> {
+    return this.counted(accountId, null, since);
+  }
+
+  /**
+   * Held or captured charges created at or after `since` (of one operation, or all), from the
+   * running totals: the 'all' rows for all time, else the buckets that start at or after
+   * `since`. A bucket spans at most a local day, so only those starting within two days
+   * before `since` could hold charges after it; if one does (the zone changed, or `since` is
+   * no bucket boundary), the log is counted instead.
+   */
+  private async counted(accountId: string, operation: string | null, since: number): Promise<UsageCounts> {
+    const op = operation === null ? '' : ' AND operation = ?';
+    const opParam = operation === null ? [] : [operation];
+    if (since <= 0) {
+      const rows = await this.db.all(
+        `SELECT COALESCE(SUM(requests), 0) AS n, COALESCE(SUM(spend), 0) AS spend FROM usage_counters WHERE account_id = ? AND span = 'all' AND start = 0${op}`,
+        [accountId, ...opParam],
+      );
+      return { requests: num(rows[0]!.n), spend: int(rows[0]!.spend) };
+    }
+    const rows = await this.db.all(
+      `SELECT COALESCE(SUM(CASE WHEN start >= ? THEN requests ELSE 0 END), 0) AS n, COALESCE(SUM(CASE WHEN start >= ? THEN spend ELSE 0 END), 0) AS spend,
+          COALESCE(MAX(CASE WHEN start < ? AND last_at >= ? THEN 1 ELSE 0 END), 0) AS straddles
+        FROM usage_counters WHERE account_id = ? AND span = 'bucket' AND start >= ?${op}`,
+      [since, since, since, since, accountId, since - BUCKET_HORIZON_MS, ...opParam],
+    );
+    if (num(rows[0]!.straddles) === 0) return { requests: num(rows[0]!.n), spend: int(rows[0]!.spend) };
+    return this.scanned(accountId, operation, since);
+  }
+
+  /** The same figures summed from the charges themselves. */
+  private async scanned(accountId: string, operation: string | null, since: number): Promise<UsageCounts> {
     const rows = await this.db.all(
       `SELECT COUNT(*) AS n, COALESCE(SUM(COALESCE(captured, 0) - refunded), 0) AS spend FROM charges
-        WHERE account_id = ? AND status IN ('held', 'captured') AND created_at >= ?`,
-      [accountId, since],
+        WHERE account_id = ? AND created_at >= ? AND status IN ('held', 'captured')${operation === null ? '' : ' AND operation = ?'}`,
+      [accountId, since, ...(operation === null ? [] : [operation])],
     );
     return { requests: num(rows[0]!.n), spend: int(rows[0]!.spend) };
+  }
+
+  async usageDrift(accountId: string): Promise<UsageDrift[]> {
+    const stored = await this.db.all(
+      'SELECT span, start, operation, requests, spend FROM usage_counters WHERE account_id = ? AND (requests <> 0 OR spend <> 0)', [accountId],
+    );
+    const scanned = await this.db.all(
+      `SELECT 'all' AS span, 0 AS start, operation, COUNT(*) AS requests, SUM(COALESCE(captured, 0) - refunded) AS spend FROM charges
+         WHERE account_id = ? AND status IN ('held', 'captured') GROUP BY operation
+       UNION ALL
+       SELECT 'bucket' AS span, usage_bucket AS start, operation, COUNT(*) AS requests, SUM(COALESCE(captured, 0) - refunded) AS spend FROM charges
+         WHERE account_id = ? AND status IN ('held', 'captured') GROUP BY usage_bucket, operation`,
+      [accountId, accountId],
+    );
+    const keyOf = (r: Row) => `${r.span as string}|${num(r.start)}|${r.operation as string}`;
+    const log = new Map(scanned.map((r) => [keyOf(r), r]));
+    const drift: UsageDrift[] = [];
+    const seen = new Set<string>();
+    for (const r of stored) {
+      const k = keyOf(r);
+      seen.add(k);
+      const l = log.get(k);
+      const want = { requests: l ? num(l.requests) : 0, spend: l ? int(l.spend) : 0n };
+      if (num(r.requests) !== want.requests || int(r.spend) !== want.spend) {
+        drift.push({ span: r.span as 'all' | 'bucket', start: num(r.start), operation: r.operation as string, stored: { requests: num(r.requests), spend: int(r.spend) }, log: want });
+      }
+    }
+    for (const [k, l] of log) {
+      if (seen.has(k) || (num(l.requests) === 0 && int(l.spend) === 0n)) continue;
+      drift.push({ span: l.span as 'all' | 'bucket', start: num(l.start), operation: l.operation as string, stored: { requests: 0, spend: 0n }, log: { requests: num(l.requests), spend: int(l.spend) } });
+    }
+    return drift;
   }
 
   async insertApiKey(k: ApiKeyRecord): Promise<void> {
