@@ -1,4 +1,5 @@
 import { RuleError } from '../../grammar/diagnostic.ts';
+import { checkedPackAt, illustrativeInTrace, type IllustrativeFigure } from '../check/provenance.ts';
 import { Engine, PackErrors, type QuoteResult, type TraceEntry } from '../engine/index.ts';
 import { showValue, toJsonText, type Value } from '../value.ts';
 import { exactJson, showExact } from './exact.ts';
@@ -46,39 +47,49 @@ export function quoteCommand(packDir: string, operation: string, o: QuoteOptions
     return 1;
   }
   const show = o.exact ? showExact : showValue;
-  if (o.json) io.out(toJsonText(resultJson(result, o.exact === true) as never, '  '));
-  else printHuman(result, o.explain === true, show, io);
+  // Which figures of the result are illustrative, from the trace: the rows looked up, the cells computed.
+  const checked = result.trace ? checkedPackAt(engine, pack.dir) : undefined;
+  const marks = checked && result.trace ? illustrativeInTrace(checked, result.version, operation, result.trace) : undefined;
+  if (o.json) io.out(toJsonText(resultJson(result, o.exact === true, marks) as never, '  '));
+  else printHuman(result, o.explain === true, show, io, marks);
   return result.rejections.length ? 2 : 0;
 }
 
-function resultJson(r: QuoteResult, exact: boolean): Record<string, unknown> {
+type Marks = { lines: IllustrativeFigure[][]; result: IllustrativeFigure[] };
+
+function resultJson(r: QuoteResult, exact: boolean, marks?: Marks): Record<string, unknown> {
   const value = (v: Value) => (exact ? exactJson(v) : v);
   const out: Record<string, unknown> = {
     pack: r.pack, operation: r.operation, version: r.version, unit: r.unit,
     outputs: value(r.outputs),
     rejections: r.rejections,
   };
-  if (r.trace) out.trace = r.trace.map((t) => ({ name: t.name, kind: t.kind, formula: t.formula, value: value(t.value), note: t.note }));
+  if (r.trace) {
+    out.trace = r.trace.map((t, i) => ({ name: t.name, kind: t.kind, formula: t.formula, value: value(t.value), note: t.note, ...(marks?.lines[i]?.length ? { illustrative: marks.lines[i] } : {}) }));
+    if (marks) out.illustrative = marks.result;
+  }
   return out;
 }
 
-function printHuman(r: QuoteResult, explain: boolean, show: (v: Value) => string, io: CliIo): void {
+function printHuman(r: QuoteResult, explain: boolean, show: (v: Value) => string, io: CliIo, marks?: Marks): void {
   io.out(`${r.pack} ${r.operation} (version ${r.version})`);
-  if (explain && r.trace) printTrace(r.trace, show, io);
+  if (explain && r.trace) printTrace(r.trace, show, io, marks);
   if (r.rejections.length) {
     for (const x of r.rejections) io.out(`rejected: ${x.message}${x.code ? ` [${x.code}]` : ''}`);
-    return;
+  } else {
+    for (const [k, v] of Object.entries(r.outputs)) io.out(`${k} = ${show(v)}`);
   }
-  for (const [k, v] of Object.entries(r.outputs)) io.out(`${k} = ${show(v)}`);
+  if (marks?.result.length) io.out(`illustrative figures in this result (invented, not published): ${marks.result.map((m) => m.figure).join('; ')}`);
 }
 
-function printTrace(trace: TraceEntry[], show: (v: Value) => string, io: CliIo): void {
+function printTrace(trace: TraceEntry[], show: (v: Value) => string, io: CliIo, marks?: Marks): void {
   const width = Math.min(28, Math.max(...trace.map((t) => t.name.length)));
-  for (const t of trace) {
+  for (const [i, t] of trace.entries()) {
     const how = t.kind === 'input' ? (t.note === 'default' ? '(input, default)' : '(input)')
       : t.kind === 'decision' ? `decision table: ${t.note}`
       : t.kind === 'constraint' ? `${t.formula} -- rejected: ${t.note}`
       : t.formula ?? t.kind;
     io.out(`  ${t.name.padEnd(width)} = ${show(t.value).padEnd(14)} ${how}`);
+    for (const m of marks?.lines[i] ?? []) io.out(`  ${' '.repeat(width)}   ↳ illustrative: ${m.figure} (${m.reason}) ${m.at}`);
   }
 }

@@ -7,8 +7,9 @@ import type { RuleError } from '../../grammar/diagnostic.ts';
 import { Decimal } from '../decimal.ts';
 import type { Value } from '../value.ts';
 import { readCsvRows } from './csv-table.ts';
+import { readFigureSources } from './figure-sources.ts';
 import { coerceValue } from './inputs.ts';
-import type { CellDecl, ConstraintDecl, DecisionDecl, Definitions, FormulaText, InputDecl, InputType, Named, OperationDecl, PackDecl, TableDecl, VersionDecl } from './model.ts';
+import type { CellDecl, ConstraintDecl, DecisionDecl, Definitions, FigureSource, FormulaText, InputDecl, InputType, Named, OperationDecl, PackDecl, TableDecl, VersionDecl } from './model.ts';
 import { readingOf } from './schema-words.ts';
 import { nearest } from '../suggest.ts';
 import { checkSchema, errorAt, formulaSource, locOf, pairOf, plainNumber, readYamlFile, validateYaml, writtenText, yamlErrors, type SchemaCheck, type YamlFile } from './yaml-source.ts';
@@ -44,7 +45,7 @@ export function loadPack(dir: string): LoadResult {
   const schemaErrors = validateYaml(packFile, packSchema);
   if (schemaErrors.length) return { diagnostics: schemaErrors };
 
-  const meta = packFile.doc.toJS() as { pack: string; title?: string; description?: string; unit: 'credits' | 'usd'; decimals?: number };
+  const meta = packFile.doc.toJS() as { pack: string; title?: string; description?: string; unit: 'credits' | 'usd'; decimals?: number; seeds?: string };
   const ruleFiles = new Map<string, ParsedRuleFile>();
   const versions: VersionDecl[] = [];
   const versionsNode = packFile.doc.get('versions', true) as Node;
@@ -81,6 +82,7 @@ export function loadPack(dir: string): LoadResult {
     loc: locOf(packFile, packFile.doc.contents as Node),
     versions,
   };
+  if (meta.seeds) pack.seeds = { dir: join(dir, meta.seeds), loc: locOf(packFile, packFile.doc.get('seeds', true) as Node) };
   return { pack, diagnostics };
 }
 
@@ -195,7 +197,8 @@ class RuleFileReader {
       if (this.malformed([...path, n.name])) return { ...this.named(n), key: '', columns: [], rows: [], unreadable: true };
       const key = scalarText(mapGet(tNode, 'key')) ?? '';
       const description = mapGet(tNode, 'description');
-      const base = { ...this.named(n), key, description: description ? (scalarText(description) ?? '') : undefined };
+      const sources = readFigureSources(this.f, mapGet(tNode, 'source'), this.diagnostics);
+      const base = { ...this.named(n), key, description: description ? (scalarText(description) ?? '') : undefined, ...(sources ? { sources } : {}) };
       const csvNode = mapGet(tNode, 'csv');
       if (csvNode) {
         const path = join(dirname(this.f.absolutePath), (scalarText(csvNode) ?? ''));
@@ -207,18 +210,32 @@ class RuleFileReader {
       const columns: string[] = [];
       const rows = (isSeq(rowsNode) ? rowsNode.items : []).map((rowNode) => {
         const cells: Record<string, Value> = Object.create(null);
+        let sources: FigureSource[] | undefined;
         for (const [c, vNode] of entries(rowNode)) {
+          // `source` is the row's mark, not a column: a mapping where a column holds a scalar.
+          if (c.name === 'source' && !isScalar(vNode)) {
+            sources = readFigureSources(this.f, vNode, this.diagnostics);
+            continue;
+          }
           cells[c.name] = this.scalarValue(vNode);
           if (!columns.includes(c.name)) columns.push(c.name);
         }
-        return { cells, loc: locOf(this.f, rowNode as Node) };
+        return { cells, loc: locOf(this.f, rowNode as Node), ...(sources ? { sources } : {}) };
       });
       return { ...base, columns, rows };
     });
   }
 
   cells(node: Node | undefined, path: Path): CellDecl[] {
-    return entries(node).map(([n, fNode]) => ({ ...this.named(n), formula: this.formula(fNode), ...(this.malformed([...path, n.name]) ? { malformed: true } : {}) }));
+    return entries(node).map(([n, fNode]) => {
+      // `name: formula`, or `name: { formula, source }` to say where its figures come from.
+      const full = isMap(fNode) && pairOf(fNode, 'formula') !== undefined;
+      const sources = full ? readFigureSources(this.f, mapGet(fNode, 'source'), this.diagnostics) : undefined;
+      return {
+        ...this.named(n), formula: this.formula(full ? mapGet(fNode, 'formula') : fNode),
+        ...(sources ? { sources } : {}), ...(this.malformed([...path, n.name]) ? { malformed: true } : {}),
+      };
+    });
   }
 
   private inputType(node: Node, path: string, at: Path): InputType {
@@ -358,6 +375,7 @@ class RuleFileReader {
     if (hit === 'collect' && !aggregate) this.diagnostics.push(errorAt(locOf(this.f, mapGet(node, 'hit')), 'missing-aggregate', `decision table '${n.name}' collects rows but says not how to combine them`, "add aggregate: sum | min | max | count | list"));
     if (hit !== 'collect' && aggregate) this.diagnostics.push(errorAt(locOf(this.f, aggregateNode), 'stray-aggregate', `'aggregate' applies only to hit: collect`, 'remove it, or set hit: collect'));
     const description = mapGet(node, 'description');
-    return { ...this.named(n), hit, aggregate, inputs, outputs, rows, default: def, description: description ? (scalarText(description) ?? '') : undefined };
+    const sources = readFigureSources(this.f, mapGet(node, 'source'), this.diagnostics);
+    return { ...this.named(n), hit, aggregate, inputs, outputs, rows, default: def, description: description ? (scalarText(description) ?? '') : undefined, ...(sources ? { sources } : {}) };
   }
 }

@@ -35,10 +35,22 @@ export interface InputDecl extends Named {
   defaultJson?: unknown;
 }
 
+/**
+ * Where figures come from, as a `source:` mark says: a phrase of a published page (a seed
+ * file), or a reason the figure was invented. `columns` (tables) and `rows` (decision tables,
+ * 1-based) narrow what the mark covers; absent, it covers everything it is attached to.
+ */
+export type FigureSource = (
+  | { kind: 'published'; seed: string; seedLoc: Loc; quotes: { text: string; loc: Loc }[] }
+  | { kind: 'illustrative'; reason: string }
+) & { columns?: Named[]; rows?: { row: number; loc: Loc }[]; loc: Loc };
+
 export interface TableDecl extends Named {
   key: string;
   columns: string[];
-  rows: { cells: Record<string, Value>; loc: Loc }[];
+  rows: { cells: Record<string, Value>; loc: Loc; sources?: FigureSource[] }[];
+  /** Marks for rows without their own. */
+  sources?: FigureSource[];
   description?: string;
   /** Its rows could not be read (already reported); formulas using it are not checked further. */
   unreadable?: boolean;
@@ -46,6 +58,7 @@ export interface TableDecl extends Named {
 
 export interface CellDecl extends Named {
   formula: FormulaText;
+  sources?: FigureSource[];
   /** Not a formula at all (a list, a mapping): reported by the schema, not parsed. */
   malformed?: boolean;
 }
@@ -61,6 +74,7 @@ export interface DecisionDecl extends Named {
   rows: { conditions: FormulaText[]; outputs: FormulaText[]; loc: Loc }[];
   default?: FormulaText[];
   description?: string;
+  sources?: FigureSource[];
   /** Breaks the schema (already reported): only its name is known. */
   malformed?: boolean;
 }
@@ -104,6 +118,8 @@ export interface PackDecl {
   unit: 'credits' | 'usd';
   decimals: number;
   dir: string;
+  /** The folder of published pages that `source:` marks quote (pack.yaml's `seeds`), resolved. */
+  seeds?: { dir: string; loc: Loc };
   loc: Loc;
   versions: VersionDecl[];
 }

@@ -22,6 +22,9 @@ const COVERED = [
   'picsart/2026.1/edit', 'picsart/2026.1/estimate_project', 'picsart/2026.1/generate_image', 'picsart/2026.1/generate_video', 'picsart/2026.1/plan_credits',
   'pixai/2026.1/generate_image', 'pixai/2026.1/membership', 'pixai/2026.1/topup', 'pixai/2026.1/upgrade', 'pixai/2026.1/train_lora',
   'pixelflow/2026.1/plan_credits', 'pixelflow/2026.1/signup', 'pixelflow/2026.1/run_model',
+  // Seed operations added with issue 10 (PixAI's other tools and cosmetics, Picsart's free trial).
+  'picsart/2026.1/free_trial',
+  'pixai/2026.1/edit_image', 'pixai/2026.1/enhance_image', 'pixai/2026.1/generate_video', 'pixai/2026.1/toolbox', 'pixai/2026.1/buy_cosmetic',
 ];
 
 describe('fast path coverage', () => {

@@ -1,0 +1,67 @@
+// The API says which figures are illustrative: GET /v1/packs per operation, and an explained
+// quote on its trace lines and for the whole result.
+import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import pino from 'pino';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Engine } from '../../src/engine/index.ts';
+import { createApp } from '../../src/http/app.ts';
+import { newApiKey } from '../../src/http/auth.ts';
+import { Ledger } from '../../src/ledger/ledger.ts';
+import { withLedgerPolicies } from '../../src/ledger/pack-policies.ts';
+import { Clock, storeKinds } from '../ledger/harness.ts';
+import { Client } from './client.ts';
+
+// Provenance doesn't depend on the store: SQLite is enough.
+const sqlite = storeKinds.find((k) => k.name === 'sqlite')!;
+
+describe('illustrative figures over HTTP', () => {
+  let server: Server;
+  let dispose: () => Promise<void>;
+  let quoter: Client;
+
+  beforeAll(async () => {
+    const engine = Engine.load(['rules/pixai']);
+    const opened = await sqlite.open();
+    dispose = opened.dispose;
+    const clock = new Clock(Date.parse('2026-03-10T12:00:00Z'));
+    const ledger = await Ledger.open(opened.store, withLedgerPolicies(engine), { clock: clock.now });
+    server = await new Promise((resolve) => {
+      const s = createApp({ ledger, engine, log: pino({ level: 'silent' }) }).listen(0, '127.0.0.1', () => resolve(s));
+    });
+    const { token, record } = newApiKey('quote', [], null, clock.now());
+    await opened.store.transaction((tx) => tx.insertApiKey(record));
+    quoter = new Client(`http://127.0.0.1:${(server.address() as AddressInfo).port}`, token);
+  });
+  afterAll(async () => {
+    await new Promise((r) => server.close(r));
+    await dispose();
+  });
+
+  it('GET /v1/packs lists, per operation, the illustrative figures its result may depend on', async () => {
+    const packs = await quoter.get('/v1/packs');
+    expect(packs.status).toBe(200);
+    const pixai = packs.body.packs.find((p: { name: string }) => p.name === 'pixai');
+    expect(pixai.illustrative.train_lora).toEqual([]);
+    expect(pixai.illustrative.generate_image).toContainEqual({
+      figure: 'models[*].base_credits',
+      reason: "PixAI publishes that newer or higher-quality models cost more, not each model's price",
+      at: expect.stringMatching(/rules\/pixai\/generate_image\.yaml:\d+:\d+$/),
+    });
+  });
+
+  it('an explained quote marks the trace lines that used an illustrative figure, and lists them for the result', async () => {
+    const q = await quoter.post('/v1/quotes', { pack: 'pixai', operation: 'generate_image', input: { width: 1024, height: 1024 }, explain: true });
+    expect(q.status, JSON.stringify(q.body)).toBe(200);
+    const line = q.body.trace.find((t: { name: string }) => t.name === 'base_credits');
+    expect(line.illustrative.map((f: { figure: string }) => f.figure)).toEqual(['models[haruka-v2].base_credits']);
+    expect(q.body.trace.find((t: { name: string }) => t.name === 'width').illustrative).toBeUndefined();
+    expect(q.body.illustrative.map((f: { figure: string }) => f.figure)).toContain('cell priority_factor');
+  });
+
+  it('a quote without explain says nothing about provenance', async () => {
+    const q = await quoter.post('/v1/quotes', { pack: 'pixai', operation: 'generate_image', input: { width: 1024, height: 1024 } });
+    expect(q.status).toBe(200);
+    expect(q.body.illustrative).toBeUndefined();
+  });
+});
