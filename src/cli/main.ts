@@ -15,18 +15,19 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
     .configureOutput({ writeOut: (s) => io.out(s.replace(/\n$/, '')), writeErr: (s) => io.err(s.replace(/\n$/, '')) });
 
   /** `check` and `test`: packs under paths, once or again on every change (--watch). */
-  const packsCommand = (name: string, description: string, load: () => Promise<(paths: string[], io: CliIo) => number>) =>
+  const packsCommand = (name: string, description: string, load: () => Promise<(paths: string[], io: CliIo, o: { release?: boolean }) => number | Promise<number>>) =>
     program.command(name)
       .description(description)
       .argument('[paths...]', 'pack folders, or folders of packs', ['rules'])
       .option('--watch', 'run again whenever a file under the paths changes (Ctrl-C to stop)')
-      .action(async (paths: string[], o: { watch?: boolean }) => {
+      .action(async (paths: string[], o: { watch?: boolean; release?: boolean }) => {
         const command = await load();
-        code = o.watch ? await watchCommand(paths, io, () => command(paths, io)) : command(paths, io);
+        code = o.watch ? await watchCommand(paths, io, () => command(paths, io, o)) : await command(paths, io, o);
       });
 
   packsCommand('check', 'check rule packs: names, types, tables, decision tables, cycles, regression cases (exit 1 on errors)',
-    async () => (await import('./check.ts')).checkCommand);
+    async () => (await import('./check.ts')).checkCommand)
+    .option('--release', 'also fail while an operation\'s result depends on a figure marked illustrative');
 
   program.command('eval')
     .description('evaluate one formula; prints its value as JSON on the last line')
@@ -52,7 +53,7 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
       code = quoteCommand(packDir, operation, o, io);
     });
 
-  packsCommand('test', "run the packs' regression cases (tests/*.yaml); exit 1 on any failure",
+  packsCommand('test', "run the packs' regression cases (tests/*.yaml) and ledger scenarios (tests/scenarios/*.yaml); exit 1 on any failure",
     async () => (await import('./test.ts')).testCommand);
 
   program.command('export-jsonlogic')
@@ -63,6 +64,34 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
     .action(async (pack: string, operation: string, o: { at?: string }) => {
       const { exportJsonLogicCommand } = await import('./export-jsonlogic.ts');
       code = exportJsonLogicCommand(pack, operation, o, io);
+    });
+
+  program.command('diff')
+    .description("price requests on two versions of a pack and report the change per operation; exit 2 when a --fail-if gate holds")
+    .argument('<before>', 'a pack folder (rules/pixai), a version of it (rules/pixai@2026.1, @2) or a git revision of it (HEAD~1:rules/pixai)')
+    .argument('<after>', 'the same, for the changed rules')
+    .requiredOption('--requests <source>', 'a JSON Lines corpus, an SQLite ledger file, a postgres:// URL, or `ledger` (DATABASE_URL, else SQLITE_PATH)')
+    .option('--from <time>', 'ledger: charges created at or after this time (ISO 8601)')
+    .option('--to <time>', 'ledger: charges created before this time (ISO 8601)')
+    .option('--schema <name>', 'ledger on PostgreSQL: the schema (default DATABASE_SCHEMA)')
+    .option('--at <time>', 'the time of corpus requests without "at" (default now)')
+    .option('--examples <n>', 'examples of each kind per operation', '3')
+    .option('--fail-if <gate>', "exit 2 when this holds for an operation or the totals, e.g. 'increase > 5%' (repeatable)", (v: string, all: string[] = []) => [...all, v])
+    .option('--json', 'print one JSON object {operations, totals}')
+    .action(async (before: string, after: string, o: import('./diff.ts').DiffOptions) => {
+      const { diffCommand } = await import('./diff.ts');
+      code = await diffCommand(before, after, o, io);
+    });
+
+  program.command('audit')
+    .description("recompute every balance of a ledger database from its entry log and report any drift (exit 1 on drift)")
+    .option('--database <location>', 'a postgres:// URL or an SQLite file (default DATABASE_URL, else SQLITE_PATH, else data/credits.db)')
+    .option('--schema <name>', 'on PostgreSQL: the schema (default DATABASE_SCHEMA)')
+    .option('--rules <dir>', 'the rule packs (default RULES_DIR, else rules)')
+    .option('--json', 'print the report as JSON {accounts_checked, drift}')
+    .action(async (o: import('./audit.ts').AuditOptions) => {
+      const { auditCommand } = await import('./audit.ts');
+      code = await auditCommand(o, io);
     });
 
   try {
@@ -99,7 +128,7 @@ function formulaAsOperand(argv: string[]): string[] {
   return ['eval', ...options, '--', ...operands];
 }
 
-async function watchCommand(paths: string[], io: CliIo, run: () => number): Promise<number> {
+async function watchCommand(paths: string[], io: CliIo, run: () => number | Promise<number>): Promise<number> {
   const { watchPaths } = await import('./watch.ts');
   return watchPaths(paths, io, run);
 }
