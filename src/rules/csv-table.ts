@@ -2,7 +2,7 @@
 // maintained in a spreadsheet, and much faster to read than the same rows in YAML.
 // Unquoted cells read like YAML plain scalars: `1.25`, `300_000` and `20%` are exact
 // numbers, `true`/`false` booleans, anything else text; a quoted cell is always text.
-import { readFileSync } from 'node:fs';
+import { readText } from './file-overlay.ts';
 import { parse, CsvError } from 'csv-parse/sync';
 import { RuleError, type Source } from '../../grammar/diagnostic.ts';
 import type { Value } from '../value.ts';
@@ -26,7 +26,7 @@ function cellValue(text: string, quoted: boolean): Value {
 export function readCsvRows(path: string, label: string): CsvRows {
   let text: string;
   try {
-    text = readFileSync(path, 'utf8');
+    text = readText(path);
   } catch {
     return { columns: [], rows: [], diagnostics: [new RuleError('csv-not-found', `${label}: no such CSV file`, undefined, undefined, 'the path is relative to the rule file')] };
   }
