@@ -1,7 +1,14 @@
 // npm run bench:ledger — the ledger and the API side by side with their baselines, in one run:
-//   charges/s in-process (hold + capture, SQLite WAL synchronous=FULL) vs raw single-row insert
+//   SQLite: charges/s in-process (hold + capture, WAL synchronous=FULL) vs raw single-row insert
 //   transactions at the same durability; POST /v1/quotes vs an Express hello-world with
-//   express.json(), both under autocannon on loopback. Figures merge into bench/results.json.
+//   express.json(), both under autocannon on loopback.
+//   PostgreSQL: charges/s in-process vs raw pg single-insert transactions at the same
+//   concurrency and pool size (synchronous_commit=on); charges over HTTP through two server
+//   processes over one database (bench/pg-sections.ts).
+//   Growth, on both stores: charges/s, balance, usage, a deep entries page and a quote whose rule
+//   reads a usage counter, on a large store (100,000 accounts, 1,000,000 entries, one account
+//   with 100,000 of its own) vs an empty one (bench/growth-stores.ts, bench/large-store.ts).
+// Figures merge into bench/results.json.
 //
 // What the charge figure is: BENCH_CONCURRENCY (64) async clients in this process, each in a
 // loop: createCharge (a hold, capture: false) awaited until committed, then captureCharge with
@@ -12,6 +19,9 @@
 // sequential figure, also printed. The raw baseline is one INSERT per transaction in a tight
 // synchronous loop, each transaction fsynced. Baseline and ledger alternate BENCH_ROUNDS
 // times and the medians are reported, so a machine whose load changes affects both alike.
+// BENCH_SKIP=pg,growth leaves sections out; BENCH_LARGE_ACCOUNTS, BENCH_LARGE_ENTRIES,
+// BENCH_BIG_ACCOUNT_ENTRIES and BENCH_COUNTER_ACCOUNT_CHARGES shrink the large store for a quick
+// run. PostgreSQL: BENCH_DATABASE_URL (else TEST_DATABASE_URL), BENCH_PG_POOL (10).
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -27,6 +37,8 @@ import { newApiKey } from '../src/http/auth.ts';
 import { Ledger } from '../src/ledger/ledger.ts';
 import { withLedgerPolicies } from '../src/ledger/pack-policies.ts';
 import { SqliteStore } from '../src/ledger/store/sqlite-store.ts';
+import { growth, type Growth } from './growth-stores.ts';
+import { PG_POOL, pgHttp, pgInProcess, type PgHttp, type PgInProcess } from './pg-sections.ts';
 
 // autocannon ships no types; this is the slice of its API used here.
 const autocannon = createRequire(import.meta.url)('autocannon') as (options: {
@@ -36,6 +48,8 @@ const autocannon = createRequire(import.meta.url)('autocannon') as (options: {
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 3);
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
 const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 64);
+const SKIP = new Set((process.env.BENCH_SKIP ?? '').split(',').filter(Boolean));
+const log = (line: string) => console.log(line);
 const dir = mkdtempSync(join(tmpdir(), 'ledger-bench-'));
 
 function median(xs: number[]): number {
@@ -141,25 +155,78 @@ api.server.close();
 await store.close();
 rmSync(dir, { recursive: true, force: true });
 
-const figures = {
+let pgLocal: PgInProcess | undefined;
+let pgApi: PgHttp | undefined;
+if (!SKIP.has('pg')) {
+  console.log(`PostgreSQL in-process (pool ${PG_POOL}, ${CONCURRENCY} clients):`);
+  pgLocal = await pgInProcess(withLedgerPolicies(engine), CONCURRENCY, ROUNDS, SECONDS, log);
+  console.log('PostgreSQL over HTTP, two servers:');
+  pgApi = await pgHttp(8, 8, ROUNDS, SECONDS, log);
+}
+const grown: { sqlite?: Growth; postgres?: Growth } = {};
+if (!SKIP.has('growth')) {
+  for (const kind of ['sqlite', 'postgres'] as const) {
+    if (kind === 'postgres' && SKIP.has('pg')) continue;
+    console.log(`growth on ${kind}:`);
+    grown[kind] = await growth(kind, withLedgerPolicies(engine), ROUNDS, Math.max(1, SECONDS / 2), CONCURRENCY, log);
+  }
+}
+
+const r3 = (x: number) => Number(x.toFixed(3));
+const figures: Record<string, number> = {
   'ledger-charges-per-second': Math.round(charges),
   'ledger-charges-concurrency': CONCURRENCY,
   'ledger-charges-per-second-one-client': Math.round(sequential),
   'sqlite-raw-insert-transactions-per-second': Math.round(raw),
-  'ledger-charges-vs-raw-inserts': Number(chargeRatio.toFixed(3)),
+  'ledger-charges-vs-raw-inserts': r3(chargeRatio),
   'http-quotes-per-second': Math.round(quotes),
   'http-hello-world-per-second': Math.round(helloRps),
-  'http-quotes-vs-hello-world': Number(quoteRatio.toFixed(3)),
+  'http-quotes-vs-hello-world': r3(quoteRatio),
 };
-const pad = (s: string) => s.padEnd(56);
+if (pgLocal) {
+  figures['pg-charges-per-second'] = Math.round(pgLocal.charges);
+  figures['pg-charges-per-second-one-account-per-client'] = Math.round(pgLocal.chargesManyAccounts);
+  figures['pg-raw-insert-transactions-per-second'] = Math.round(pgLocal.raw);
+  figures['pg-charges-vs-raw-inserts'] = r3(pgLocal.ratio);
+}
+if (pgApi) figures['pg-http-requests-per-second'] = Math.round(pgApi.rps);
+for (const [kind, g] of Object.entries(grown)) {
+  const p = kind === 'postgres' ? 'pg-' : '';
+  figures[`${p}charges-large-store-vs-empty`] = r3(g.ratio.charges);
+  figures[`${p}balance-read-large-vs-empty`] = r3(g.ratio.balance);
+  figures[`${p}usage-read-large-vs-empty`] = r3(g.ratio.usage);
+  figures[`${p}entries-page-deep-large-vs-empty`] = r3(g.ratio.entriesPage);
+  figures[`${p}quote-with-counter-large-vs-empty`] = r3(g.ratio.quoteWithCounter);
+  figures[`${p}large-store-entries`] = g.store.entries;
+}
+
+const pad = (s: string) => `${s.padEnd(64)} `;
+const show = (label: string, key: string, suffix = '') => {
+  if (figures[key] !== undefined) console.log(`${pad(label)}${figures[key]}${suffix}`);
+};
 console.log(`medians of ${ROUNDS} rounds of ${SECONDS}s:`);
-console.log(`${pad(`charges/s in-process (hold + capture, FULL, ${CONCURRENCY} clients)`)}${figures['ledger-charges-per-second']}`);
-console.log(`${pad('raw single-insert transactions/s (FULL)')}${figures['sqlite-raw-insert-transactions-per-second']}`);
-console.log(`${pad('  ratio, median of rounds (target >= 1.0)')}${figures['ledger-charges-vs-raw-inserts']}`);
-console.log(`${pad('charges/s with one client (no group commit to share)')}${figures['ledger-charges-per-second-one-client']}`);
-console.log(`${pad('POST /v1/quotes requests/s')}${figures['http-quotes-per-second']}${quoteFailures ? ` (${quoteFailures} non-2xx!)` : ''}`);
-console.log(`${pad('Express hello-world + express.json() req/s')}${figures['http-hello-world-per-second']}`);
-console.log(`${pad('  ratio, median of rounds (target >= 0.9)')}${figures['http-quotes-vs-hello-world']}`);
+show(`charges/s in-process (hold + capture, FULL, ${CONCURRENCY} clients)`, 'ledger-charges-per-second');
+show('raw single-insert transactions/s (FULL)', 'sqlite-raw-insert-transactions-per-second');
+show('  ratio, median of rounds (target >= 1.0)', 'ledger-charges-vs-raw-inserts');
+show('charges/s with one client (no group commit to share)', 'ledger-charges-per-second-one-client');
+show('POST /v1/quotes requests/s', 'http-quotes-per-second', quoteFailures ? ` (${quoteFailures} non-2xx!)` : '');
+show('Express hello-world + express.json() req/s', 'http-hello-world-per-second');
+show('  ratio, median of rounds (target >= 0.9)', 'http-quotes-vs-hello-world');
+show(`PostgreSQL charges/s in-process (one account, ${CONCURRENCY} clients, pool ${PG_POOL})`, 'pg-charges-per-second');
+show('  the same, one account per client', 'pg-charges-per-second-one-account-per-client');
+show('PostgreSQL raw single-insert transactions/s (synchronous_commit=on)', 'pg-raw-insert-transactions-per-second');
+show('  ratio, median of rounds (target >= 1.0)', 'pg-charges-vs-raw-inserts');
+if (pgApi) show(`PostgreSQL HTTP charges/s, two servers (${pgApi.connections} connections, ${pgApi.accounts} accounts)`, 'pg-http-requests-per-second', pgApi.failures ? ` (${pgApi.failures} failed!)` : '');
+for (const p of ['', 'pg-']) {
+  if (figures[`${p}charges-large-store-vs-empty`] === undefined) continue;
+  const store = p ? 'PostgreSQL' : 'SQLite';
+  console.log(`${store}, large store (${figures[`${p}large-store-entries`]} entries) vs empty, ratios of rates (target >= 0.8):`);
+  show('  charges/s', `${p}charges-large-store-vs-empty`);
+  show('  balance reads/s', `${p}balance-read-large-vs-empty`);
+  show('  usage reads/s', `${p}usage-read-large-vs-empty`);
+  show('  entries page 90% deep in the log vs the first page of a short log', `${p}entries-page-deep-large-vs-empty`);
+  show('  quotes/s of a rule reading a usage counter (PixAI train_lora)', `${p}quote-with-counter-large-vs-empty`);
+}
 
 const resultsPath = 'bench/results.json';
 const existing = existsSync(resultsPath) ? (JSON.parse(readFileSync(resultsPath, 'utf8')) as Record<string, unknown>) : {};
