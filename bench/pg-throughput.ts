@@ -3,20 +3,13 @@
 // default, set explicitly), and a fresh schema per store so runs never see each other's rows.
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
+import { dropSchema as dropSchemaAt } from '../test/ledger/pg-url.ts';
 
 export const PG_URL = process.env.BENCH_DATABASE_URL ?? process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
 
 export const newSchema = (what: string) => `bench_${what}_${randomBytes(4).toString('hex')}`;
 
-export async function dropSchema(schema: string): Promise<void> {
-  const client = new pg.Client({ connectionString: PG_URL });
-  await client.connect();
-  try {
-    await client.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`);
-  } finally {
-    await client.end();
-  }
-}
+export const dropSchema = (schema: string): Promise<void> => dropSchemaAt(schema, PG_URL);
 
 /**
  * `clients` callers over a pool of `poolSize` connections, each in a loop sending one INSERT

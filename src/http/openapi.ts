@@ -250,7 +250,7 @@ const schemas = {
       items: object({ account: { type: 'string' }, grant: nullable({ type: 'string' }), log: signedDecimal, stored: signedDecimal }, ['account', 'grant', 'log', 'stored']),
     },
   }, ['accounts_checked', 'drift']),
-  SettleResult: object({ settled: { ...decimal, description: 'What the overdraft owed and is now paid (0 when nothing was owed).' }, account: ref('Account') }, ['settled', 'account']),
+  SettleResult: object({ settled: { ...decimal, description: 'What the overdraft owed for captured usage and is now paid (0 when nothing was owed); what open holds take from it stays owed until they resolve.' }, account: ref('Account') }, ['settled', 'account']),
   MembershipResult: object({ account: ref('Account'), outputs: { type: 'object' } }, ['account', 'outputs']),
   EntryPage: object({
     entries: { type: 'array', items: object({
@@ -591,7 +591,7 @@ export const openApiDocument = {
         [...RULES, 'forbidden', 'forbidden_account', 'account_not_found', 'already_claimed', 'not_supported'], [accountParam], '201'),
     },
     '/v1/accounts/{id}/settle': {
-      post: mutation('settleAccount', "Record a postpaid account's billed usage as paid: the overdraft it owes is settled and free again", 'admin', null, 'SettleResult',
+      post: mutation('settleAccount', "Record a postpaid account's billed usage as paid: what the overdraft owes for captured usage is settled and free again (open holds stay owed until they resolve)", 'admin', null, 'SettleResult',
         ['forbidden', 'account_not_found', 'not_supported'], [accountParam]),
     },
     '/v1/accounts/{id}/rewards': {

@@ -186,51 +186,43 @@ export class Ledger {
 
   // ---- reads ----
 
-  async account(id: string): Promise<AccountView> {
-    await this.settleIfDue(id);
-    return this.store.read(async (tx) => {
-      const a = await this.mustRead(tx, id);
-      return this.viewIn(tx, a, this.now());
-    });
+  account(id: string): Promise<AccountView> {
+    return this.readSettled(id, (tx, a) => this.viewIn(tx, a, this.now()));
   }
 
-  async grants(accountId: string): Promise<GrantView[]> {
-    await this.settleIfDue(accountId);
-    return this.store.read(async (tx) => {
-      const a = await this.mustRead(tx, accountId);
-      const { info } = this.pack(a.pack);
-      return (await tx.grants(a.id)).map((g) => grantView(g, info.decimals));
-    });
+  grants(accountId: string): Promise<GrantView[]> {
+    return this.readSettled(accountId, async (tx, a, d) => (await tx.grants(a.id)).map((g) => grantView(g, d)));
   }
 
-  async entries(accountId: string, after = 0, limit = 100): Promise<{ entries: EntryView[]; next_after: number | null }> {
-    // Expiries and closes due by now are written first: the log sums to the balance at every instant.
-    await this.settleIfDue(accountId);
-    return this.store.read(async (tx) => {
-      const a = await this.mustRead(tx, accountId);
-      const { info } = this.pack(a.pack);
+  entries(accountId: string, after = 0, limit = 100): Promise<{ entries: EntryView[]; next_after: number | null }> {
+    return this.readSettled(accountId, async (tx, a, d) => {
       const rows = await tx.entries(a.id, after, limit + 1);
       const page = rows.slice(0, limit);
-      return { entries: page.map((e) => entryView(e, info.decimals)), next_after: rows.length > limit ? page[page.length - 1]!.seq : null };
+      return { entries: page.map((e) => entryView(e, d)), next_after: rows.length > limit ? page[page.length - 1]!.seq : null };
     });
   }
 
-  async statements(accountId: string): Promise<StatementView[]> {
-    await this.settleIfDue(accountId);
-    return this.store.read(async (tx) => {
-      const a = await this.mustRead(tx, accountId);
-      const { info } = this.pack(a.pack);
-      return (await tx.statements(a.id)).map((st) => statementView(st, info.decimals));
-    });
+  statements(accountId: string): Promise<StatementView[]> {
+    return this.readSettled(accountId, async (tx, a, d) => (await tx.statements(a.id)).map((st) => statementView(st, d)));
   }
 
-  async statement(accountId: string, id: string): Promise<StatementView> {
-    await this.settleIfDue(accountId);
-    return this.store.read(async (tx) => {
-      const a = await this.mustRead(tx, accountId);
+  statement(accountId: string, id: string): Promise<StatementView> {
+    return this.readSettled(accountId, async (tx, a, d) => {
       const st = await tx.statement(id);
       if (!st || st.accountId !== a.id) throw new LedgerError('statement_not_found', `account '${a.id}' has no statement '${id}'`);
-      return statementView(st, this.pack(a.pack).info.decimals);
+      return statementView(st, d);
+    });
+  }
+
+  /**
+   * Reads an account brought up to date first: expiries, renewals and closes due by now are
+   * written, so what is read (the log above all) sums to the balance at this instant.
+   */
+  private async readSettled<T>(accountId: string, work: (tx: ReadTx, a: AccountRecord, decimals: number) => Promise<T>): Promise<T> {
+    await this.settleIfDue(accountId);
+    return this.store.read(async (tx) => {
+      const a = await this.mustRead(tx, accountId);
+      return work(tx, a, this.pack(a.pack).info.decimals);
     });
   }
 
@@ -551,18 +543,21 @@ export class Ledger {
   }
 
   /**
-   * Records a postpaid account's billed usage as paid: what its overdraft owes (the month's
-   * usage beyond its credits) is settled and the overdraft is free again. Admin; idempotent
+   * Records a postpaid account's billed usage as paid: what its overdraft owes for captured
+   * usage (the month's usage beyond its credits) is settled and that room is free again. Admin; idempotent
    * by its key like every mutation, and settling nothing owed is a settlement of 0.
    */
   settle(accountId: string, key: string): Promise<{ settled: string; account: AccountView }> {
     return this.mutate(key, { op: 'settle', account: accountId }, (tx, now) =>
       this.inAccount(tx, accountId, now, async (s) => {
         if (s.account.billing !== 'postpaid') throw new LedgerError('not_supported', `account '${s.account.id}' is prepaid: it has no billed usage to settle`);
-        const owed = s.account.overdraftUsed;
+        // As at a statement's close: what open holds take from the overdraft is not usage yet,
+        // so it stays owed until they resolve (a release then gives it back to the overdraft).
+        const held = await tx.heldOverdraft(s.account.id);
+        const owed = s.account.overdraftUsed > held ? s.account.overdraftUsed - held : 0n;
         if (owed > 0n) {
           if (!(await tx.adjustOverdraft(s.account.id, -owed))) throw new Error(`overdraft of ${s.account.id} changed while settling`);
-          s.account = { ...s.account, overdraftUsed: 0n };
+          s.account = { ...s.account, overdraftUsed: s.account.overdraftUsed - owed };
           await entry(s, 'settlement', owed, owed, null, null, 'billed usage paid');
         }
         return { settled: fromMinor(owed, s.pack.decimals), account: await this.viewIn(tx, s.account, now) };

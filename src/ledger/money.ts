@@ -19,6 +19,8 @@ const MODES: Record<Rounding, 0 | 1 | 4> = {
 export const MAX_AMOUNT_MINOR = 10n ** 15n;
 /** The most an account's grants may hold in all, in minor units (2^62 − 1). */
 export const MAX_BALANCE_MINOR = 2n ** 62n - 1n;
+/** A postpaid account's unlimited overdraft, stored as the largest balance so the database's checks still hold (views show it as null). */
+export const UNLIMITED_OVERDRAFT = MAX_BALANCE_MINOR;
 
 /** The API's decimal text: no sign, no leading zeros, no exponent, digits on both sides of a point. */
 const DECIMAL_TEXT = /^(0|[1-9][0-9]*)(\.[0-9]+)?$/;

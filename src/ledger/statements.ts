@@ -5,7 +5,7 @@
 // Periods close lazily when the account is first touched after their end, or on request.
 import { addMonths, startOfMonth } from './calendar.ts';
 import { LedgerError } from './errors.ts';
-import { fromMinor, MAX_BALANCE_MINOR, parseAmount } from './money.ts';
+import { fromMinor, parseAmount, UNLIMITED_OVERDRAFT } from './money.ts';
 import { recordEvents } from './events/record.ts';
 import type { StatementRecord } from './records.ts';
 import { statementView } from './views.ts';
@@ -14,9 +14,6 @@ import type { LedgerPolicy } from '../rules/ledger-policy.ts';
 
 // An account untouched for years closes at most this many periods at once.
 const MAX_CATCH_UP = 120;
-
-/** An unlimited overdraft is stored as the largest balance: the database's checks still hold. */
-export const UNLIMITED = MAX_BALANCE_MINOR;
 
 /** The end of the statement period open at `at`: the start of the next local month. */
 export function statementEnd(at: number, zone: string): number {
@@ -27,7 +24,7 @@ export function statementEnd(at: number, zone: string): number {
 export function postpaidLimit(policy: LedgerPolicy, plan: string | null, decimals: number, given?: string): bigint {
   const byPlan = policy.billing.postpaidLimitByPlan;
   const text = given ?? (byPlan ? byPlan.get(plan ?? '') ?? '0' : policy.billing.postpaidOverdraftLimit);
-  return text === 'unlimited' ? UNLIMITED : parseAmount(text, decimals, 'overdraft_limit');
+  return text === 'unlimited' ? UNLIMITED_OVERDRAFT : parseAmount(text, decimals, 'overdraft_limit');
 }
 
 export async function closeDueStatements(s: Scope): Promise<void> {

@@ -1,7 +1,7 @@
 // What callers get back: plain JSON with amounts as decimal strings and times as ISO text.
 // Mutation results are stored as-is for idempotent replay, so they must stay plain data.
 import type { AccountRecord, ChargeRecord, DrawRecord, EntryRecord, GrantRecord, StatementRecord } from './records.ts';
-import { fromMinor, MAX_BALANCE_MINOR } from './money.ts';
+import { fromMinor, UNLIMITED_OVERDRAFT } from './money.ts';
 
 const iso = (t: number | null) => (t === null ? null : isoTime(t));
 
@@ -145,7 +145,7 @@ export function accountView(a: AccountRecord, unit: 'credits' | 'usd', decimals:
     remaining: fromMinor(gs.reduce((s, g) => s + g.remaining, 0n), decimals),
     grants: gs.map((g) => ({ id: g.id, remaining: fromMinor(g.remaining, decimals), expires_at: iso(g.expiresAt) })),
   }));
-  const unlimited = a.overdraftLimit === MAX_BALANCE_MINOR;
+  const unlimited = a.overdraftLimit === UNLIMITED_OVERDRAFT;
   return {
     id: a.id, pack: a.pack, unit, plan: a.plan, billing: a.billing, time_zone: a.timeZone,
     balance: fromMinor(total - a.overdraftUsed, decimals),

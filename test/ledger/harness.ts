@@ -6,7 +6,6 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
-import pg from 'pg';
 import { Engine } from '../../src/engine/index.ts';
 import { withLedgerPolicies } from '../../src/ledger/pack-policies.ts';
 import type { PricingEngine } from '../../src/ledger/pricing.ts';
@@ -14,9 +13,9 @@ import { PostgresStore } from '../../src/ledger/store/postgres-store.ts';
 import { SqliteStore } from '../../src/ledger/store/sqlite-store.ts';
 import type { Store } from '../../src/ledger/store/store.ts';
 
-import { PG_URL } from './pg-url.ts';
+import { dropSchema, PG_URL } from './pg-url.ts';
 
-export { PG_URL };
+export { dropSchema, PG_URL };
 
 let engine: Engine | undefined;
 let pricing: PricingEngine | undefined;
@@ -64,16 +63,6 @@ export const storeKinds: StoreKind[] = [
     },
   },
 ];
-
-export async function dropSchema(schema: string): Promise<void> {
-  const client = new pg.Client({ connectionString: PG_URL });
-  await client.connect();
-  try {
-    await client.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`);
-  } finally {
-    await client.end();
-  }
-}
 
 let keys = 0;
 /** A fresh idempotency key. */

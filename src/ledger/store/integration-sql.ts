@@ -198,12 +198,14 @@ export class IntegrationSql implements IntegrationWrites {
     await this.db.run('DELETE FROM webhook_alerts WHERE endpoint_id = ? AND subject = ?', [endpointId, subject]);
   }
 
-  async expiringGrants(from: number, to: number, accounts: string[], limit: number): Promise<ExpiringGrant[]> {
+  async expiringGrants(endpointId: string, from: number, to: number, accounts: string[], limit: number): Promise<ExpiringGrant[]> {
+    // grants_expiring: an index range over the window, not every grant ever made.
     const rows = await this.db.all(
       `SELECT g.*, a.pack AS account_pack FROM grants g JOIN accounts a ON a.id = g.account_id
-        WHERE g.remaining > 0 AND g.expires_at > ? AND g.expires_at <= ?${accounts.length ? ` AND g.account_id IN (${marks(accounts.length)})` : ''}
+        WHERE g.remaining > 0 AND g.expires_at IS NOT NULL AND g.expires_at > ? AND g.expires_at <= ?${accounts.length ? ` AND g.account_id IN (${marks(accounts.length)})` : ''}
+          AND NOT EXISTS (SELECT 1 FROM webhook_alerts w WHERE w.endpoint_id = ? AND w.subject = 'grant:' || g.id)
         ORDER BY g.expires_at, g.id LIMIT ?`,
-      [from, to, ...accounts, limit],
+      [from, to, ...accounts, endpointId, limit],
     );
     return rows.map((r) => ({ grant: grant(r), pack: r.account_pack as string }));
   }

@@ -122,8 +122,10 @@ export interface IntegrationWrites extends IntegrationReads {
   /** Records a notice given (true) or finds it given already (false). */
   claimAlert(endpointId: string, subject: string): Promise<boolean>;
   clearAlert(endpointId: string, subject: string): Promise<void>;
-  /** Grants with credits left expiring in (from, to], of these accounts (empty: all). */
-  expiringGrants(from: number, to: number, accounts: string[], limit: number): Promise<ExpiringGrant[]>;
+  /** Grants with credits left expiring in (from, to], of these accounts (empty: all), that the
+   *  endpoint has not been told of yet (claimAlert `grant:<id>`): a batch is never filled by
+   *  grants announced already. */
+  expiringGrants(endpointId: string, from: number, to: number, accounts: string[], limit: number): Promise<ExpiringGrant[]>;
 
   /** Pending deliveries due at `at` whose endpoint is live, soonest first. */
   dueDeliveries(at: number, limit: number): Promise<{ delivery: DeliveryRecord; endpoint: WebhookEndpointRecord }[]>;

@@ -576,7 +576,13 @@ CREATE INDEX charges_counted ON charges (account_id, operation, created_at) WHER
 CREATE INDEX charges_captured ON charges (account_id, resolved_at) WHERE status = 'captured';
 `;
 
+// Migration 8: the webhook worker looks up grants about to expire (credits.expiring) across
+// all accounts on every run; without an index that is a scan of every grant ever made.
+const grantsExpiring = `
+CREATE INDEX grants_expiring ON grants (expires_at) WHERE remaining > 0 AND expires_at IS NOT NULL;
+`;
+
 export const migrations: Record<'sqlite' | 'postgres', Migration[]> = {
-  sqlite: [{ version: 1, sql: sqliteV1 }, { version: 2, sql: sqliteV2 }, { version: 3, sql: sqliteV3 }, { version: 4, sql: sqliteV4 }, { version: 5, sql: sqliteV5 }, { version: 6, sql: sqliteV6 }, { version: 7, sql: sqliteV7 }],
-  postgres: [{ version: 1, sql: postgresV1 }, { version: 2, sql: postgresV2 }, { version: 3, sql: postgresV3 }, { version: 4, sql: postgresV4 }, { version: 5, sql: postgresV5 }, { version: 6, sql: postgresV6 }, { version: 7, sql: postgresV7 }],
+  sqlite: [{ version: 1, sql: sqliteV1 }, { version: 2, sql: sqliteV2 }, { version: 3, sql: sqliteV3 }, { version: 4, sql: sqliteV4 }, { version: 5, sql: sqliteV5 }, { version: 6, sql: sqliteV6 }, { version: 7, sql: sqliteV7 }, { version: 8, sql: grantsExpiring }],
+  postgres: [{ version: 1, sql: postgresV1 }, { version: 2, sql: postgresV2 }, { version: 3, sql: postgresV3 }, { version: 4, sql: postgresV4 }, { version: 5, sql: postgresV5 }, { version: 6, sql: postgresV6 }, { version: 7, sql: postgresV7 }, { version: 8, sql: grantsExpiring }],
 };

@@ -62,7 +62,7 @@ export async function dispatch(tx: IntegrationWrites, now: number, decimals: (pa
 
   for (const endpoint of endpoints) {
     if (!wants(endpoint, 'credits.expiring') || endpoint.expiringWithinDays === null) continue;
-    for (const { grant, pack } of await tx.expiringGrants(now, now + endpoint.expiringWithinDays * DAY_MS, endpoint.accounts, BATCH)) {
+    for (const { grant, pack } of await tx.expiringGrants(endpoint.id, now, now + endpoint.expiringWithinDays * DAY_MS, endpoint.accounts, BATCH)) {
       const d = decimalsOf(pack);
       if (d === undefined || !(await tx.claimAlert(endpoint.id, `grant:${grant.id}`))) continue;
       await deliver(endpoint, {
