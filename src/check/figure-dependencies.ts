@@ -26,7 +26,7 @@ export interface TableFigures {
 }
 
 /** `models[moonbeam, haruka-v2].base_credits`, `models[*].{a, b}` */
-export function tableFigureName(t: TableFigures): string {
+function tableFigureName(t: TableFigures): string {
   const keys = t.keys.length === t.rowCount && t.rowCount > 3 ? '*' : t.keys.join(', ');
   return `${t.name}[${keys}]${t.columns.length === 1 ? `.${t.columns[0]}` : `.{${t.columns.join(', ')}}`}`;
 }
@@ -89,7 +89,7 @@ function accessesIn(e: Expr, symbols: Map<string, Symbol>, bound: Set<string> = 
 }
 
 /** A table key or a traced value as text, so `'haruka-v2'`, 2 and 2.0 compare as written. */
-export function keyText(v: unknown): string {
+function keyText(v: unknown): string {
   if (v instanceof Decimal) return v.toFixed();
   if (typeof v === 'number') return new Decimal(v).toFixed();
   return String(v);

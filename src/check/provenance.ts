@@ -2,7 +2,7 @@
 // each published quote is found in its seed file), and `credits check --release` refuses a pack
 // whose operations' results depend on an illustrative figure.
 //
-// Seed files are found in the folder pack.yaml's `seeds` names (relative to the pack), or in
+// Seed files are found in the folder pack.yaml's `seeds` names (relative to the pack, or absolute), or in
 // the pack folder itself. When that folder doesn't exist (a fresh clone without the shared
 // folder beside it), quotes can't be verified and nothing is reported about them.
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
@@ -217,8 +217,9 @@ export function illustrativeInTrace(pack: CheckedPack, version: string, operatio
 const checkedPacks = new WeakMap<object, Map<string, CheckedPack | undefined>>();
 
 /**
- * The checked pack in a folder, for showing provenance beside an engine's results (the engine
- * keeps its own). Read once per owner (an engine) and folder.
+ * The checked pack in a folder, read again, for showing provenance beside the results of an
+ * engine that doesn't expose its own (the ledger's view of one); an Engine's is
+ * `engine.checkedPack(name)`. Read once per owner (an engine) and folder.
  */
 export function checkedPackAt(owner: object, dir: string): CheckedPack | undefined {
   let byDir = checkedPacks.get(owner);

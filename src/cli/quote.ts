@@ -1,5 +1,5 @@
 import { RuleError } from '../../grammar/diagnostic.ts';
-import { checkedPackAt, illustrativeInTrace, type IllustrativeFigure } from '../check/provenance.ts';
+import { illustrativeInTrace, type IllustrativeFigure } from '../check/provenance.ts';
 import { Engine, PackErrors, type QuoteResult, type TraceEntry } from '../engine/index.ts';
 import { showValue, toJsonText, type Value } from '../value.ts';
 import { exactJson, showExact } from './exact.ts';
@@ -48,8 +48,7 @@ export function quoteCommand(packDir: string, operation: string, o: QuoteOptions
   }
   const show = o.exact ? showExact : showValue;
   // Which figures of the result are illustrative, from the trace: the rows looked up, the cells computed.
-  const checked = result.trace ? checkedPackAt(engine, pack.dir) : undefined;
-  const marks = checked && result.trace ? illustrativeInTrace(checked, result.version, operation, result.trace) : undefined;
+  const marks = result.trace ? illustrativeInTrace(engine.checkedPack(pack.name), result.version, operation, result.trace) : undefined;
   if (o.json) io.out(toJsonText(resultJson(result, o.exact === true, marks) as never, '  '));
   else printHuman(result, o.explain === true, show, io, marks);
   return result.rejections.length ? 2 : 0;

@@ -177,6 +177,13 @@ export class Engine {
     return inputSchema(this.operation(pack, operation, at).op.inputs);
   }
 
+  /** The pack as it was checked when loaded (rules with their positions and `source:` marks). */
+  checkedPack(pack: string): CheckedPack {
+    const p = this.byName.get(pack);
+    if (!p) throw this.unknownPack(pack);
+    return p.pack;
+  }
+
   /** The pack's ledger policy (its ledger.yaml, checked with the pack), if it has one. */
   ledgerPolicy(pack: string): LedgerPolicy | undefined {
     const p = this.byName.get(pack);

@@ -21,7 +21,7 @@ export function operationsInForce(dir: string, pack: string, at?: Date): { versi
 
 function readPack(dir: string, pack: string) {
   const { pack: decl } = loadPack(dir);
-  if (!decl) throw new RuleError('unknown-pack', `pack '${pack}' can't be read from ${dir}`);
+  if (!decl) throw new RuleError('unknown-pack', `pack '${pack}' can't be read from ${dir}`, undefined, undefined, `run credits check ${dir} to see why`);
   return decl;
 }
 

@@ -10,6 +10,7 @@ import { testFiles } from '../check/check-cases.ts';
 import { Decimal } from '../decimal.ts';
 import type { Engine, PackInfo } from '../engine/index.ts';
 import type { InputDecl, InputType } from '../rules/model.ts';
+import { seededRandom } from '../seeded-random.ts';
 
 export const CORPUS_SEED = 11;
 /** Random requests per operation. */
@@ -27,18 +28,6 @@ interface CaseYaml {
   at?: string | Date;
   error?: unknown;
   compare?: { left?: Record<string, unknown>; right?: Record<string, unknown> };
-}
-
-/** A small, fast, seedable generator (mulberry32): the corpus must not depend on Math.random. */
-function generator(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 /** Each operation's own stream, so adding an operation leaves the others' lines as they were. */
@@ -123,7 +112,7 @@ function randomLines(engine: Engine, pack: PackInfo, perOperation: number): Line
   const at = new Date(latest.effective);
   const lines: Line[] = [];
   for (const [name, op] of engine.version(pack.name, at).operations) {
-    const random = generator(seedOf(`${pack.name}/${name}`));
+    const random = seededRandom(seedOf(`${pack.name}/${name}`));
     let kept = 0;
     for (let tries = 0; kept < perOperation && tries < perOperation * 20; tries++) {
       const input = randomInput(op.inputs, random);

@@ -75,7 +75,7 @@ export function sqliteHistory(path: string): ChargeHistory {
 }
 
 export function postgresHistory(url: string, schema?: string): ChargeHistory {
-  if (schema !== undefined && !/^[a-z_][a-z0-9_]*$/.test(schema)) throw new RuleError('bad-schema', `invalid schema name '${schema}'`);
+  if (schema !== undefined && !/^[a-z_][a-z0-9_]*$/.test(schema)) throw new RuleError('bad-schema', `invalid schema name '${schema}'`, undefined, undefined, 'a schema name is lower-case letters, digits and _, not starting with a digit, e.g. credits');
   const pool = new pg.Pool({
     connectionString: url, max: 2,
     options: `-c default_transaction_read_only=on${schema ? ` -c search_path=${schema}` : ''}`,

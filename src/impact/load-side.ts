@@ -79,7 +79,7 @@ function fromGit(rev: string, path: string, cwd: string): { dir: string; cleanup
   try {
     top = git(['rev-parse', '--show-toplevel'], near).toString().trim();
   } catch {
-    throw new RuleError('not-in-git', `${rev}:${path}: ${near} is not in a git repository`);
+    throw new RuleError('not-in-git', `${rev}:${path}: ${near} is not in a git repository`, undefined, undefined, `a revision can only be read from a git repository; give the pack folder itself (${path}) to compare it as it is`);
   }
   try {
     git(['rev-parse', '--verify', '--quiet', `${rev}^{commit}`], top);
@@ -88,7 +88,7 @@ function fromGit(rev: string, path: string, cwd: string): { dir: string; cleanup
   }
   const rel = relative(top, target).split('\\').join('/');
   const files = git(['ls-tree', '-r', '-z', '--name-only', rev, '--', rel || '.'], top).toString().split('\0').filter(Boolean);
-  if (files.length === 0) throw new RuleError('no-pack', `${rev}:${path}: revision ${rev} has no folder '${rel}'`);
+  if (files.length === 0) throw new RuleError('no-pack', `${rev}:${path}: revision ${rev} has no folder '${rel}'`, undefined, undefined, `see which folders it has with: git ls-tree --name-only ${rev} -- ${dirname(rel) === '.' ? '.' : `${dirname(rel)}/`}`);
   const tmp = mkdtempSync(join(tmpdir(), 'credits-diff-'));
   const dir = join(tmp, basename(target));
   try {

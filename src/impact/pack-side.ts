@@ -3,6 +3,7 @@
 import { relative, resolve } from 'node:path';
 import { RuleError } from '../../grammar/diagnostic.ts';
 import { checkedPackAt, illustrativeInTrace, type IllustrativeFigure } from '../check/provenance.ts';
+import type { CheckedPack } from '../check/model.ts';
 import type { Rejection, TraceEntry } from '../compile/frame.ts';
 import { Decimal } from '../decimal.ts';
 import type { PackInfo, QuoteRequest, QuoteResult } from '../engine/index.ts';
@@ -16,6 +17,8 @@ export interface QuotingEngine {
   packs(): PackInfo[];
   quote(request: QuoteRequest): QuoteResult;
   ledgerPolicy(pack: string): LedgerPolicy | undefined;
+  /** The Engine's checked pack; the ledger's view has none, and the pack is then read again (checkedPackAt). */
+  checkedPack?(pack: string): CheckedPack;
 }
 
 export interface PackSide {
@@ -53,7 +56,8 @@ export function pinned(side: PackSide, name: string): PackSide {
       `its versions, oldest first: ${versions.map((x) => x.version).join(', ')} (or @1 … @${versions.length})`);
   }
   const twin = versions.find((x) => x !== v && x.effective === v.effective);
-  if (twin) throw new RuleError('same-effective-time', `${side.label}: versions ${twin.version} and ${v.version} take effect at the same time, ${v.effective}`);
+  if (twin) throw new RuleError('same-effective-time', `${side.label}: versions ${twin.version} and ${v.version} take effect at the same time, ${v.effective}`, undefined, undefined,
+    'give each version its own effective time in pack.yaml, so the one in force at a time is clear');
   return { ...side, pinned: { version: v.version, at: new Date(v.effective) } };
 }
 
@@ -94,7 +98,7 @@ export function price(side: PackSide, req: ImpactRequest, now: Date, explain = f
  * side's folder: a git revision's or an upload's copy lives in a temporary one.
  */
 function illustrativeLines(side: PackSide, version: string, operation: string, trace: TraceEntry[]): IllustrativeFigure[][] | undefined {
-  const checked = checkedPackAt(side.engine, side.info.dir);
+  const checked = side.engine.checkedPack?.(side.info.name) ?? checkedPackAt(side.engine, side.info.dir);
   if (!checked) return undefined;
   const { lines } = illustrativeInTrace(checked, version, operation, trace);
   if (!lines.some((l) => l.length)) return undefined;

@@ -1,7 +1,7 @@
 // Reads a pack folder into a PackDecl: pack.yaml, its versions' rule files, each validated
 // against the JSON Schemas in ./schema. Problems are collected, never thrown one by one.
 import { existsSync, readdirSync, statSync } from 'node:fs';
-import { basename, dirname, join, relative } from 'node:path';
+import { basename, dirname, isAbsolute, join, relative } from 'node:path';
 import { isMap, isScalar, isSeq, type Node, type YAMLMap } from 'yaml';
 import type { RuleError } from '../../grammar/diagnostic.ts';
 import { Decimal } from '../decimal.ts';
@@ -82,7 +82,8 @@ export function loadPack(dir: string): LoadResult {
     loc: locOf(packFile, packFile.doc.contents as Node),
     versions,
   };
-  if (meta.seeds) pack.seeds = { dir: join(dir, meta.seeds), loc: locOf(packFile, packFile.doc.get('seeds', true) as Node) };
+  // Relative to the pack unless absolute; a relative one stays relative, as messages show it.
+  if (meta.seeds) pack.seeds = { dir: isAbsolute(meta.seeds) ? meta.seeds : join(dir, meta.seeds), loc: locOf(packFile, packFile.doc.get('seeds', true) as Node) };
   return { pack, diagnostics };
 }
 

@@ -14,7 +14,8 @@ import { SqliteStore } from '../ledger/store/sqlite-store.ts';
 import { isoTime } from '../ledger/views.ts';
 import type { Loc } from '../rules/yaml-source.ts';
 import { mismatches, type Outcome } from './expectations.ts';
-import { loadScenarioFile, scenarioFiles, type ScenarioPack } from './load.ts';
+import { scenarioPackOf } from './check.ts';
+import { loadScenarioFile, scenarioFiles } from './load.ts';
 import type { Scenario, Step } from './model.ts';
 import { VirtualClock } from './time.ts';
 
@@ -37,19 +38,6 @@ export interface ScenarioRun {
   diagnostics: RuleError[];
 }
 
-/** What the scenario loader checks a pack's files against, from the loaded engine. */
-export function scenarioPackOf(engine: Engine, name: string): ScenarioPack {
-  const info = engine.packs().find((p) => p.name === name)!;
-  const operations = new Map<string, string[]>();
-  for (const v of info.versions) {
-    for (const [op, compiled] of engine.version(name, new Date(v.effective)).operations) {
-      operations.set(op, [...new Set([...(operations.get(op) ?? []), ...compiled.inputs.map((i) => i.name)])]);
-    }
-  }
-  const firstEffective = Math.min(...info.versions.map((v) => Date.parse(v.effective)));
-  return { name, dir: info.dir, policy: engine.ledgerPolicy(name), firstEffective, operations };
-}
-
 export async function runScenarios(engine: Engine): Promise<ScenarioRun> {
   const results: ScenarioResult[] = [];
   const diagnostics: RuleError[] = [];
@@ -57,7 +45,7 @@ export async function runScenarios(engine: Engine): Promise<ScenarioRun> {
   for (const info of engine.packs()) {
     const files = scenarioFiles(info.dir);
     if (!files.length) continue;
-    const pack = scenarioPackOf(engine, info.name);
+    const pack = scenarioPackOf(engine.checkedPack(info.name));
     for (const path of files) {
       const loaded = loadScenarioFile(path, pack);
       diagnostics.push(...loaded.problems);

@@ -60,6 +60,14 @@ describe('checking source marks', () => {
     expect(found[0]!.hint).toBe('did you mean "page.txt"?');
   });
 
+  test('an absolute seeds folder is read from where it names, not from inside the pack', () => {
+    const dir = shopWith({ from: 'published: page.txt, quote: "Small', to: 'published: pages.txt, quote: "Small' });
+    const pack = readFileSync(join(dir, 'pack.yaml'), 'utf8');
+    writeFileSync(join(dir, 'pack.yaml'), pack.replace('seeds: seeds', `seeds: ${JSON.stringify(join(dir, 'seeds'))}`));
+    const found = checkProvenance(load(dir));
+    expect(shown(dir, found)).toEqual([expect.stringMatching(/^price\.yaml:6:60 seed-not-found no seed file 'pages\.txt' in the seeds folder/)]);
+  });
+
   test('without the seeds folder (a fresh clone without the shared folder), quotes are not verified and nothing fails', () => {
     const dir = shopWith({ file: 'pack.yaml', from: 'seeds: seeds', to: 'seeds: ../../nowhere/seeds' });
     const wrong = join(dir, 'price.yaml');

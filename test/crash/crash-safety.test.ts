@@ -13,10 +13,11 @@ import { Ledger } from '../../src/ledger/ledger.ts';
 import { PostgresStore } from '../../src/ledger/store/postgres-store.ts';
 import { SqliteStore } from '../../src/ledger/store/sqlite-store.ts';
 import type { Store } from '../../src/ledger/store/store.ts';
+import { seededRandom } from '../../src/seeded-random.ts';
 import { dropSchema, packs, PG_URL } from '../ledger/harness.ts';
 import { auditRun, sameInput } from './crash-audit.ts';
 import { Cluster, ServerProcess } from './server-process.ts';
-import { ACCOUNTS, ADMIN_KEY, newRecord, openAccounts, runClient, seeded, send, type RunRecord } from './workload.ts';
+import { ACCOUNTS, ADMIN_KEY, newRecord, openAccounts, runClient, send, type RunRecord } from './workload.ts';
 
 const SEED = Number(process.env.CRASH_SEED ?? 13);
 const CLIENTS = 6;
@@ -24,7 +25,7 @@ const OPS_PER_CLIENT = 50;
 
 /** Kill points spread over the run's requests, each moved by a seeded jitter. */
 function killPoints(kills: number, seed: number): number[] {
-  const rand = seeded(seed);
+  const rand = seededRandom(seed);
   const span = CLIENTS * OPS_PER_CLIENT;
   return Array.from({ length: kills }, (_, i) => Math.floor(((i + 1) * span) / (kills + 1) + (rand() - 0.5) * (span / (kills + 2))));
 }

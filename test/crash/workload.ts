@@ -1,21 +1,10 @@
 // Clients that charge, hold, capture, release, refund and top up through the cluster from a
 // seeded random mix, and keep the record an auditor checks the store against: what was
 // acknowledged, what was refused, and which requests were given up with their outcome unknown.
+import { seededRandom } from '../../src/seeded-random.ts';
 import type { Cluster, ServerProcess } from './server-process.ts';
 
 export const ACCOUNTS = ['crash-a', 'crash-b', 'crash-c'];
-
-/** mulberry32: a small seeded generator, so a run's operation mix is the same every time. */
-export function seeded(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 export interface ChargeState {
   id: string;
@@ -114,7 +103,7 @@ const IMAGE_TOOLS = ['text_to_image', 'face_swap'];
 
 /** One client: `ops` operations on the shared accounts, its own holds and captures. */
 export async function runClient(cluster: Cluster, record: RunRecord, client: number, ops: number, seed: number): Promise<void> {
-  const rand = seeded(seed * 1000 + client);
+  const rand = seededRandom(seed * 1000 + client);
   const pick = <T>(xs: readonly T[]) => xs[Math.floor(rand() * xs.length)]!;
   const held: ChargeState[] = [];
   const captured: ChargeState[] = [];

@@ -3,10 +3,10 @@ import { describe, expect, it } from 'vitest';
 import { Engine } from '../../src/engine/index.ts';
 import { parseYaml } from '../../src/rules/yaml-source.ts';
 import { loadScenarios } from '../../src/scenarios/load.ts';
-import { scenarioPackOf } from '../../src/scenarios/run.ts';
+import { scenarioPackOf } from '../../src/scenarios/check.ts';
 import { parseDuration, parseTime } from '../../src/scenarios/time.ts';
 
-const shop = scenarioPackOf(Engine.load('test/scenarios/fixtures/shop'), 'shop');
+const shop = scenarioPackOf(Engine.load('test/scenarios/fixtures/shop').checkedPack('shop'));
 
 /** Each diagnostic's first line and its hint. */
 function problems(steps: string, extra = ''): string[] {
