@@ -13,7 +13,6 @@ import { errorAt, type Loc } from '../rules/yaml-source.ts';
 import { didYouMean } from '../suggest.ts';
 import { Decimal } from '../decimal.ts';
 import { figuresOfTrace, figuresReached, mergeFigures, tableFigureMarks, type FigureUse, type ReachedFigure, type TracedValue } from './figure-dependencies.ts';
-import { loadWorkspace } from './check-paths.ts';
 import type { CheckedPack } from './model.ts';
 
 /** Where a mark is attached, which decides what `columns` and `rows` may say. */
@@ -212,21 +211,4 @@ export function illustrativeInTrace(pack: CheckedPack, version: string, operatio
   if (!v) return { lines: trace.map(() => []), result: [] };
   const uses = figuresOfTrace(v, operation, trace);
   return { lines: uses.map(illustrativeOf), result: illustrativeOf(uses.flat()) };
-}
-
-const checkedPacks = new WeakMap<object, Map<string, CheckedPack | undefined>>();
-
-/**
- * The checked pack in a folder, read again, for showing provenance beside the results of an
- * engine that doesn't expose its own (the ledger's view of one); an Engine's is
- * `engine.checkedPack(name)`. Read once per owner (an engine) and folder.
- */
-export function checkedPackAt(owner: object, dir: string): CheckedPack | undefined {
-  let byDir = checkedPacks.get(owner);
-  if (!byDir) checkedPacks.set(owner, (byDir = new Map()));
-  if (!byDir.has(dir)) {
-    const { packs } = loadWorkspace([dir]);
-    byDir.set(dir, packs.find((p) => p.decl.dir === dir) ?? packs[0]);
-  }
-  return byDir.get(dir);
 }

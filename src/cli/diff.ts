@@ -76,9 +76,10 @@ async function readRequests(o: DiffOptions, pack: string, from: Date | undefined
   }
   const fromLedger = isPostgresUrl(location) || isSqliteFile(location);
   if (!fromLedger) {
+    if (!existsSync(location)) throw new UsageError(`--requests ${location}: no such file (a JSON Lines corpus, an SQLite ledger file, a postgres:// URL, or ledger)`);
     if (from || to) throw new UsageError('--from and --to select charges of a ledger; a corpus is read whole');
     const requests = readCorpus(location);
-    return { requests, label: `${location} (${requests.length} requests)`, fromLedger };
+    return { requests, label: `${location} (${plural(requests.length, 'request')})`, fromLedger };
   }
   let history: ChargeHistory | undefined;
   try {
@@ -87,7 +88,7 @@ async function readRequests(o: DiffOptions, pack: string, from: Date | undefined
     history = openLedgerHistory(location, o.schema ?? env.DATABASE_SCHEMA ?? undefined);
     const requests = await history.charges({ pack, from, to });
     const range = from || to ? ` from ${from?.toISOString() ?? 'the start'} to ${to?.toISOString() ?? 'now'}` : '';
-    return { requests, label: `the charges of ${history.label}${range} (${requests.length} charges)`, fromLedger };
+    return { requests, label: `the charges of ${history.label}${range} (${plural(requests.length, 'charge')})`, fromLedger };
   } finally {
     await history?.close();
   }
@@ -101,4 +102,8 @@ function checkOperations(requests: readonly ImpactRequest[], sides: Set<string>[
     throw new RuleError('unknown-operation', `${r.where}: neither side has an operation '${r.operation}'`, undefined, undefined,
       didYouMean(r.operation, known) ?? `operations: ${known.join(', ')}`);
   }
+}
+
+function plural(n: number, noun: string): string {
+  return `${n} ${noun}${n === 1 ? '' : 's'}`;
 }

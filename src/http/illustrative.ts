@@ -1,12 +1,13 @@
 // Which figures behind the API's answers are illustrative (invented, not published), from the
 // packs' `source:` marks: per operation for pack listings, per trace line for explained quotes.
-import { checkedPackAt, illustrativeFigures, illustrativeInTrace, type IllustrativeFigure } from '../check/provenance.ts';
+import { illustrativeFigures, illustrativeInTrace, type IllustrativeFigure } from '../check/provenance.ts';
+import type { CheckedPack } from '../check/model.ts';
 import type { TracedValue } from '../check/figure-dependencies.ts';
 import type { PackInfo } from '../engine/index.ts';
 
-/** The engine the ledger prices with: its packs' folders are where their marks are read. */
+/** The engine the ledger prices with, which holds each pack as checked. */
 interface Packs {
-  packs(): PackInfo[];
+  checkedPack(pack: string): CheckedPack;
 }
 
 const figure = {
@@ -31,8 +32,7 @@ export const illustrativeSchemas = {
 };
 
 export function illustrativeByOperation(engine: Packs, p: PackInfo): Record<string, IllustrativeFigure[]> {
-  const checked = checkedPackAt(engine, p.dir);
-  return checked ? illustrativeFigures(checked) : {};
+  return illustrativeFigures(engine.checkedPack(p.name));
 }
 
 interface ExplainedView {
@@ -45,11 +45,8 @@ interface ExplainedView {
 
 /** An explained quote with its illustrative figures: on each trace line that used one, and for the whole result. */
 export function withIllustrative<T extends ExplainedView>(engine: Packs, view: T): T {
-  const dir = view.trace ? engine.packs().find((p) => p.name === view.pack)?.dir : undefined;
-  if (!view.trace || dir === undefined) return view;
-  const checked = checkedPackAt(engine, dir);
-  if (!checked) return view;
-  const marks = illustrativeInTrace(checked, view.version, view.operation, view.trace as TracedValue[]);
+  if (!view.trace) return view;
+  const marks = illustrativeInTrace(engine.checkedPack(view.pack), view.version, view.operation, view.trace as TracedValue[]);
   return {
     ...view,
     trace: view.trace.map((t, i) => (marks.lines[i]?.length ? { ...t, illustrative: marks.lines[i] } : t)),

@@ -2,7 +2,7 @@
 // it prices a request — its amount, or why it refuses it.
 import { relative, resolve } from 'node:path';
 import { RuleError } from '../../grammar/diagnostic.ts';
-import { checkedPackAt, illustrativeInTrace, type IllustrativeFigure } from '../check/provenance.ts';
+import { illustrativeInTrace, type IllustrativeFigure } from '../check/provenance.ts';
 import type { CheckedPack } from '../check/model.ts';
 import type { Rejection, TraceEntry } from '../compile/frame.ts';
 import { Decimal } from '../decimal.ts';
@@ -17,8 +17,7 @@ export interface QuotingEngine {
   packs(): PackInfo[];
   quote(request: QuoteRequest): QuoteResult;
   ledgerPolicy(pack: string): LedgerPolicy | undefined;
-  /** The Engine's checked pack; the ledger's view has none, and the pack is then read again (checkedPackAt). */
-  checkedPack?(pack: string): CheckedPack;
+  checkedPack(pack: string): CheckedPack;
 }
 
 export interface PackSide {
@@ -98,9 +97,7 @@ export function price(side: PackSide, req: ImpactRequest, now: Date, explain = f
  * side's folder: a git revision's or an upload's copy lives in a temporary one.
  */
 function illustrativeLines(side: PackSide, version: string, operation: string, trace: TraceEntry[]): IllustrativeFigure[][] | undefined {
-  const checked = side.engine.checkedPack?.(side.info.name) ?? checkedPackAt(side.engine, side.info.dir);
-  if (!checked) return undefined;
-  const { lines } = illustrativeInTrace(checked, version, operation, trace);
+  const { lines } = illustrativeInTrace(side.engine.checkedPack(side.info.name), version, operation, trace);
   if (!lines.some((l) => l.length)) return undefined;
   const place = (at: string) => at.replace(/^(.*)(:\d+:\d+)$/, (_, file: string, pos: string) => relative(resolve(side.info.dir), resolve(file)).split('\\').join('/') + pos);
   return lines.map((l) => l.map((f) => ({ ...f, at: place(f.at) })));

@@ -10,6 +10,7 @@ export function withLedgerPolicies(engine: Engine): PricingEngine {
     packs: () => engine.packs(),
     // engine.quote keeps one prepared quoter per operation: nothing to cache here.
     quote: (r) => engine.quote(r),
+    checkedPack: (pack) => engine.checkedPack(pack),
     inputNames: (pack, operation) => {
       if (!singleVersion.has(pack)) return engine.inputNames(pack, operation);
       const key = `${pack}\u0000${operation}`;

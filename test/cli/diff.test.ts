@@ -124,6 +124,13 @@ describe('credits diff', () => {
     expect(none.code).toBe(1);
     expect(none.stderr).toContain('no/such/pack: no such pack folder');
   });
+
+  test('a --requests file that does not exist says so, with or without --from', async () => {
+    for (const range of [[], ['--from', '2026-06-01T00:00:00Z']]) {
+      const r = await credits('diff', `${PACK}@1`, `${PACK}@2`, '--requests', 'no/such/credits.db', ...range);
+      expect([r.code, r.stderr]).toEqual([1, 'error: --requests no/such/credits.db: no such file (a JSON Lines corpus, an SQLite ledger file, a postgres:// URL, or ledger)\n']);
+    }
+  });
 });
 
 describe('credits diff between git revisions', () => {
