@@ -4,6 +4,7 @@
 // returns the account to the default plan. Renewals happen lazily, the first time the account
 // is touched after a period ends, dated at the period start. Upgrades and downgrades are the
 // pack's rules: what they grant, take back, and when they take effect.
+import { chargeEvents } from './events/record.ts';
 import type { GrantKind, PlanChange } from '../rules/ledger-policy.ts';
 import { evaluateFormula } from '../engine/formula.ts';
 import { toJsonData } from '../value.ts';
@@ -49,7 +50,12 @@ export async function settle(s: Scope, due: { holdsExpired: boolean; grantsLapse
     await startPeriod(s, s.account.periodIndex + 1, ended, s.account.pendingPlan ?? s.account.plan);
   }
   if (due.holdsExpired) {
-    for (const c of await s.tx.expiredHolds(s.account.id, s.now)) await release(s, { record: c, draws: await s.tx.draws(c.id) }, 'expired');
+    for (const c of await s.tx.expiredHolds(s.account.id, s.now)) {
+      const open = { record: c, draws: await s.tx.draws(c.id) };
+      await release(s, open, 'expired');
+      // A hold that times out is released too: subscribers see it as charge.released with status expired.
+      await chargeEvents(s, open, ['charge.released']);
+    }
   }
   // Renewals may have made grants that ended since (periods caught up on).
   if (due.grantsLapsed || s.account.periodEnd !== periodEnd) await recordExpiries(s);

@@ -215,6 +215,19 @@ describe.each(storeKinds)('webhooks on $name', (kind) => {
     expect(receiver.ofType('charge.released').map((e) => e.data)).toEqual([expect.objectContaining({ balance: '50', charge: expect.objectContaining({ status: 'released' }) })]);
   });
 
+  it('delivers charge.released, with status expired, for a hold that timed out', async () => {
+    const { admin, ledger, clock } = api;
+    receiver = new Receiver(0);
+    await receiver.start();
+    await admin.post('/v1/webhooks', { url: receiver.url, events: ['charge.released'] });
+    await admin.post('/v1/accounts', { id: 'late', pack: 'modelpix' });
+    const hold = await admin.post('/v1/charges', { account: 'late', operation: 'generate', input: { tool: 'image_to_video', seconds: 2 }, capture: false });
+    clock.advance(16 * 60); // ModelPix holds time out after 15 minutes
+    expect((await admin.get('/v1/accounts/late')).body.balance).toBe('50');
+    await ledger.webhooks.deliverDue();
+    expect(receiver.ofType('charge.released').map((e) => e.data)).toEqual([expect.objectContaining({ balance: '50', charge: expect.objectContaining({ id: hold.body.id, status: 'expired' }) })]);
+  });
+
   it("delivers statement.closed when a postpaid account's period closes", async () => {
     const { admin, ledger } = api;
     receiver = new Receiver(0);
