@@ -22,7 +22,7 @@ import type { Comparison, Lowering, RoundingMode } from '../functions/lowering.t
 import { spreadsheetEquivalent } from '../functions/operators.ts';
 import type { InputDecl } from '../rules/model.ts';
 import {
-  absShape, addShape, alignFactor, clampToExact, columnShape, common, divideByConstantShape, extremeShape, fitsExactly, inputShape, joinShapes,
+  absShape, addShape, alignFactor, clampToExact, columnShape, common, compareConstants, divideByConstantShape, extremeShape, fitsExactly, inputShape, joinShapes,
   literalShape, mantissaBound, mantissaOf, MAX_EXACT, multiplyShape, negateShape, NotExact, NUMBER_INPUT, plainShape,
   quotientShape, ratioComparison, rescaled, roundShape, type Shape,
 } from './numeric-shape.ts';
@@ -523,15 +523,10 @@ function compare(l: Gen, op: CompareOp, r: Gen): string {
     if (a.den.hi.lt(0)) return `(${negative})`;
     return `(${a.den.code} > 0 ? ${positive} : ${negative})`;
   }
-  if (a.constant && b.constant) return String(test(op, a.constant, b.constant));
+  if (a.constant && b.constant) return String(compareConstants(a.constant, op, b.constant));
   const { scale, den, factors } = common([a, b]);
   const [x, y] = [aligned(a, { scale, den }, factors[0]!), aligned(b, { scale, den }, factors[1]!)];
   return `(${x.code} ${JS_OP[op]} ${y.code})`;
-}
-
-function test(op: CompareOp, a: Decimal, b: Decimal): boolean {
-  const c = a.cmp(b);
-  return { '==': c === 0, '!=': c !== 0, '<': c < 0, '<=': c <= 0, '>': c > 0, '>=': c >= 0 }[op];
 }
 
 function equality(lg: Gen, rg: Gen): string {

@@ -16,7 +16,7 @@
 import { Decimal } from '../decimal.ts';
 import { splitTwosFives } from '../rational.ts';
 import { ROUNDING_MODES } from '../functions/builtins.ts';
-import type { RoundingMode } from '../functions/lowering.ts';
+import type { Comparison, RoundingMode } from '../functions/lowering.ts';
 
 /** Integers below this magnitude are exact doubles, and so are their sums, products and comparisons. */
 const EXACT_LIMIT = new Decimal(2).pow(53);
@@ -263,8 +263,6 @@ export function quotientShape(n: Shape, d: Shape): { shape: Shape; shift: number
   return { shape: { scale, den: 1, lo: bound.neg(), hi: bound }, shift: DIVISION_EXTRA_SCALE + d.scale };
 }
 
-export { roundingDigits, ROUNDING_DIGITS } from '../functions/builtins.ts';
-
 /**
  * How a scaled integer at `scale` decimals is rounded to `digits` decimals: multiplied by
  * 10^raise first (when it has fewer decimals), then divided by 10^lower with rounding, giving
@@ -301,11 +299,8 @@ export function roundShape(a: Shape, digits: number, mode: RoundingMode):
  * The JSON Logic export folds these where neither side can fail, so a check that can't fail
  * (CLAMP's lo > hi, MROUND's signs) costs nothing; both compilers fold constants.
  */
-export function decidedComparison(a: Shape, op: '==' | '!=' | '<' | '<=' | '>' | '>=', b: Shape): boolean | undefined {
-  if (a.constant && b.constant) {
-    const c = a.constant.cmp(b.constant);
-    return { '==': c === 0, '!=': c !== 0, '<': c < 0, '<=': c <= 0, '>': c > 0, '>=': c >= 0 }[op];
-  }
+export function decidedComparison(a: Shape, op: Comparison, b: Shape): boolean | undefined {
+  if (a.constant && b.constant) return compareConstants(a.constant, op, b.constant);
   const below = a.hi.lt(b.lo); // a < b always
   const atMost = a.hi.lte(b.lo); // a <= b always
   const above = a.lo.gt(b.hi);
@@ -318,6 +313,12 @@ export function decidedComparison(a: Shape, op: '==' | '!=' | '<' | '<=' | '>' |
     case '==': return below || above ? false : undefined;
     case '!=': return below || above ? true : undefined;
   }
+}
+
+/** a OP b for two numbers known at compile time. */
+export function compareConstants(a: Decimal, op: Comparison, b: Decimal): boolean {
+  const c = a.cmp(b);
+  return { '==': c === 0, '!=': c !== 0, '<': c < 0, '<=': c <= 0, '>': c > 0, '>=': c >= 0 }[op];
 }
 
 /** Numbers of alternative branches (IF, decision rows, table rows) as one: one scale and denominator, the union of their ranges. */

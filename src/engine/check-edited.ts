@@ -2,13 +2,12 @@
 // the same diagnostics, nothing written, and the edited pack compiled so it can be quoted.
 import { existsSync, statSync } from 'node:fs';
 import { isAbsolute, relative, resolve } from 'node:path';
-import { RuleError } from '../../grammar/diagnostic.ts';
+import type { RuleError } from '../../grammar/diagnostic.ts';
 import type { CompiledPack } from '../compile/compile-pack.ts';
 import { withFileOverlay } from '../rules/file-overlay.ts';
-import { didYouMean } from '../suggest.ts';
 import { checkPacks, type CheckPacksOptions } from './check-packs.ts';
 import type { QuoteResult } from './engine.ts';
-import { versionInForce } from './version-in-force.ts';
+import { unknownOperation, versionInForce } from './version-in-force.ts';
 
 export interface EditedFile {
   /** Relative to the pack's folder, e.g. `generate_image.yaml`. */
@@ -46,8 +45,7 @@ export function quoteCompiled(compiled: CompiledPack, operation: string, input: 
   const version = versionInForce(pack, compiled.versions, (v) => v.effective, at);
   const op = version.operations.get(operation);
   if (!op) {
-    throw new RuleError('unknown-operation', `the edited pack '${pack}' (version ${version.version}) has no operation '${operation}'`, undefined, undefined,
-      didYouMean(operation, version.operations.keys()) ?? `operations: ${[...version.operations.keys()].join(', ')}`);
+    throw unknownOperation(`the edited pack '${pack}'`, version.version, operation, version.operations.keys());
   }
   const r = op.evaluate(input, { trace: true });
   return { pack, operation, version: version.version, unit: compiled.pack.decl.unit, outputs: r.outputs, rejections: r.rejections, trace: r.trace };

@@ -11,7 +11,7 @@ import type { LedgerPolicy } from '../rules/ledger-policy.ts';
 import type { PackDecl } from '../rules/model.ts';
 import { didYouMean } from '../suggest.ts';
 import type { RecordValue } from '../value.ts';
-import { hasTakenEffect, versionInForce } from './version-in-force.ts';
+import { hasTakenEffect, unknownOperation, versionInForce } from './version-in-force.ts';
 
 export interface QuoteRequest {
   pack: string;
@@ -117,8 +117,7 @@ export class Engine {
     const version = this.version(packName, at);
     const op = version.operations.get(operation);
     if (!op) {
-      throw new RuleError('unknown-operation', `pack '${packName}' (version ${version.version}) has no operation '${operation}'`, undefined, undefined,
-        didYouMean(operation, version.operations.keys()) ?? `operations: ${[...version.operations.keys()].join(', ')}`);
+      throw unknownOperation(`pack '${packName}'`, version.version, operation, version.operations.keys());
     }
     return { version, op };
   }

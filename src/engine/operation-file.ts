@@ -3,8 +3,7 @@
 import { relative, resolve } from 'node:path';
 import { RuleError } from '../../grammar/diagnostic.ts';
 import { loadPack } from '../rules/load-pack.ts';
-import { didYouMean } from '../suggest.ts';
-import { versionInForce } from './version-in-force.ts';
+import { unknownOperation, versionInForce } from './version-in-force.ts';
 
 export interface OperationFile {
   version: string;
@@ -30,9 +29,7 @@ export function operationFile(dir: string, pack: string, operation: string, at?:
   const version = versionInForce(pack, readPack(dir, pack).versions, (v) => v.effective, at);
   const op = version.operations.find((o) => o.name === operation);
   if (!op) {
-    const names = version.operations.map((o) => o.name);
-    throw new RuleError('unknown-operation', `pack '${pack}' (version ${version.version}) has no operation '${operation}'`, undefined, undefined,
-      didYouMean(operation, names) ?? `operations: ${names.join(', ')}`);
+    throw unknownOperation(`pack '${pack}'`, version.version, operation, version.operations.map((o) => o.name));
   }
   // Diagnostics name files as displayPath does: relative to the working folder.
   const abs = resolve(op.loc.source.file);

@@ -1,5 +1,6 @@
 // Which version of a pack applies at a time: the one rule, for the engine and the export.
 import { RuleError } from '../../grammar/diagnostic.ts';
+import { didYouMean } from '../suggest.ts';
 
 /** A version is in force from its effective time until a later version takes effect. */
 export function hasTakenEffect(effective: Date, time: number): boolean {
@@ -28,4 +29,11 @@ export function versionInForce<V>(pack: string, versions: readonly V[], effectiv
       versions.length ? `its first version takes effect at ${new Date(first).toISOString()}` : undefined);
   }
   return found;
+}
+
+/** The error for an operation that `subject` (`pack 'x'`) doesn't have in `version`; `names` are the operations it has. */
+export function unknownOperation(subject: string, version: string, operation: string, names: Iterable<string>): RuleError {
+  const known = [...names];
+  return new RuleError('unknown-operation', `${subject} (version ${version}) has no operation '${operation}'`, undefined, undefined,
+    didYouMean(operation, known) ?? `operations: ${known.join(', ')}`);
 }

@@ -2,9 +2,10 @@
 import { describe, expect, it } from 'vitest';
 import {
   addShape, common, decidedComparison, divideByConstantShape, fitsExactly, inputShape, literalShape, multiplyShape, NotExact, plainShape,
-  roundingDigits, roundingPlan, roundShape, splitDenominator, terminatingDecimals,
+  roundingPlan, roundShape, splitDenominator, terminatingDecimals,
 } from '../../src/compile/numeric-shape.ts';
 import { Decimal } from '../../src/decimal.ts';
+import { roundingDigits } from '../../src/functions/builtins.ts';
 
 describe('numeric shape', () => {
   it('splits a denominator into its 2s, 5s and the rest', () => {
