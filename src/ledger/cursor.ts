@@ -17,3 +17,11 @@ export function decodeCursor(cursor: string): Position {
   const message = 'cursor is not one this API returned: pass next_cursor from the previous page as it is';
   throw new LedgerError('invalid_request', message, { errors: [{ path: 'cursor', keyword: 'format', message }] });
 }
+
+/** A page of the first `limit` rows, from `rows` read with one more to learn whether more follow. */
+export function pageOf<K extends string, R, T>(key: K, rows: R[], limit: number, view: (r: R) => T, position: (r: R) => Position): Page<K, T> {
+  const page = rows.slice(0, limit);
+  const more = rows.length > limit;
+  const last = page[page.length - 1];
+  return { [key]: page.map(view), has_more: more, next_cursor: more && last !== undefined ? encodeCursor(position(last)) : null } as Page<K, T>;
+}

@@ -47,7 +47,8 @@ export async function grantEvent(
   return { grants, outputs: Object.fromEntries(Object.entries(outputs).map(([k, v]) => [k, toJsonData(v)])) };
 }
 
-function outputAmount(s: Scope, v: Value | undefined, what: string): bigint {
+/** A rule output as an amount of credits, rounded by the pack's policy. */
+export function outputAmount(s: Scope, v: Value | undefined, what: string): bigint {
   const d = asDecimal(v);
   if (!d) throw new LedgerError('not_supported', `${what} is not an amount`);
   return ruleAmount(d, s.pack.decimals, s.policy.rounding, what);

@@ -23,7 +23,7 @@ import type { AccountRecord } from './records.ts';
 import type { Scope } from './scope.ts';
 import { inSpendOrder } from './spend-order.ts';
 import type { ReadTx, Store, WriteTx } from './store/store.ts';
-import { closePeriodNow, postpaidLimit, statementEnd } from './statements.ts';
+import { billedOverdraft, closePeriodNow, postpaidLimit, statementEnd } from './statements.ts';
 import { cancel, changePlan, renew, settle, subscribe } from './subscriptions.ts';
 import {
   accountView, entryView, grantView, statementView, type AccountView, type ChargeView, type EntryView, type GrantView, type StatementView,
@@ -489,9 +489,8 @@ export class Ledger {
   refundCharge(id: string, req: RefundBody, key: string): Promise<RefundView> {
     return this.mutate(key, { op: 'refund', charge: id, ...req }, (tx, now) =>
       this.inCharge(tx, id, now, async (s, c) => {
-        const refundedBefore = c.record.refunded;
         const r = await refund(s, c, { outcome: req.outcome, usage: req.usage, amount: req.amount === undefined ? undefined : parseAmount(req.amount, s.pack.decimals) });
-        if (c.record.refunded > refundedBefore) await chargeEvents(s, c, ['charge.refunded'], { refunded: fromMinor(c.record.refunded - refundedBefore, s.pack.decimals) });
+        if (r.amount > 0n) await chargeEvents(s, c, ['charge.refunded'], { refunded: fromMinor(r.amount, s.pack.decimals) });
         const view: RefundView = { refunded: fromMinor(r.amount, s.pack.decimals), charge: viewCharge(c, s.pack.decimals) };
         if (r.decidedBy) {
           const rows = r.decidedBy.rows.map((x) => `${x.decision} row ${x.row}`);
@@ -551,10 +550,8 @@ export class Ledger {
     return this.mutate(key, { op: 'settle', account: accountId }, (tx, now) =>
       this.inAccount(tx, accountId, now, async (s) => {
         if (s.account.billing !== 'postpaid') throw new LedgerError('not_supported', `account '${s.account.id}' is prepaid: it has no billed usage to settle`);
-        // As at a statement's close: what open holds take from the overdraft is not usage yet,
-        // so it stays owed until they resolve (a release then gives it back to the overdraft).
-        const held = await tx.heldOverdraft(s.account.id);
-        const owed = s.account.overdraftUsed > held ? s.account.overdraftUsed - held : 0n;
+        // As at a statement's close: only what captured usage took from the overdraft.
+        const owed = await billedOverdraft(s);
         if (owed > 0n) {
           if (!(await tx.adjustOverdraft(s.account.id, -owed))) throw new Error(`overdraft of ${s.account.id} changed while settling`);
           s.account = { ...s.account, overdraftUsed: s.account.overdraftUsed - owed };

@@ -1,6 +1,6 @@
 // Paged lists over the ledger: accounts, charges across accounts, and an account's grants
 // (spent and expired ones too). Cursor pagination, newest charges first.
-import { decodeCursor, encodeCursor, type Page } from './cursor.ts';
+import { decodeCursor, encodeCursor, pageOf, type Page } from './cursor.ts';
 import { LedgerError } from './errors.ts';
 import type { ChargeStatus, GrantRecord } from './records.ts';
 import type { ChargeFilter } from './store/integration.ts';
@@ -68,13 +68,8 @@ export class Lists {
     const filter: ChargeFilter = { accounts: q.accounts, status: q.status, from: time(q.from, 'from'), to: time(q.to, 'to') };
     const before = q.cursor === undefined ? null : decodeCursor(q.cursor);
     const rows = await this.store.read((tx) => tx.integration.charges(filter, before, q.limit + 1));
-    const page = rows.slice(0, q.limit);
-    const last = page[page.length - 1]?.charge;
-    const more = rows.length > q.limit;
-    return {
-      charges: page.map(({ charge, draws }) => chargeView(charge, draws, this.deps.decimals(charge.pack))),
-      has_more: more, next_cursor: more && last ? encodeCursor({ at: last.createdAt, id: last.id }) : null,
-    };
+    return pageOf('charges', rows, q.limit, ({ charge, draws }) => chargeView(charge, draws, this.deps.decimals(charge.pack)),
+      ({ charge }) => ({ at: charge.createdAt, id: charge.id }));
   }
 
   async grants(accountId: string, q: { cursor?: string; limit: number }): Promise<Page<'grants', GrantListItem>> {
@@ -85,13 +80,7 @@ export class Lists {
       if (!a) throw new LedgerError('account_not_found', `no account '${accountId}'`);
       const d = this.deps.decimals(a.pack);
       const rows = await tx.integration.grants(a.id, after, q.limit + 1);
-      const page = rows.slice(0, q.limit);
-      const last = page[page.length - 1];
-      const more = rows.length > q.limit;
-      return {
-        grants: page.map((g) => ({ ...grantView(g, d), state: grantState(g, now) })),
-        has_more: more, next_cursor: more && last ? encodeCursor({ at: last.createdAt, id: last.id }) : null,
-      };
+      return pageOf('grants', rows, q.limit, (g) => ({ ...grantView(g, d), state: grantState(g, now) }), (g) => ({ at: g.createdAt, id: g.id }));
     });
   }
 }

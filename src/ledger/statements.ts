@@ -27,6 +27,13 @@ export function postpaidLimit(policy: LedgerPolicy, plan: string | null, decimal
   return text === 'unlimited' ? UNLIMITED_OVERDRAFT : parseAmount(text, decimals, 'overdraft_limit');
 }
 
+/** What the overdraft owes for captured usage: what open holds take from it is not usage yet,
+ *  so it stays owed until they resolve (a release then gives it back to the overdraft). */
+export async function billedOverdraft(s: Scope): Promise<bigint> {
+  const held = await s.tx.heldOverdraft(s.account.id);
+  return s.account.overdraftUsed > held ? s.account.overdraftUsed - held : 0n;
+}
+
 export async function closeDueStatements(s: Scope): Promise<void> {
   if (s.account.billing === 'postpaid' && s.account.statementStart === null) {
     // A postpaid account from before statements (migration 5): its first period starts now.
@@ -46,7 +53,7 @@ export function closePeriodNow(s: Scope): Promise<StatementRecord> {
 }
 
 /** Closes the open statement period at `end` (its scheduled end, or just after now on request). */
-export async function closePeriod(s: Scope, end: number): Promise<StatementRecord> {
+async function closePeriod(s: Scope, end: number): Promise<StatementRecord> {
   const a = s.account;
   if (a.billing !== 'postpaid' || a.statementStart === null) {
     throw new LedgerError('not_supported', `account '${a.id}' is prepaid: it has no statement period to close`);
@@ -55,9 +62,7 @@ export async function closePeriod(s: Scope, end: number): Promise<StatementRecor
   const lines = await s.tx.capturedUsage(a.id, start, end);
   const total = lines.reduce((sum, l) => sum + l.amount, 0n);
   const creditsApplied = await s.tx.creditsApplied(a.id, start, end);
-  // What open holds take from the overdraft is not usage yet: it stays owed until they resolve.
-  const held = await s.tx.heldOverdraft(a.id);
-  const due = a.overdraftUsed > held ? a.overdraftUsed - held : 0n;
+  const due = await billedOverdraft(s);
   const st: StatementRecord = { id: s.newId('st'), accountId: a.id, periodStart: start, periodEnd: end, lines, total, creditsApplied, amountDue: due, closedAt: s.now };
   if (due > 0n) {
     if (!(await s.tx.adjustOverdraft(a.id, -due))) throw new Error(`overdraft of ${a.id} changed while closing its period`);

@@ -11,7 +11,7 @@ import { toJsonData } from '../value.ts';
 import { accountInputs, evaluate, withAccountInputs } from './account-inputs.ts';
 import { addMonths } from './calendar.ts';
 import { LedgerError } from './errors.ts';
-import { grantEvent } from './grants.ts';
+import { grantEvent, outputAmount } from './grants.ts';
 import { asDecimal, fromMinor, ruleAmount } from './money.ts';
 import { addGrant, entry, grantKind, recordExpiries } from './postings.ts';
 import { release } from './charges.ts';
@@ -189,10 +189,10 @@ export async function changePlan(s: Scope, direction: 'upgrade' | 'downgrade', p
     return json;
   }
   for (const g of rule.grants) {
-    const amount = changeAmount(s, outputs[g.output], `${rule.operation}.${g.output}`);
+    const amount = outputAmount(s, outputs[g.output], `${rule.operation}.${g.output}`);
     if (amount > 0n) await addGrant(s, g.kind, amount, `${direction} to ${plan}`);
   }
-  for (const t of rule.takeBack) await takeBack(s, t.kind, changeAmount(s, outputs[t.output], `${rule.operation}.${t.output}`), `${direction} to ${plan}`);
+  for (const t of rule.takeBack) await takeBack(s, t.kind, outputAmount(s, outputs[t.output], `${rule.operation}.${t.output}`), `${direction} to ${plan}`);
   await setSubscription(s, { ...s.account, plan, pendingPlan: null, cancelAtPeriodEnd: p.fixedTerm.includes(plan) });
   return json;
 }
@@ -203,12 +203,6 @@ async function evaluateChange(s: Scope, rule: PlanChange, plan: string) {
   const input = withAccountInputs(request, await accountInputs(s.tx, s.account, s.policy, s.zone, s.now, declared));
   const { outputs } = evaluate(s.engine, s.pack.name, rule.operation, input, s.now);
   return { outputs, json: Object.fromEntries(Object.entries(outputs).map(([k, v]) => [k, toJsonData(v)])) };
-}
-
-function changeAmount(s: Scope, v: unknown, what: string): bigint {
-  const d = asDecimal(v as never);
-  if (!d) throw new LedgerError('not_supported', `${what} is not an amount`);
-  return ruleAmount(d, s.pack.decimals, s.policy.rounding, what);
 }
 
 /** Takes up to `amount` from the account's live grants of a kind, in spend order (a `lapse` entry each). */

@@ -7,6 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { Engine } from '../../src/engine/index.ts';
+import { Ledger } from '../../src/ledger/ledger.ts';
 import { withLedgerPolicies } from '../../src/ledger/pack-policies.ts';
 import type { PricingEngine } from '../../src/ledger/pricing.ts';
 import { PostgresStore } from '../../src/ledger/store/postgres-store.ts';
@@ -63,6 +64,13 @@ export const storeKinds: StoreKind[] = [
     },
   },
 ];
+
+/** A fresh store of this kind and a ledger over it on `clock`, which is set to `at` first. */
+export async function openLedger(kind: StoreKind, clock: Clock, at = '2026-03-10T12:00:00Z') {
+  clock.set(at);
+  const opened = await kind.open();
+  return { ...opened, ledger: await Ledger.open(opened.store, packs(), { clock: clock.now }) };
+}
 
 let keys = 0;
 /** A fresh idempotency key. */

@@ -1,9 +1,9 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { Decimal } from '../../src/decimal.ts';
-import { Ledger } from '../../src/ledger/ledger.ts';
+import type { Ledger } from '../../src/ledger/ledger.ts';
 import type { Store } from '../../src/ledger/store/store.ts';
 import { auditLog } from './audit.ts';
-import { Clock, key, packs, rejects, storeKinds } from './harness.ts';
+import { Clock, key, openLedger, rejects, storeKinds } from './harness.ts';
 
 describe.each(storeKinds)('ledger on $name', (kind) => {
   let store: Store;
@@ -11,11 +11,7 @@ describe.each(storeKinds)('ledger on $name', (kind) => {
   let ledger: Ledger;
   const clock = new Clock(0);
 
-  beforeEach(async () => {
-    clock.set('2026-03-10T12:00:00Z');
-    ({ store, dispose } = await kind.open());
-    ledger = await Ledger.open(store, packs(), { clock: clock.now });
-  });
+  beforeEach(async () => ({ store, dispose, ledger } = await openLedger(kind, clock)));
   afterEach(async () => dispose());
 
   const audit = (accountId: string) => auditLog(ledger, accountId);

@@ -1,9 +1,9 @@
 // Fixes from the ledger review, each pinned by the scenario that showed the bug, on both stores.
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { Ledger } from '../../src/ledger/ledger.ts';
+import type { Ledger } from '../../src/ledger/ledger.ts';
 import type { Store } from '../../src/ledger/store/store.ts';
 import { auditLog } from './audit.ts';
-import { Clock, key, packs, rejects, storeKinds } from './harness.ts';
+import { Clock, key, openLedger, rejects, storeKinds } from './harness.ts';
 
 describe.each(storeKinds)('ledger review fixes on $name', (kind) => {
   let store: Store;
@@ -13,11 +13,7 @@ describe.each(storeKinds)('ledger review fixes on $name', (kind) => {
   const audit = (id: string) => auditLog(ledger, id);
   const kinds = async (id: string) => (await ledger.account(id)).balances.map((b) => [b.kind, b.remaining]);
 
-  beforeEach(async () => {
-    clock.set('2026-03-10T12:00:00Z');
-    ({ store, dispose } = await kind.open());
-    ledger = await Ledger.open(store, packs(), { clock: clock.now });
-  });
+  beforeEach(async () => ({ store, dispose, ledger } = await openLedger(kind, clock)));
   afterEach(async () => dispose());
 
   describe('F1: a capture\'s usage sets only the inputs the pack declares as usage', () => {

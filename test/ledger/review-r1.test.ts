@@ -1,8 +1,8 @@
 // Fixes from the r1 review of the ledger's integration surface, each pinned on both stores.
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { Ledger } from '../../src/ledger/ledger.ts';
+import type { Ledger } from '../../src/ledger/ledger.ts';
 import type { Store } from '../../src/ledger/store/store.ts';
-import { Clock, key, packs, storeKinds } from './harness.ts';
+import { Clock, key, openLedger, storeKinds } from './harness.ts';
 
 const DAY = 86_400_000;
 
@@ -12,11 +12,7 @@ describe.each(storeKinds)('ledger review (r1) on $name', (kind) => {
   let ledger: Ledger;
   const clock = new Clock(0);
 
-  beforeEach(async () => {
-    clock.set('2026-03-10T12:00:00Z');
-    ({ store, dispose } = await kind.open());
-    ledger = await Ledger.open(store, packs(), { clock: clock.now });
-  });
+  beforeEach(async () => ({ store, dispose, ledger } = await openLedger(kind, clock)));
   afterEach(async () => dispose());
 
   it('a batch of expiring grants skips those the endpoint was told of already, so announced grants never crowd out the rest', async () => {
@@ -39,12 +35,7 @@ describe.each(storeKinds)('settling a postpaid account (r1) on $name', (kind) =>
   let ledger: Ledger;
   const clock = new Clock(0);
 
-  beforeEach(async () => {
-    clock.set('2026-03-10T12:00:00Z');
-    let store: Store;
-    ({ store, dispose } = await kind.open());
-    ledger = await Ledger.open(store, packs(), { clock: clock.now });
-  });
+  beforeEach(async () => ({ dispose, ledger } = await openLedger(kind, clock)));
   afterEach(async () => dispose());
 
   it('settles only captured usage: a hold on the overdraft stays owed, and its release gives no credits back', async () => {

@@ -5,11 +5,11 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { Decimal } from '../../src/decimal.ts';
 import { startOfDay, startOfMonth } from '../../src/ledger/calendar.ts';
 import { LedgerError } from '../../src/ledger/errors.ts';
-import { Ledger } from '../../src/ledger/ledger.ts';
+import type { Ledger } from '../../src/ledger/ledger.ts';
 import type { ChargeView } from '../../src/ledger/views.ts';
 import type { Store } from '../../src/ledger/store/store.ts';
 import { auditLog } from './audit.ts';
-import { Clock, key, packs, storeKinds } from './harness.ts';
+import { Clock, key, openLedger, storeKinds } from './harness.ts';
 
 /** A small seeded generator, so a failure can be replayed. */
 function random(seed: number): () => number {
@@ -30,10 +30,8 @@ describe.each(storeKinds)('usage counters on $name', (kind) => {
   const clock = new Clock(0);
 
   beforeEach(async () => {
-    clock.set('2026-03-27T09:17:00Z');
-    const opened = await kind.open();
-    ({ store, dispose } = opened);
-    ledger = await Ledger.open(store, packs(), { clock: clock.now });
+    const opened = await openLedger(kind, clock, '2026-03-27T09:17:00Z');
+    ({ store, dispose, ledger } = opened);
     raw = await rawConnection(opened);
   });
   afterEach(async () => dispose());

@@ -4,18 +4,16 @@ import type { DrawRecord } from '../records.ts';
 import type {
   AttemptRecord, BalanceAt, ChargeFilter, DeliveryRecord, DeliveryStatus, EventRecord, ExpiringGrant, IntegrationWrites, Position, WebhookEndpointRecord,
 } from './integration.ts';
-import { charge, draw, grant, type Param, type Row, type SqlRunner } from './sql-tx.ts';
+import { charge, draw, grant, int, num, numOrNull, type Param, type Row, type SqlRunner } from './sql-tx.ts';
 import type { ChargeWithDraws } from './store.ts';
 
-const num = (v: unknown): number => Number(v);
-const numOrNull = (v: unknown): number | null => (v === null || v === undefined ? null : Number(v));
 const textOrNull = (v: unknown): string | null => (v === null || v === undefined ? null : (v as string));
 const marks = (n: number) => Array.from({ length: n }, () => '?').join(', ');
 
 function event(r: Row): EventRecord {
   return {
     seq: num(r.seq), id: r.id as string, type: r.type as string, accountId: textOrNull(r.account_id), at: num(r.at), data: r.data as string,
-    balance: r.balance === null || r.balance === undefined ? null : BigInt(r.balance as string | number | bigint), pack: textOrNull(r.account_pack),
+    balance: r.balance === null || r.balance === undefined ? null : int(r.balance), pack: textOrNull(r.account_pack),
   };
 }
 

@@ -26,9 +26,9 @@ export interface SqlRunner {
   deferInsert?(into: string, row: Param[]): void;
 }
 
-const int = (v: unknown): bigint => (typeof v === 'bigint' ? v : BigInt(v as string | number));
-const num = (v: unknown): number => Number(v);
-const numOrNull = (v: unknown): number | null => (v === null || v === undefined ? null : Number(v));
+export const int = (v: unknown): bigint => (typeof v === 'bigint' ? v : BigInt(v as string | number));
+export const num = (v: unknown): number => Number(v);
+export const numOrNull = (v: unknown): number | null => (v === null || v === undefined ? null : Number(v));
 
 function account(r: Row): AccountRecord {
   return {

@@ -13,7 +13,7 @@ import { EVENT_TYPES, type EventType } from '../events/types.ts';
 import { LEASE_SECONDS, retryDelayMs } from './backoff.ts';
 import { dispatch } from './dispatch.ts';
 import { SIGNATURE_HEADER, signature } from './signing.ts';
-import { decodeCursor, encodeCursor, type Page } from '../cursor.ts';
+import { decodeCursor, pageOf, type Page } from '../cursor.ts';
 
 export interface WebhookRequest {
   url: string;
@@ -140,10 +140,7 @@ export class Webhooks {
     return this.store.read(async (tx) => {
       if (!(await tx.integration.endpoint(id))) throw new LedgerError('webhook_not_found', `no webhook '${id}'`);
       const rows = await tx.integration.deliveries(id, before, limit + 1);
-      const page = rows.slice(0, limit);
-      const last = page[page.length - 1]?.delivery;
-      const more = rows.length > limit;
-      return { deliveries: page.map((r) => deliveryView(r.delivery, r.attempts)), has_more: more, next_cursor: more && last ? encodeCursor({ at: last.createdAt, id: last.id }) : null };
+      return pageOf('deliveries', rows, limit, (r) => deliveryView(r.delivery, r.attempts), ({ delivery }) => ({ at: delivery.createdAt, id: delivery.id }));
     });
   }
 
