@@ -1,4 +1,5 @@
 import type { Logger } from 'pino';
+import type { Engine } from '../engine/index.ts';
 import type { ChargeHistory } from '../impact/ledger-history.ts';
 import type { Ledger } from '../ledger/ledger.ts';
 import type { Metrics } from './metrics.ts';
@@ -6,8 +7,8 @@ import type { Lifecycle } from './shutdown.ts';
 
 export interface AppContext {
   ledger: Ledger;
-  /** The input JSON Schema of an operation, for clients building forms. */
-  engine: { inputSchema(pack: string, operation: string): object };
+  /** The packs the ledger prices with: one by name (unknown_pack with a hint if none), an operation's input JSON Schema for clients building forms. */
+  engine: Pick<Engine, 'pack' | 'inputSchema'>;
   log: Logger;
   /** Largest accepted JSON body. */
   bodyLimit?: string;

@@ -217,3 +217,24 @@ export function queryEnum<T extends string>(req: Request, name: string, values: 
   if (v !== undefined && !values.includes(v as T)) throw new HttpProblem(422, 'invalid_request', `query parameter ${name} must be one of ${values.join(', ')}, got ${JSON.stringify(v)}`);
   return v as T | undefined;
 }
+
+/** A page of a cursor-paginated list: `cursor` (the previous page's next_cursor) and `limit` (1–100, default 20). */
+export function pageQuery(req: Request): { cursor: string | undefined; limit: number } {
+  return { cursor: queryText(req, 'cursor', 1000), limit: queryInt(req, 'limit', 1, 100, 20) };
+}
+
+/** A refusal of a body its schema took, in the shape body() reports one: JSON pointer, keyword, sentence. */
+export interface BodyIssue { path: string; keyword: string; message: string }
+
+/** Refuses the body when there are issues, as body() does: 422 invalid_request listing them all. */
+export function refuseIssues(issues: BodyIssue[]): void {
+  if (issues.length) throw new HttpProblem(422, 'invalid_request', issues.map((e) => e.message).join('; '), { errors: issues });
+}
+
+/** An issue at /files/<i>/path for each file whose path `why` refuses (with a sentence saying why). */
+export function filePathIssues(files: readonly { path: string }[], why: (path: string) => string | undefined): BodyIssue[] {
+  return files.flatMap((f, i) => {
+    const reason = why(f.path);
+    return reason ? [{ path: `/files/${i}/path`, keyword: 'file', message: `files[${i}].path: ${reason}` }] : [];
+  });
+}

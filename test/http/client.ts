@@ -6,10 +6,13 @@ import { Ajv2020, type ValidateFunction } from 'ajv/dist/2020.js';
 import addFormats from 'ajv-formats';
 import pino from 'pino';
 import { expect } from 'vitest';
+import type { Engine } from '../../src/engine/index.ts';
 import { createApp } from '../../src/http/app.ts';
 import { newApiKey } from '../../src/http/auth.ts';
 import { openApiDocument } from '../../src/http/openapi.ts';
+import type { ChargeHistory } from '../../src/impact/ledger-history.ts';
 import { Ledger } from '../../src/ledger/ledger.ts';
+import { withLedgerPolicies } from '../../src/ledger/pack-policies.ts';
 import type { KeyScope } from '../../src/ledger/records.ts';
 import { Clock, key, packs, rules, type StoreKind } from '../ledger/harness.ts';
 
@@ -115,14 +118,26 @@ export interface TestApi {
   admin: Client;
   ledger: Ledger;
   clock: Clock;
+  /** Where the store is: its SQLite file, or its PostgreSQL schema. */
+  where: { path?: string; schema?: string };
   keyFor(scope: KeyScope, accounts?: string[]): Promise<Client>;
   close(): Promise<void>;
 }
 
-export async function startApi(kind: StoreKind, clock = new Clock(Date.parse('2026-03-10T12:00:00Z')), options: { bodyLimit?: string } = {}): Promise<TestApi> {
-  const { store, dispose } = await kind.open();
-  const ledger = await Ledger.open(store, packs(), { clock: clock.now });
-  const app = createApp({ ledger, engine: rules(), log: pino({ level: 'silent' }), bodyLimit: options.bodyLimit });
+interface ApiOptions {
+  bodyLimit?: string;
+  /** The packs served (default: rules/), with the ledger policies their ledger.yaml files give. */
+  engine?: Engine;
+  /** The ledger's recorded charges for impact reports, read from the store just opened; closed with the API. */
+  history?: (where: TestApi['where']) => ChargeHistory;
+}
+
+export async function startApi(kind: StoreKind, clock = new Clock(Date.parse('2026-03-10T12:00:00Z')), options: ApiOptions = {}): Promise<TestApi> {
+  const { store, dispose, path, schema } = await kind.open();
+  const where = { path, schema };
+  const ledger = await Ledger.open(store, options.engine ? withLedgerPolicies(options.engine) : packs(), { clock: clock.now });
+  const history = options.history?.(where);
+  const app = createApp({ ledger, engine: options.engine ?? rules(), log: pino({ level: 'silent' }), bodyLimit: options.bodyLimit, history });
   const server: Server = await new Promise((resolve) => {
     const s = app.listen(0, '127.0.0.1', () => resolve(s));
   });
@@ -134,9 +149,10 @@ export async function startApi(kind: StoreKind, clock = new Clock(Date.parse('20
   };
   const admin = await keyFor('admin');
   return {
-    admin, ledger, clock, keyFor,
+    admin, ledger, clock, where, keyFor,
     close: async () => {
       await new Promise((r) => server.close(r));
+      await history?.close();
       await dispose();
     },
   };

@@ -1,41 +1,23 @@
 // The API says which figures are illustrative: GET /v1/packs per operation, and an explained
 // quote on its trace lines and for the whole result.
-import type { Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
-import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Engine } from '../../src/engine/index.ts';
-import { createApp } from '../../src/http/app.ts';
-import { newApiKey } from '../../src/http/auth.ts';
-import { Ledger } from '../../src/ledger/ledger.ts';
-import { withLedgerPolicies } from '../../src/ledger/pack-policies.ts';
-import { Clock, storeKinds } from '../ledger/harness.ts';
-import { Client } from './client.ts';
+import { storeKinds } from '../ledger/harness.ts';
+import { startApi, type Client, type TestApi } from './client.ts';
 
 // Provenance doesn't depend on the store: SQLite is enough.
 const sqlite = storeKinds.find((k) => k.name === 'sqlite')!;
 
 describe('illustrative figures over HTTP', () => {
-  let server: Server;
-  let dispose: () => Promise<void>;
+  let api: TestApi;
   let quoter: Client;
 
   beforeAll(async () => {
-    const engine = Engine.load(['rules/pixai']);
-    const opened = await sqlite.open();
-    dispose = opened.dispose;
-    const clock = new Clock(Date.parse('2026-03-10T12:00:00Z'));
-    const ledger = await Ledger.open(opened.store, withLedgerPolicies(engine), { clock: clock.now });
-    server = await new Promise((resolve) => {
-      const s = createApp({ ledger, engine, log: pino({ level: 'silent' }) }).listen(0, '127.0.0.1', () => resolve(s));
-    });
-    const { token, record } = newApiKey('quote', [], null, clock.now());
-    await opened.store.transaction((tx) => tx.insertApiKey(record));
-    quoter = new Client(`http://127.0.0.1:${(server.address() as AddressInfo).port}`, token);
+    api = await startApi(sqlite, undefined, { engine: Engine.load(['rules/pixai']) });
+    quoter = await api.keyFor('quote');
   });
   afterAll(async () => {
-    await new Promise((r) => server.close(r));
-    await dispose();
+    await api.close();
   });
 
   it('GET /v1/packs lists, per operation, the illustrative figures its result may depend on', async () => {

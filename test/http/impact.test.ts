@@ -1,19 +1,12 @@
 // POST /v1/packs/{pack}/impact over the charges the ledger recorded, GET /v1/packs/{pack} with
 // its live and scheduled versions, and `credits diff --requests <the same database>`; on both stores.
-import type { AddressInfo } from 'node:net';
-import type { Server } from 'node:http';
 import { readFileSync } from 'node:fs';
-import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Engine } from '../../src/engine/index.ts';
-import { createApp } from '../../src/http/app.ts';
-import { newApiKey } from '../../src/http/auth.ts';
 import { postgresHistory, sqliteHistory, type ChargeHistory } from '../../src/impact/ledger-history.ts';
-import { Ledger } from '../../src/ledger/ledger.ts';
-import { withLedgerPolicies } from '../../src/ledger/pack-policies.ts';
 import { credits } from '../cli/run.ts';
 import { Clock, PG_URL, storeKinds } from '../ledger/harness.ts';
-import { Client } from './client.ts';
+import { startApi, type Client, type TestApi } from './client.ts';
 
 const PACK = 'test/impact/fixtures/upscale';
 
@@ -23,29 +16,16 @@ describe.each(storeKinds)('impact of a rule change over the ledger on $name', (k
   let quoter: Client;
   let database: string[];
   let history: ChargeHistory;
-  let close: () => Promise<void>;
+  let api: TestApi;
 
   beforeAll(async () => {
-    const opened = await kind.open();
-    const engine = Engine.load(PACK);
-    const ledger = await Ledger.open(opened.store, withLedgerPolicies(engine), { clock: clock.now });
-    history = opened.path ? sqliteHistory(opened.path) : postgresHistory(PG_URL, opened.schema);
-    database = opened.path ? [opened.path] : [PG_URL, '--schema', opened.schema!];
-    const app = createApp({ ledger, engine, log: pino({ level: 'silent' }), history });
-    const server: Server = await new Promise((resolve) => { const s = app.listen(0, '127.0.0.1', () => resolve(s)); });
-    const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-    const keyOf = async (scope: 'admin' | 'quote') => {
-      const { token, record } = newApiKey(scope, [], null, clock.now());
-      await opened.store.transaction((tx) => tx.insertApiKey(record));
-      return new Client(base, token);
-    };
-    admin = await keyOf('admin');
-    quoter = await keyOf('quote');
-    close = async () => {
-      await new Promise((r) => server.close(r));
-      await history.close();
-      await opened.dispose();
-    };
+    api = await startApi(kind, clock, {
+      engine: Engine.load(PACK),
+      history: ({ path, schema }) => (history = path ? sqliteHistory(path) : postgresHistory(PG_URL, schema)),
+    });
+    database = api.where.path ? [api.where.path] : [PG_URL, '--schema', api.where.schema!];
+    admin = api.admin;
+    quoter = await api.keyFor('quote');
 
     for (const id of ['anna', 'ben']) {
       expect((await admin.post('/v1/accounts', { id, pack: 'upscale' })).status).toBe(201);
@@ -66,7 +46,7 @@ describe.each(storeKinds)('impact of a rule change over the ledger on $name', (k
     clock.set('2026-03-20T12:00:00Z');
     await charge('ben', 'remove_background', { count: 10 });
   });
-  afterAll(async () => close());
+  afterAll(async () => api.close());
 
   it('GET /v1/packs/{pack} lists the versions with their effective dates and which one is live', async () => {
     const r = await admin.get('/v1/packs/upscale');

@@ -1,15 +1,8 @@
 // Subscription lifecycles, postpaid statements, refunds that read what was delivered, and a
 // log that reconciles after expiries: end to end over HTTP, on both stores.
-import type { AddressInfo } from 'node:net';
-import type { Server } from 'node:http';
-import pino from 'pino';
 import { afterEach, describe, expect, it } from 'vitest';
 import { Decimal } from '../../src/decimal.ts';
 import { Engine } from '../../src/engine/index.ts';
-import { createApp } from '../../src/http/app.ts';
-import { newApiKey } from '../../src/http/auth.ts';
-import { Ledger } from '../../src/ledger/ledger.ts';
-import { withLedgerPolicies } from '../../src/ledger/pack-policies.ts';
 import { Clock, storeKinds, type StoreKind } from '../ledger/harness.ts';
 import { Client, startApi, type TestApi } from './client.ts';
 
@@ -31,28 +24,14 @@ const kinds = (a: { body: { balances: { kind: string; remaining: string }[] } })
 let studioEngine: Engine | undefined;
 
 /** An API over the test packs of test/http/packs (a studio-like plan). */
-async function startStudio(kind: StoreKind, clock: Clock): Promise<{ admin: Client; close(): Promise<void> }> {
+async function startStudio(kind: StoreKind, clock: Clock): Promise<TestApi> {
   studioEngine ??= Engine.load('test/http/packs');
-  const { store, dispose } = await kind.open();
-  const ledger = await Ledger.open(store, withLedgerPolicies(studioEngine), { clock: clock.now });
-  const app = createApp({ ledger, engine: studioEngine, log: pino({ level: 'silent' }) });
-  const server: Server = await new Promise((resolve) => {
-    const s = app.listen(0, '127.0.0.1', () => resolve(s));
-  });
-  const { token, record } = newApiKey('admin', [], null, clock.now());
-  await store.transaction((tx) => tx.insertApiKey(record));
-  return {
-    admin: new Client(`http://127.0.0.1:${(server.address() as AddressInfo).port}`, token),
-    close: async () => {
-      await new Promise((r) => server.close(r));
-      await dispose();
-    },
-  };
+  return startApi(kind, clock, { engine: studioEngine });
 }
 
 describe.each(storeKinds)('subscription lifecycle, statements, refunds with usage and reconciliation over HTTP on $name', (kind) => {
   let api: TestApi | undefined;
-  let studio: { admin: Client; close(): Promise<void> } | undefined;
+  let studio: TestApi | undefined;
   afterEach(async () => {
     await api?.close();
     await studio?.close();

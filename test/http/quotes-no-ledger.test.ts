@@ -1,19 +1,12 @@
 // Any checked pack quotes over HTTP, with or without a ledger.yaml, and an unknown pack is
 // unknown_pack on every route.
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import type { Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Engine } from '../../src/engine/index.ts';
-import { createApp } from '../../src/http/app.ts';
-import { newApiKey } from '../../src/http/auth.ts';
-import { Ledger } from '../../src/ledger/ledger.ts';
-import { withLedgerPolicies } from '../../src/ledger/pack-policies.ts';
-import { Clock, storeKinds } from '../ledger/harness.ts';
-import { Client } from './client.ts';
+import { storeKinds } from '../ledger/harness.ts';
+import { startApi, type Client, type TestApi } from './client.ts';
 
 // The README's tour pack: no ledger.yaml.
 const PACK = `pack: mypack
@@ -40,8 +33,7 @@ const UPSCALE = `operations:
 
 describe.each(storeKinds)('quotes without a ledger on $name', (kind) => {
   let dir: string;
-  let server: Server;
-  let dispose: () => Promise<void>;
+  let api: TestApi;
   let admin: Client;
   let quoter: Client;
 
@@ -50,26 +42,12 @@ describe.each(storeKinds)('quotes without a ledger on $name', (kind) => {
     mkdirSync(join(dir, 'mypack'));
     writeFileSync(join(dir, 'mypack', 'pack.yaml'), PACK);
     writeFileSync(join(dir, 'mypack', 'upscale.yaml'), UPSCALE);
-    const engine = Engine.load([join(dir, 'mypack'), 'rules/modelpix']);
-    const opened = await kind.open();
-    dispose = opened.dispose;
-    const clock = new Clock(Date.parse('2026-03-10T12:00:00Z'));
-    const ledger = await Ledger.open(opened.store, withLedgerPolicies(engine), { clock: clock.now });
-    server = await new Promise((resolve) => {
-      const s = createApp({ ledger, engine, log: pino({ level: 'silent' }) }).listen(0, '127.0.0.1', () => resolve(s));
-    });
-    const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-    const client = async (scope: 'admin' | 'quote') => {
-      const { token, record } = newApiKey(scope, [], null, clock.now());
-      await opened.store.transaction((tx) => tx.insertApiKey(record));
-      return new Client(base, token);
-    };
-    admin = await client('admin');
-    quoter = await client('quote');
+    api = await startApi(kind, undefined, { engine: Engine.load([join(dir, 'mypack'), 'rules/modelpix']) });
+    admin = api.admin;
+    quoter = await api.keyFor('quote');
   });
   afterAll(async () => {
-    await new Promise((r) => server.close(r));
-    await dispose();
+    await api.close();
     rmSync(dir, { recursive: true, force: true });
   });
 

@@ -9,6 +9,12 @@ export function accountRoutes({ ledger }: AppContext): Router {
   const r = Router();
   r.param('id', plainPathParam);
   r.param('statement', plainPathParam);
+  // An admin's bodiless POST on one account, answered 200 (close-period, settle).
+  const adminAction = (path: `/v1/accounts/:id/${string}`, act: (id: string, key: string) => Promise<object>) => r.post(path, async (req, res) => {
+    body(req, null);
+    requireScope(req, 'admin');
+    sendResult(res, 200, await act(req.params.id, idempotencyKey(req)));
+  });
   r.post('/v1/accounts', async (req, res) => {
     const b = body<NewAccount>(req, 'AccountRequest');
     requireScope(req, 'admin');
@@ -53,11 +59,7 @@ export function accountRoutes({ ledger }: AppContext): Router {
     requireScope(req, 'admin');
     sendResult(res, 201, await ledger.reward(req.params.id, b, idempotencyKey(req)));
   });
-  r.post('/v1/accounts/:id/close-period', async (req, res) => {
-    body(req, null);
-    requireScope(req, 'admin');
-    sendResult(res, 200, await ledger.closePeriod(req.params.id, idempotencyKey(req)));
-  });
+  adminAction('/v1/accounts/:id/close-period', (id, key) => ledger.closePeriod(id, key));
   r.post('/v1/accounts/:id/billing', async (req, res) => {
     const b = body<BillingRequest>(req, 'BillingRequest');
     requireScope(req, 'admin');
@@ -75,10 +77,6 @@ export function accountRoutes({ ledger }: AppContext): Router {
     requireScope(req, 'admin');
     res.json(await ledger.audit());
   });
-  r.post('/v1/accounts/:id/settle', async (req, res) => {
-    body(req, null);
-    requireScope(req, 'admin');
-    sendResult(res, 200, await ledger.settle(req.params.id, idempotencyKey(req)));
-  });
+  adminAction('/v1/accounts/:id/settle', (id, key) => ledger.settle(id, key));
   return r;
 }

@@ -11,8 +11,7 @@ import { checkPackScenarios } from '../../scenarios/check.ts';
 import { toJsonData } from '../../value.ts';
 import { requireScope } from '../auth.ts';
 import type { AppContext } from '../context.ts';
-import { HttpProblem } from '../problem.ts';
-import { body, plainPathParam } from '../validate.ts';
+import { body, filePathIssues, plainPathParam, refuseIssues } from '../validate.ts';
 
 interface CheckBody {
   pack: string;
@@ -57,17 +56,14 @@ export function checkRoutes({ ledger }: AppContext): Router {
     const c = body<CheckBody>(req, 'CheckRequest');
     requireScope(req, 'admin');
     const dir = packDir(c.pack);
-    const errors = c.files.flatMap((f, i) => {
-      const why = notAPackFile(dir, f.path);
-      return why ? [{ path: `/files/${i}/path`, keyword: 'file', message: `files[${i}].path: ${why}` }] : [];
-    });
+    const errors = filePathIssues(c.files, (path) => notAPackFile(dir, path));
     const seen = new Set<string>();
     c.files.forEach((f, i) => {
       const abs = resolve(dir, f.path);
       if (seen.has(abs)) errors.push({ path: `/files/${i}/path`, keyword: 'uniqueItems', message: `files[${i}].path: '${f.path}' is given twice` });
       seen.add(abs);
     });
-    if (errors.length) throw new HttpProblem(422, 'invalid_request', errors.map((e) => e.message).join('; '), { errors });
+    refuseIssues(errors);
 
     const checked = checkEditedPack(dir, c.files, { packChecks: [checkPackScenarios] });
     const diagnostics = checked.diagnostics.map((d) => diagnosticJson(d, dir))

@@ -13,7 +13,7 @@ import { loadUploadedPack, notAnUploadPath, type UploadedFile } from '../../impa
 import { requireScope } from '../auth.ts';
 import type { AppContext } from '../context.ts';
 import { HttpProblem } from '../problem.ts';
-import { body, plainPathParam } from '../validate.ts';
+import { body, filePathIssues, plainPathParam, refuseIssues } from '../validate.ts';
 
 interface ImpactBody {
   files?: UploadedFile[];
@@ -60,13 +60,10 @@ export function impactRoutes({ ledger, history }: AppContext): Router {
   r.post('/v1/packs/:pack/impact', async (req, res) => {
     const b = body<ImpactBody>(req, 'ImpactRequest');
     requireScope(req, 'admin');
-    const bad = (b.files ?? []).flatMap((f, i) => {
-      const why = notAnUploadPath(f.path);
-      return why ? [{ path: `/files/${i}/path`, keyword: 'file', message: `files[${i}].path: ${why}` }] : [];
-    });
+    const bad = filePathIssues(b.files ?? [], notAnUploadPath);
     if (b.requests === 'corpus' && (b.from || b.to)) bad.push({ path: b.from ? '/from' : '/to', keyword: 'corpus', message: 'from and to select ledger charges: leave them out with "requests": "corpus"' });
     if (b.from && b.to && Date.parse(b.from) >= Date.parse(b.to)) bad.push({ path: '/to', keyword: 'range', message: `to (${b.to}) must be later than from (${b.from})` });
-    if (bad.length) throw new HttpProblem(422, 'invalid_request', bad.map((e) => e.message).join('; '), { errors: bad });
+    refuseIssues(bad);
 
     const now = new Date(ledger.now());
     const live = sideOf(ledger.engine, req.params.pack, 'live');

@@ -22,9 +22,9 @@ function refuse(path: string, message: string): HttpProblem {
 /** The options of each varied input, from the operation's input schema: an enum's values, or false and true. */
 function optionsOf(schema: { properties?: Record<string, { type?: string; enum?: Option[] }> }, vary: string[]): Option[][] {
   const props = schema.properties ?? {};
+  const variable = Object.entries(props).filter(([, p]) => p.enum || p.type === 'boolean').map(([n]) => n);
   return vary.map((name, i) => {
     const s = props[name];
-    const variable = Object.entries(props).filter(([, p]) => p.enum || p.type === 'boolean').map(([n]) => n);
     if (!s) throw refuse(`/vary/${i}`, `vary[${i}]: the operation has no input '${name}'${hint(didYouMean(name, Object.keys(props)))}; it can vary ${variable.join(', ') || 'none of its inputs'}`);
     if (s.enum) return s.enum;
     if (s.type === 'boolean') return [false, true];

@@ -1,8 +1,6 @@
 import { Router } from 'express';
 import type { PackInfo } from '../../engine/index.ts';
-import { RuleError } from '../../../grammar/diagnostic.ts';
 import { versionInForce } from '../../engine/version-in-force.ts';
-import { didYouMean } from '../../suggest.ts';
 import type { AppContext } from '../context.ts';
 import { plainPathParam } from '../validate.ts';
 import { illustrativeByOperation } from '../illustrative.ts';
@@ -28,9 +26,7 @@ export function packRoutes({ ledger, engine }: AppContext): Router {
   // One pack, with each version's place in time: the live one (in force now) answers quotes
   // and charges; a scheduled one takes over at its effective time, with no restart.
   r.get('/v1/packs/:pack', (req, res) => {
-    const packs = ledger.engine.packs();
-    const p = packs.find((x) => x.name === req.params.pack);
-    if (!p) throw new RuleError('unknown-pack', `unknown pack '${req.params.pack}'`, undefined, undefined, didYouMean(req.params.pack, packs.map((x) => x.name)) ?? `packs: ${packs.map((x) => x.name).join(', ')}`);
+    const p = engine.pack(req.params.pack);
     const now = ledger.now();
     const live = p.versions.some((v) => Date.parse(v.effective) <= now) ? versionInForce(p.name, p.versions, (v) => new Date(v.effective), new Date(now)) : undefined;
     const versions = p.versions.map((v) => ({

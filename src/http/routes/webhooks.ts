@@ -4,7 +4,7 @@ import type { WebhookRequest } from '../../ledger/webhooks/service.ts';
 import { requireScope } from '../auth.ts';
 import type { AppContext } from '../context.ts';
 import { sendResult } from '../replayed.ts';
-import { body, idempotencyKey, plainPathParam, queryInt, queryText } from '../validate.ts';
+import { body, idempotencyKey, pageQuery, plainPathParam } from '../validate.ts';
 
 export function webhookRoutes({ ledger }: AppContext): Router {
   const r = Router();
@@ -26,7 +26,8 @@ export function webhookRoutes({ ledger }: AppContext): Router {
   });
   r.get('/v1/webhooks/:id/deliveries', async (req, res) => {
     requireScope(req, 'admin');
-    res.json(await ledger.webhooks.deliveries(req.params.id, queryText(req, 'cursor', 1000), queryInt(req, 'limit', 1, 100, 20)));
+    const { cursor, limit } = pageQuery(req);
+    res.json(await ledger.webhooks.deliveries(req.params.id, cursor, limit));
   });
   return r;
 }
