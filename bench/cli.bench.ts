@@ -12,6 +12,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'no
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { median } from './median.ts';
 
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 7);
 const BIN = 'src/cli/credits.js';
@@ -65,11 +66,6 @@ async function timeStartToReady(): Promise<number> {
     if (code !== 0) throw new Error(`the server did not exit cleanly on SIGTERM (exit ${code}):\n${stderr}`);
   }
 }
-
-const median = (xs: number[]) => {
-  const s = [...xs].sort((a, b) => a - b);
-  return s.length % 2 ? s[(s.length - 1) / 2]! : (s[s.length / 2 - 1]! + s[s.length / 2]!) / 2;
-};
 
 const samples = { node: [] as number[], eval: [] as number[], quote: [] as number[], check: [] as number[], start: [] as number[] };
 for (let round = 1; round <= ROUNDS; round++) {

@@ -6,6 +6,7 @@
 import { randomBytes } from 'node:crypto';
 import type { Ledger } from '../src/ledger/ledger.ts';
 import { COUNTED } from './large-store.ts';
+import { median } from './median.ts';
 
 export interface GrowthSide {
   ledger: Ledger;
@@ -17,18 +18,14 @@ export interface GrowthSide {
   counterAccount: string;
 }
 
-export const median = (xs: number[]): number => {
-  const s = [...xs].sort((a, b) => a - b);
-  return s.length % 2 ? s[(s.length - 1) / 2]! : (s[s.length / 2 - 1]! + s[s.length / 2]!) / 2;
-};
-
-async function rate(seconds: number, clients: number, op: () => Promise<unknown>): Promise<number> {
+/** Operations per second of `clients` callers each running `op` (told which caller it is) in a loop for `seconds`. */
+export async function rate(seconds: number, clients: number, op: (client: number) => Promise<unknown>): Promise<number> {
   let n = 0;
   const start = performance.now();
   const end = start + seconds * 1000;
-  await Promise.all(Array.from({ length: clients }, async () => {
+  await Promise.all(Array.from({ length: clients }, async (_, c) => {
     while (performance.now() < end) {
-      await op();
+      await op(c);
       n++;
     }
   }));

@@ -15,6 +15,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
+import { median } from './median.ts';
 
 export interface QuotesVsHelloWorld {
   quotesPerSecond: number;
@@ -77,11 +78,6 @@ async function load(url: string, body: string, headers: Record<string, string>, 
   autocannon ??= createRequire(import.meta.url)('autocannon') as Autocannon;
   const r = await autocannon({ url, method: 'POST', body, headers: { 'content-type': 'application/json', ...headers }, connections, duration: seconds });
   return { rps: r.requests.total / r.duration, bad: r.non2xx + r.errors };
-}
-
-function median(xs: number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  return s.length % 2 ? s[(s.length - 1) / 2]! : (s[s.length / 2 - 1]! + s[s.length / 2]!) / 2;
 }
 
 export async function httpQuotesVsHelloWorld(options: QuoteBenchOptions = {}): Promise<QuotesVsHelloWorld> {

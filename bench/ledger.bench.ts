@@ -38,6 +38,8 @@ import { Ledger } from '../src/ledger/ledger.ts';
 import { withLedgerPolicies } from '../src/ledger/pack-policies.ts';
 import { SqliteStore } from '../src/ledger/store/sqlite-store.ts';
 import { growth, type Growth } from './growth-stores.ts';
+import { holdAndCapture, rate } from './growth.ts';
+import { median } from './median.ts';
 import { PG_POOL, pgHttp, pgInProcess, type PgHttp, type PgInProcess } from './pg-sections.ts';
 
 // autocannon ships no types; this is the slice of its API used here.
@@ -51,11 +53,6 @@ const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 64);
 const SKIP = new Set((process.env.BENCH_SKIP ?? '').split(',').filter(Boolean));
 const log = (line: string) => console.log(line);
 const dir = mkdtempSync(join(tmpdir(), 'ledger-bench-'));
-
-function median(xs: number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  return s.length % 2 ? s[(s.length - 1) / 2]! : (s[s.length / 2 - 1]! + s[s.length / 2]!) / 2;
-}
 
 function rawInsertsPerSecond(round: number): number {
   const db = new Database(join(dir, `raw-${round}.db`));
@@ -73,22 +70,8 @@ function rawInsertsPerSecond(round: number): number {
   return rate;
 }
 
-let seq = 0;
-async function chargesPerSecond(ledger: Ledger, clients: number, seconds: number): Promise<number> {
-  let n = 0;
-  const end = performance.now() + seconds * 1000;
-  const start = performance.now();
-  const worker = async () => {
-    while (performance.now() < end) {
-      const id = seq++;
-      const held = await ledger.createCharge({ account: 'bench', operation: 'generate', input: { tool: 'image_to_video', seconds: 5 }, capture: false }, `h${id}`);
-      await ledger.captureCharge(held.id, { usage: { seconds: 4 } }, `c${id}`);
-      n++;
-    }
-  };
-  await Promise.all(Array.from({ length: clients }, worker));
-  return n / ((performance.now() - start) / 1000);
-}
+const chargesPerSecond = (ledger: Ledger, clients: number, seconds: number): Promise<number> =>
+  rate(seconds, clients, () => holdAndCapture(ledger, 'bench'));
 
 async function listen(app: express.Express): Promise<{ url: string; server: Server }> {
   return new Promise((resolve) => {

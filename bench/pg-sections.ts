@@ -4,24 +4,15 @@ import { Ledger } from '../src/ledger/ledger.ts';
 import type { PricingEngine } from '../src/ledger/pricing.ts';
 import { PostgresStore } from '../src/ledger/store/postgres-store.ts';
 import { ServerProcess } from '../test/crash/server-process.ts';
-import { holdAndCapture, median } from './growth.ts';
+import { holdAndCapture, rate } from './growth.ts';
+import { median } from './median.ts';
 import { chargeLoad } from './http-load.ts';
 import { dropSchema, newSchema, PG_URL, rawInsertsPerSecond } from './pg-throughput.ts';
 
 export const PG_POOL = Number(process.env.BENCH_PG_POOL ?? 10);
 
-async function chargesPerSecond(ledger: Ledger, accountOf: (client: number) => string, clients: number, seconds: number): Promise<number> {
-  let n = 0;
-  const start = performance.now();
-  const end = start + seconds * 1000;
-  await Promise.all(Array.from({ length: clients }, async (_, c) => {
-    while (performance.now() < end) {
-      await holdAndCapture(ledger, accountOf(c));
-      n++;
-    }
-  }));
-  return n / ((performance.now() - start) / 1000);
-}
+const chargesPerSecond = (ledger: Ledger, accountOf: (client: number) => string, clients: number, seconds: number): Promise<number> =>
+  rate(seconds, clients, (c) => holdAndCapture(ledger, accountOf(c)));
 
 export interface PgInProcess {
   charges: number;

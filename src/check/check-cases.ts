@@ -51,10 +51,14 @@ export interface CheckedCaseFile {
   cases: CheckedCase[];
 }
 
-export function testFiles(packDir: string): string[] {
-  const dir = join(packDir, 'tests');
+/** The YAML files directly in `dir`, sorted; none when it doesn't exist. */
+export function yamlFilesIn(dir: string): string[] {
   if (!existsSync(dir)) return [];
   return readdirSync(dir).filter((n) => n.endsWith('.yaml') || n.endsWith('.yml')).sort().map((n) => join(dir, n));
+}
+
+export function testFiles(packDir: string): string[] {
+  return yamlFilesIn(join(packDir, 'tests'));
 }
 
 export function checkCaseFile(path: string, versions: readonly CaseVersion[]): CheckedCaseFile {

@@ -13,10 +13,15 @@ import { errorAt, type Loc } from '../rules/yaml-source.ts';
 import { didYouMean } from '../suggest.ts';
 import { Decimal } from '../decimal.ts';
 import { figuresOfTrace, figuresReached, mergeFigures, tableFigureMarks, type FigureUse, type ReachedFigure, type TracedValue } from './figure-dependencies.ts';
-import type { CheckedPack } from './model.ts';
+import type { CheckedPack, CheckedVersion, Symbol } from './model.ts';
 
 /** Where a mark is attached, which decides what `columns` and `rows` may say. */
 type Holder = { kind: 'cell' } | { kind: 'table' | 'row'; name: string; columns: string[] } | { kind: 'decision'; name: string; rows: number };
+
+/** A version's shared symbols, then every operation's. */
+function symbolsOf(v: CheckedVersion): Symbol[] {
+  return [...v.shared.values(), ...[...v.operations.values()].flatMap((op) => [...op.symbols.values()])];
+}
 
 /** Every mark of the pack once (rule files are shared by versions), with what holds it. */
 function marksOf(pack: CheckedPack): { mark: FigureSource; holder: Holder }[] {
@@ -26,8 +31,7 @@ function marksOf(pack: CheckedPack): { mark: FigureSource; holder: Holder }[] {
     for (const mark of marks ?? []) if (!seen.has(mark)) seen.add(mark), out.push({ mark, holder });
   };
   for (const v of pack.versions) {
-    const symbols = [...v.shared.values(), ...[...v.operations.values()].flatMap((op) => [...op.symbols.values()])];
-    for (const s of symbols) {
+    for (const s of symbolsOf(v)) {
       if (s.kind === 'cell') add(s.decl.sources, { kind: 'cell' });
       else if (s.kind === 'decision') add(s.decl.sources, { kind: 'decision', name: s.decl.name, rows: s.decl.rows.length });
       else if (s.kind === 'table') {
@@ -155,8 +159,7 @@ export function unmarkedFigures(pack: CheckedPack): RuleError[] {
   const seen = new Set<object>();
   const isNumber = (text: string) => /^-?[0-9][0-9_]*(\.[0-9]+)?%?$/.test(text.trim());
   for (const v of pack.versions) {
-    const symbols = [...v.shared.values(), ...[...v.operations.values()].flatMap((op) => [...op.symbols.values()])];
-    for (const s of symbols) {
+    for (const s of symbolsOf(v)) {
       if (seen.has(s.decl)) continue;
       seen.add(s.decl);
       if (s.kind === 'table') {

@@ -11,8 +11,7 @@ export interface CheckOptions {
 
 /** Everything `credits check` reports about the packs under `paths`, in no particular order. */
 export function checkPaths(paths: string[], o: CheckOptions = {}): { ws: Workspace; diagnostics: RuleError[] } {
-  const { ws, diagnostics } = checkPacks(paths, { release: o.release, packChecks: [checkPackScenarios] });
-  return { ws, diagnostics };
+  return checkPacks(paths, { release: o.release, packChecks: [checkPackScenarios] });
 }
 
 /** Exit code: 1 when any pack has an error, else 0 (warnings alone pass). */

@@ -11,7 +11,7 @@ import { impactJson } from '../impact/report-json.ts';
 import { impactText } from '../impact/report-text.ts';
 import { isPostgresUrl, isSqliteFile, readCorpus, type ImpactRequest } from '../impact/requests.ts';
 import { didYouMean } from '../suggest.ts';
-import { parseTime, printDiagnostics, UsageError, type CliIo } from './output.ts';
+import { parseTime, plural, printDiagnostics, UsageError, type CliIo } from './output.ts';
 
 export interface DiffOptions {
   requests: string;
@@ -102,8 +102,4 @@ function checkOperations(requests: readonly ImpactRequest[], sides: Set<string>[
     throw new RuleError('unknown-operation', `${r.where}: neither side has an operation '${r.operation}'`, undefined, undefined,
       didYouMean(r.operation, known) ?? `operations: ${known.join(', ')}`);
   }
-}
-
-function plural(n: number, noun: string): string {
-  return `${n} ${noun}${n === 1 ? '' : 's'}`;
 }

@@ -1,5 +1,5 @@
 import { RuleError } from '../../grammar/diagnostic.ts';
-import { illustrativeInTrace, type IllustrativeFigure } from '../check/provenance.ts';
+import { illustrativeInTrace } from '../check/provenance.ts';
 import { Engine, PackErrors, type QuoteResult, type TraceEntry } from '../engine/index.ts';
 import { showValue, toJsonText, type Value } from '../value.ts';
 import { exactJson, showExact } from './exact.ts';
@@ -54,7 +54,7 @@ export function quoteCommand(packDir: string, operation: string, o: QuoteOptions
   return result.rejections.length ? 2 : 0;
 }
 
-type Marks = { lines: IllustrativeFigure[][]; result: IllustrativeFigure[] };
+type Marks = ReturnType<typeof illustrativeInTrace>;
 
 function resultJson(r: QuoteResult, exact: boolean, marks?: Marks): Record<string, unknown> {
   const value = (v: Value) => (exact ? exactJson(v) : v);

@@ -1,10 +1,10 @@
 // Scenario files read with positions and checked against the vocabulary and the pack: an
 // unknown step or field, a bad amount, time or duration, a plan, grant kind or operation the
 // pack doesn't have — each reported at its key with a fix, before anything runs.
-import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { isMap, isScalar, isSeq, type Node, type Pair, type YAMLMap } from 'yaml';
 import type { RuleError } from '../../grammar/diagnostic.ts';
+import { yamlFilesIn } from '../check/check-cases.ts';
 import { displayPath } from '../rules/load-pack.ts';
 import { errorAt, locOf, readYamlFile, yamlErrors, type YamlFile } from '../rules/yaml-source.ts';
 import { didYouMean } from '../suggest.ts';
@@ -22,9 +22,7 @@ export interface LoadedScenarios {
 }
 
 export function scenarioFiles(packDir: string): string[] {
-  const dir = join(packDir, 'tests', 'scenarios');
-  if (!existsSync(dir)) return [];
-  return readdirSync(dir).filter((n) => n.endsWith('.yaml') || n.endsWith('.yml')).sort().map((n) => join(dir, n));
+  return yamlFilesIn(join(packDir, 'tests', 'scenarios'));
 }
 
 /** Every problem of the pack's scenario files, for `credits check`. */

@@ -14,11 +14,12 @@ const ALIASES: Record<string, string> = { s: 'second', sec: 'second', min: 'minu
 
 export const DURATION_HINT = 'write a whole number and a unit, like 31 days, 12 hours, 90 minutes, 30 seconds or 2 weeks (parts may be combined: 1 day 6 hours)';
 
+export const UNITS = ['seconds', 'minutes', 'hours', 'days', 'weeks'];
+
 /**
  * `31 days`, `1 day 6 hours`, `90 seconds` as milliseconds; a string saying what is wrong otherwise.
  * Months and years are refused: their length depends on the date (use `to:` instead).
  */
-export const UNITS = ['seconds', 'minutes', 'hours', 'days', 'weeks'];
 
 export function parseDuration(text: string): number | { problem: string; hint: string; unit?: string } {
   const parts = text.trim().split(/\s*(?:,|\band\b)\s*|\s+(?=\d)/).filter((p) => p !== '');

@@ -6,7 +6,7 @@ import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { beforeAll, describe, expect, test } from 'vitest';
-import { credits, type CliRun } from './run.ts';
+import { credits, lastLine, type CliRun } from './run.ts';
 
 const repoRoot = fileURLToPath(new URL('../..', import.meta.url));
 
@@ -25,8 +25,6 @@ beforeAll(async () => {
   const names = Object.keys(commands) as (keyof typeof commands)[];
   for (const n of names) runs[n] = await credits(...commands[n]);
 });
-
-const lastLine = (text: string) => text.trimEnd().split('\n').at(-1);
 
 describe('credits quote', () => {
   test('an accepted quote exits 0 and --json prints {outputs, rejections, version, trace}', () => {

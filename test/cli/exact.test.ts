@@ -3,10 +3,9 @@ import { cpSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, test } from 'vitest';
-import { credits } from './run.ts';
+import { credits, lastLine } from './run.ts';
 
 const pack = 'test/cli/prorated-pack';
-const lastLine = (text: string) => text.trimEnd().split('\n').at(-1);
 const input = ['--input', '{"monthly_price": 100, "days": 1}'];
 
 describe('--exact', () => {

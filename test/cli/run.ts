@@ -8,6 +8,9 @@ export interface CliRun {
   stderr: string;
 }
 
+/** The last line a command printed, for its summary. */
+export const lastLine = (text: string) => text.trimEnd().split('\n').at(-1);
+
 export async function credits(...args: string[]): Promise<CliRun> {
   const out: string[] = [];
   const err: string[] = [];
