@@ -1,6 +1,6 @@
 // A store whose transactions and reads report how long the caller waited for them.
 import type { ApiKeyRecord } from '../ledger/records.ts';
-import type { ReadTx, Store, WriteTx } from '../ledger/store/store.ts';
+import type { LockHint, ReadTx, Store, WriteTx } from '../ledger/store/store.ts';
 
 export type StoreWork = 'transaction' | 'read';
 
@@ -14,8 +14,8 @@ export class TimedStore implements Store {
     return this.inner.kind;
   }
 
-  transaction<T>(work: (tx: WriteTx) => Promise<T>): Promise<T> {
-    return this.timed('transaction', () => this.inner.transaction(work));
+  transaction<T>(work: (tx: WriteTx) => Promise<T>, lock?: LockHint): Promise<T> {
+    return this.timed('transaction', () => this.inner.transaction(work, lock));
   }
 
   read<T>(work: (tx: ReadTx) => Promise<T>): Promise<T> {

@@ -22,7 +22,7 @@ import { QuoteSigner } from './quote-token.ts';
 import type { AccountRecord } from './records.ts';
 import type { Scope } from './scope.ts';
 import { inSpendOrder } from './spend-order.ts';
-import type { ReadTx, Store, WriteTx } from './store/store.ts';
+import type { LockHint, ReadTx, Store, WriteTx } from './store/store.ts';
 import { billedOverdraft, closePeriodNow, postpaidLimit, statementEnd } from './statements.ts';
 import { cancel, changePlan, renew, settle, subscribe } from './subscriptions.ts';
 import {
@@ -564,7 +564,7 @@ export class Ledger {
   /** Releases holds that timed out; a server calls this now and then. Returns accounts settled. */
   async releaseExpiredHolds(limit = 100): Promise<number> {
     const ids = await this.store.transaction((tx) => tx.accountsWithExpiredHolds(this.now(), limit));
-    for (const id of ids) await this.store.transaction((tx) => this.inAccount(tx, id, this.now(), async () => undefined));
+    for (const id of ids) await this.store.transaction((tx) => this.inAccount(tx, id, this.now(), async () => undefined), { account: id });
     return ids.length;
   }
 
@@ -589,7 +589,7 @@ export class Ledger {
       const result = await work(tx, now);
       await tx.saveResponse(key, hash, now, JSON.stringify(result));
       return result;
-    });
+    }, lockHint(key, request));
     // Whatever run of `work` the store kept (it may retry one), a replay is marked by replayOf.
     if (committed && !isReplay(result)) committed(result);
     return result;
@@ -641,8 +641,17 @@ export class Ledger {
       return a !== undefined && ((a.periodEnd !== null && a.periodEnd <= now) || (a.statementEnd !== null && a.statementEnd <= now)
         || (await tx.expiredHolds(id, now)).length > 0 || (await tx.lapsedGrants(id, now)).length > 0);
     });
-    if (due) await this.store.transaction((tx) => this.inAccount(tx, id, now, async () => undefined));
+    if (due) await this.store.transaction((tx) => this.inAccount(tx, id, now, async () => undefined), { account: id });
   }
+}
+
+/** The account a mutation's request names, directly or by a charge (none for a new account). */
+function lockHint(key: string, named: object): LockHint | undefined {
+  const request = named as { op?: unknown; account?: unknown; charge?: unknown };
+  if (request.op === 'create_account') return undefined;
+  if (typeof request.account === 'string') return { account: request.account, key };
+  if (typeof request.charge === 'string') return { charge: request.charge, key };
+  return undefined;
 }
 
 /**

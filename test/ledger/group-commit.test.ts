@@ -1,12 +1,18 @@
-// SQLite group commit: transactions that arrive together commit together, and one that fails
-// is undone alone — whether it failed before writing anything or after writing.
+// Group commit on both stores: transactions that arrive together commit together, and one
+// that fails is undone alone — whether it failed before writing anything or after writing.
+// PostgreSQL batches the mutations that name an account, one lane here so all share a batch.
 import { mkdtempSync, rmSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import pg from 'pg';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { Ledger } from '../../src/ledger/ledger.ts';
 import type { ApiKeyRecord } from '../../src/ledger/records.ts';
+import { PostgresStore } from '../../src/ledger/store/postgres-store.ts';
 import { SqliteStore } from '../../src/ledger/store/sqlite-store.ts';
-import type { WriteTx } from '../../src/ledger/store/store.ts';
+import type { Store, WriteTx } from '../../src/ledger/store/store.ts';
+import { dropSchema, key, packs, PG_URL, rejects } from './harness.ts';
 
 const apiKey = (id: string): ApiKeyRecord => ({ id, secretHash: `hash-${id}`, scope: 'quote', accounts: [], label: null, createdAt: 0, revokedAt: null });
 
@@ -30,23 +36,48 @@ const cases: { name: string; jobs: Record<string, Step[]>; committed: string[] }
   { name: 'the first and the last fail after writing', jobs: { a: ['write', 'fail'], b: ['write'], c: ['write', 'fail'] }, committed: ['b'] },
 ];
 
-describe('SQLite group commit', () => {
-  let dir: string;
-  let store: SqliteStore;
+interface Opened {
+  store: Store;
+  dispose(): Promise<void>;
+  /** PostgreSQL: the schema, for looking at rows directly. */
+  schema?: string;
+}
+
+const stores: { name: string; open(): Promise<Opened> }[] = [
+  {
+    name: 'SQLite',
+    async open() {
+      const dir = mkdtempSync(join(tmpdir(), 'group-commit-'));
+      const store = new SqliteStore({ path: join(dir, 'ledger.db') });
+      return { store, dispose: async () => { await store.close(); rmSync(dir, { recursive: true, force: true }); } };
+    },
+  },
+  {
+    name: 'PostgreSQL',
+    async open() {
+      const schema = `t_gc_${randomBytes(6).toString('hex')}`;
+      const store = await PostgresStore.open({ connectionString: PG_URL, schema, lanes: 1 });
+      return { store, schema, dispose: async () => { await store.close(); await dropSchema(schema); } };
+    },
+  },
+];
+
+describe.each(stores)('$name group commit', ({ open }) => {
+  let opened: Opened;
+  let store: Store;
 
   beforeEach(async () => {
-    dir = mkdtempSync(join(tmpdir(), 'group-commit-'));
-    store = new SqliteStore({ path: join(dir, 'ledger.db') });
+    opened = await open();
+    store = opened.store;
     await store.transaction((tx) => tx.insertApiKey(apiKey('existing')));
   });
   afterEach(async () => {
-    await store.close();
-    rmSync(dir, { recursive: true, force: true });
+    await opened.dispose();
   });
 
   /** Starts the jobs in one tick, so they share a batch; returns how each ended. */
   async function batch(jobs: Record<string, Step[]>, prefix: string) {
-    const results = await Promise.allSettled(Object.entries(jobs).map(([id, steps]) => store.transaction(job(`${prefix}${id}`, steps))));
+    const results = await Promise.allSettled(Object.entries(jobs).map(([id, steps]) => store.transaction(job(`${prefix}${id}`, steps), { account: id })));
     return Object.fromEntries(Object.keys(jobs).map((id, i) => [id, results[i]!.status]));
   }
 
@@ -62,8 +93,100 @@ describe('SQLite group commit', () => {
   });
 
   it('rejects a failed transaction with its own error', async () => {
-    const [ok, failed] = await Promise.allSettled([store.transaction(job('x', ['write'])), store.transaction(job('y', ['write', 'fail']))]);
+    const [ok, failed] = await Promise.allSettled([store.transaction(job('x', ['write']), { account: 'x' }), store.transaction(job('y', ['write', 'fail']), { account: 'y' })]);
     expect(ok).toEqual({ status: 'fulfilled', value: 'x' });
     expect(failed).toMatchObject({ status: 'rejected', reason: { message: 'y failed' } });
+  });
+});
+
+describe('PostgreSQL group commit', () => {
+  const schema = `t_gcpg_${randomBytes(6).toString('hex')}`;
+  let a: PostgresStore;
+  let b: PostgresStore;
+  let client: pg.Client;
+
+  beforeEach(async () => {
+    a = await PostgresStore.open({ connectionString: PG_URL, schema, lanes: 1 });
+    b = await PostgresStore.open({ connectionString: PG_URL, schema });
+    client = new pg.Client({ connectionString: PG_URL, options: `-c search_path=${schema}` });
+    await client.connect();
+  });
+  afterEach(async () => {
+    await client.end();
+    await a.close();
+    await b.close();
+    await dropSchema(schema);
+  });
+
+  it('commits the mutations that arrive together in one transaction', async () => {
+    const ids = ['p', 'q', 'r', 's'];
+    await Promise.all(ids.map((id) => a.transaction(job(`one-${id}`, ['write']), { account: id })));
+    // Rows written by one transaction carry its id.
+    const { rows } = await client.query("SELECT DISTINCT xmin::text FROM api_keys WHERE id LIKE 'one-%'");
+    expect(rows).toHaveLength(1);
+    // Without a hint, each runs alone.
+    await Promise.all(ids.map((id) => a.transaction(job(`alone-${id}`, ['write']))));
+    expect((await client.query("SELECT DISTINCT xmin::text FROM api_keys WHERE id LIKE 'alone-%'")).rows).toHaveLength(4);
+  });
+
+  it('charges once for a key sent to two servers at once, and answers both alike', async () => {
+    const [la, lb] = [await Ledger.open(a, packs()), await Ledger.open(b, packs())];
+    await la.createAccount({ id: 'twice', pack: 'modelpix' }, key());
+    await la.topup('twice', { credits: '100000' }, key());
+    const before = Number((await la.account('twice')).available);
+    const request = { account: 'twice', operation: 'generate', input: { tool: 'face_swap' }, capture: true };
+    let cost = 0;
+    for (let round = 0; round < 12; round++) {
+      const k = key();
+      // Other charges of the account ride in the same batches.
+      const [x, y] = await Promise.all([
+        la.createCharge(request, k), lb.createCharge(request, k),
+        la.createCharge(request, key()), lb.createCharge(request, key()),
+      ]);
+      expect(y!.id).toBe(x!.id);
+      cost = Number(x!.captured);
+    }
+    expect(Number((await client.query('SELECT COUNT(*) AS n FROM charges')).rows[0].n)).toBe(36);
+    expect(Number((await client.query('SELECT COUNT(*) AS n FROM idempotency WHERE key LIKE \'k-%\'')).rows[0].n)).toBe(38);
+    expect(cost).toBeGreaterThan(0);
+    expect(Number((await la.account('twice')).available)).toBe(before - 36 * cost);
+  });
+
+  it('refuses a key reused with other parameters, in the same batch or from another server', async () => {
+    const la = await Ledger.open(a, packs());
+    const lb = await Ledger.open(b, packs());
+    await la.createAccount({ id: 'reuse', pack: 'modelpix' }, key());
+    await la.topup('reuse', { credits: '100000' }, key());
+    const k = key();
+    const one = { account: 'reuse', operation: 'generate', input: { tool: 'face_swap' }, capture: true };
+    const other = { ...one, input: { tool: 'image_to_video', seconds: 5 } };
+    const results = await Promise.allSettled([la.createCharge(one, k), la.createCharge(other, k), lb.createCharge(other, k)]);
+    // The first to commit wins; the same request again is a replay of it, the other refused.
+    const won = results.flatMap((r) => (r.status === 'fulfilled' ? [r.value] : []));
+    expect(won.length).toBeGreaterThanOrEqual(1);
+    expect(new Set(won.map((c) => c.id)).size).toBe(1);
+    expect(results.some((r) => r.status === 'rejected')).toBe(true);
+    for (const r of results) if (r.status === 'rejected') expect(r.reason).toMatchObject({ code: 'idempotency_conflict' });
+    const loser = won[0]!.input.tool === 'face_swap' ? other : one;
+    await rejects(lb.createCharge(loser, k), 'idempotency_conflict');
+    expect(Number((await client.query('SELECT COUNT(*) AS n FROM charges')).rows[0].n)).toBe(1);
+  });
+
+  it('refuses a key that another server claims at the same time for another account', async () => {
+    const [la, lb] = [await Ledger.open(a, packs()), await Ledger.open(b, packs())];
+    for (const id of ['left', 'right']) {
+      await la.createAccount({ id, pack: 'modelpix' }, key());
+      await la.topup(id, { credits: '100000' }, key());
+    }
+    const on = (account: string) => ({ account, operation: 'generate', input: { tool: 'face_swap' }, capture: true });
+    for (let round = 0; round < 10; round++) {
+      const k = key();
+      // Different accounts: neither waits for the other's lock, both find the key free and
+      // meet only at its insert.
+      const results = await Promise.allSettled([la.createCharge(on('left'), k), lb.createCharge(on('right'), k)]);
+      expect(results.map((r) => r.status).sort()).toEqual(['fulfilled', 'rejected']);
+      expect(results.find((r) => r.status === 'rejected')).toMatchObject({ reason: { code: 'idempotency_conflict' } });
+    }
+    expect(Number((await client.query('SELECT COUNT(*) AS n FROM charges')).rows[0].n)).toBe(10);
   });
 });

@@ -24,7 +24,15 @@ export interface SqlRunner {
   /** Where supported, sends `INSERT INTO t (cols) VALUES (row)` with a later statement of the
    *  transaction instead of alone (fewer round trips); the statement is still in the transaction. */
   deferInsert?(into: string, row: Param[]): void;
+  /** Keys are looked up at claimKey and inserted at saveResponse (SQLite, and a PostgreSQL
+   *  group commit, whose batch reruns a job whose insert meets a concurrent claim). */
+  readonly claimsKeyAtSave?: boolean;
+  /** Responses already known in this transaction (read ahead, or saved by an earlier job of a
+   *  group commit); null: the key is known to be free. Consulted only when claimsKeyAtSave. */
+  readonly knownKeys?: Map<string, StoredResponse | null>;
 }
+
+const KEY_INSERT = 'INSERT INTO idempotency (key, request_hash, response, created_at)';
 
 export const int = (v: unknown): bigint => (typeof v === 'bigint' ? v : BigInt(v as string | number));
 export const num = (v: unknown): number => Number(v);
@@ -151,10 +159,14 @@ export class SqlTx implements WriteTx {
   }
 
   async claimKey(key: string, requestHash: string, at: number): Promise<StoredResponse | undefined> {
-    if (this.db.dialect === 'sqlite') {
+    if (this.db.dialect === 'sqlite' || this.db.claimsKeyAtSave) {
       // SQLite runs one write transaction at a time (one writer, BEGIN IMMEDIATE), so no one
       // can take the key between this read and saveResponse's insert; and a transaction that
-      // fails before then has written nothing for it.
+      // fails before then has written nothing for it. A PostgreSQL group commit may meet a
+      // concurrent claim at the insert: its unique violation makes the job run again, and
+      // then this read finds the response.
+      const known = this.db.knownKeys?.get(key);
+      if (known !== undefined) return known ?? undefined;
       return this.one('SELECT request_hash, response FROM idempotency WHERE key = ?', [key], storedResponse);
     }
     // PostgreSQL: the insert claims the key at once; a concurrent request with the same key
@@ -168,8 +180,11 @@ export class SqlTx implements WriteTx {
   }
 
   async saveResponse(key: string, requestHash: string, at: number, response: string): Promise<void> {
-    if (this.db.dialect === 'sqlite') {
-      await this.db.run('INSERT INTO idempotency (key, request_hash, response, created_at) VALUES (?, ?, ?, ?)', [key, requestHash, response, at]);
+    if (this.db.dialect === 'sqlite' || this.db.claimsKeyAtSave) {
+      const row = [key, requestHash, response, at];
+      this.db.knownKeys?.set(key, { requestHash, response });
+      if (this.db.claimsKeyAtSave && this.db.deferInsert) this.db.deferInsert(KEY_INSERT, row);
+      else await this.db.run(`${KEY_INSERT} VALUES (?, ?, ?, ?)`, row);
       return;
     }
     await this.db.run('UPDATE idempotency SET response = ? WHERE key = ? AND response IS NULL', [response, key]);

@@ -148,10 +148,19 @@ export interface KeyStore {
   setting(name: string, initial: () => string): Promise<string>;
 }
 
+/** The account a transaction is about, named directly or through one of its charges: a
+ *  store may then commit it together with others (PostgreSQL locks the batch's accounts first). */
+export interface LockHint {
+  account?: string;
+  charge?: string;
+  /** The idempotency key it claims, which the store may look up ahead with the batch's. */
+  key?: string;
+}
+
 export interface Store extends KeyStore {
   readonly kind: 'sqlite' | 'postgres';
   /** Runs `work` in one transaction; concurrent callers are serialized per account or batched. */
-  transaction<T>(work: (tx: WriteTx) => Promise<T>): Promise<T>;
+  transaction<T>(work: (tx: WriteTx) => Promise<T>, lock?: LockHint): Promise<T>;
   read<T>(work: (tx: ReadTx) => Promise<T>): Promise<T>;
   /** Resolves once the database answers a query through the usual connection (readiness). */
   ping(): Promise<void>;

@@ -1,0 +1,193 @@
+// PostgreSQL group commit. A mutation that names its account (directly or by a charge) joins
+// a lane chosen by that name, and a lane commits what has queued meanwhile as one transaction
+// on one pooled connection: one BEGIN, one COMMIT and one WAL flush for the batch, and the
+// mutations of one account follow each other without waiting for its row lock in between.
+// Lanes run side by side on their own connections.
+//
+// A batch first locks all its accounts in id order: batches, here or on another server, then
+// never wait for each other in a cycle. Jobs run one after another without savepoints (most
+// fail, if at all, before writing: the ledger checks and plans first); a job that fails
+// having written, or a statement error (which aborts the transaction), rolls the batch back
+// and it runs again with a savepoint per job, as do the next few batches. Idempotency keys
+// are read for the whole batch once its accounts are locked, and inserted with the response,
+// so a job that fails before writing leaves nothing; a concurrent claim of the same key makes
+// the insert fail, and the job runs again and finds the response.
+import type pg from 'pg';
+import { Runner } from './pg-runner.ts';
+import { SqlTx } from './sql-tx.ts';
+import type { LockHint, StoredResponse, WriteTx } from './store.ts';
+
+interface Job {
+  work: (tx: WriteTx) => Promise<unknown>;
+  lock: LockHint;
+  resolve: (v: unknown) => void;
+  reject: (e: unknown) => void;
+}
+
+interface Lane {
+  queue: Job[];
+  running: boolean;
+}
+
+type Outcome = { ok: true; value: unknown } | { ok: false; error: unknown };
+
+/** Thrown inside a batch run without savepoints when a job failed having written. */
+class Undone extends Error {}
+
+// Serialization failures and deadlocks are safe to retry: the transaction did nothing.
+export const RETRYABLE = new Set(['40001', '40P01']);
+
+const retryable = (e: unknown) => RETRYABLE.has((e as { code?: string }).code ?? '');
+
+/** A job whose key another transaction claimed meanwhile: run again, it finds the response. */
+const keyTaken = (e: unknown) => {
+  const { code, constraint } = e as { code?: string; constraint?: string };
+  return code === '23505' && constraint === 'idempotency_pkey';
+};
+
+const ATTEMPTS = 5;
+const GUARDED_BATCHES = 16;
+
+const PRELOCK = `SELECT id FROM accounts
+  WHERE id IN (SELECT unnest($1::text[]) UNION ALL SELECT account_id FROM charges WHERE id = ANY($2::text[]))
+  ORDER BY id FOR UPDATE`;
+
+// After the locks, in a statement of its own: its snapshot then has what the transactions
+// that held them committed.
+const KEYS = 'SELECT key, request_hash, response FROM idempotency WHERE key = ANY($1::text[])';
+
+function laneOf(name: string, lanes: number): number {
+  let h = 2166136261;
+  for (let i = 0; i < name.length; i++) h = Math.imul(h ^ name.charCodeAt(i), 16777619);
+  return (h >>> 0) % lanes;
+}
+
+export class GroupCommit {
+  private readonly lanes: Lane[];
+  /** Batches left to run with a savepoint per job. */
+  private guarded = 0;
+
+  constructor(
+    private readonly pool: pg.Pool,
+    lanes: number,
+    private readonly maxBatch: number,
+  ) {
+    this.lanes = Array.from({ length: Math.max(1, lanes) }, () => ({ queue: [], running: false }));
+  }
+
+  run<T>(work: (tx: WriteTx) => Promise<T>, lock: LockHint): Promise<T> {
+    const lane = this.lanes[laneOf(lock.account ?? lock.charge ?? '', this.lanes.length)]!;
+    return new Promise<T>((resolve, reject) => {
+      lane.queue.push({ work, lock, resolve: resolve as (v: unknown) => void, reject });
+      if (!lane.running) void this.drain(lane);
+    });
+  }
+
+  /** Resolves once no lane has work left. */
+  async idle(): Promise<void> {
+    while (this.lanes.some((l) => l.running)) await new Promise((r) => setImmediate(r));
+  }
+
+  private async drain(lane: Lane): Promise<void> {
+    lane.running = true;
+    try {
+      // Let the callers of this turn of the event loop join the first batch.
+      await new Promise((r) => setImmediate(r));
+      while (lane.queue.length) {
+        const batch = lane.queue.splice(0, this.maxBatch);
+        let outcomes: Outcome[];
+        try {
+          outcomes = await this.commit(batch);
+        } catch (error) {
+          for (const job of batch) job.reject(error);
+          continue;
+        }
+        batch.forEach((job, i) => {
+          const o = outcomes[i]!;
+          if (o.ok) job.resolve(o.value);
+          else job.reject(o.error);
+        });
+      }
+    } finally {
+      lane.running = false;
+    }
+  }
+
+  private async commit(batch: Job[]): Promise<Outcome[]> {
+    let guarded = this.guarded > 0;
+    if (guarded) this.guarded--;
+    for (let attempt = 1; ; attempt++) {
+      const client = await this.pool.connect();
+      try {
+        return await this.attempt(client, batch, guarded);
+      } catch (error) {
+        if (error instanceof Undone) {
+          guarded = true;
+          this.guarded = GUARDED_BATCHES;
+          continue;
+        }
+        if (attempt < ATTEMPTS && (retryable(error) || (!guarded && keyTaken(error)))) {
+          guarded = true;
+          continue;
+        }
+        throw error;
+      } finally {
+        client.release();
+      }
+    }
+  }
+
+  private async attempt(client: pg.PoolClient, batch: Job[], guarded: boolean): Promise<Outcome[]> {
+    await client.query('BEGIN');
+    try {
+      const accounts = batch.flatMap((j) => (j.lock.account === undefined ? [] : [j.lock.account]));
+      const charges = batch.flatMap((j) => (j.lock.charge === undefined ? [] : [j.lock.charge]));
+      await client.query({ name: 'group-prelock', text: PRELOCK, values: [accounts, charges] });
+      const keys = batch.flatMap((j) => (j.lock.key === undefined ? [] : [j.lock.key]));
+      const known = new Map<string, StoredResponse | null>(keys.map((k) => [k, null]));
+      for (const r of (await client.query({ name: 'group-keys', text: KEYS, values: [keys] })).rows) {
+        known.set(r.key as string, { requestHash: r.request_hash as string, response: r.response as string });
+      }
+      const runner = new Runner(client, true, known);
+      const tx = new SqlTx(runner);
+      const outcomes: Outcome[] = [];
+      for (const job of batch) outcomes.push(guarded ? await this.guardedJob(client, runner, tx, job) : await this.job(runner, tx, job));
+      await runner.flush();
+      await client.query('COMMIT');
+      return outcomes;
+    } catch (error) {
+      await client.query('ROLLBACK').catch(() => undefined);
+      throw error;
+    }
+  }
+
+  private async job(runner: Runner, tx: WriteTx, job: Job): Promise<Outcome> {
+    const writes = runner.writes;
+    try {
+      return { ok: true, value: await job.work(tx) };
+    } catch (error) {
+      if (runner.writes !== writes) throw new Undone();
+      return { ok: false, error };
+    }
+  }
+
+  private async guardedJob(client: pg.PoolClient, runner: Runner, tx: WriteTx, job: Job): Promise<Outcome> {
+    for (let attempt = 1; ; attempt++) {
+      await client.query('SAVEPOINT job');
+      try {
+        const value = await job.work(tx);
+        await runner.flush();
+        await client.query('RELEASE SAVEPOINT job');
+        return { ok: true, value };
+      } catch (error) {
+        runner.discardDeferred();
+        // What the job saved is undone, and a retry must see a claim made meanwhile.
+        runner.knownKeys?.clear();
+        await client.query('ROLLBACK TO SAVEPOINT job');
+        await client.query('RELEASE SAVEPOINT job');
+        if (attempt < ATTEMPTS && (retryable(error) || keyTaken(error))) continue;
+        return { ok: false, error };
+      }
+    }
+  }
+}
