@@ -20,7 +20,7 @@ const log = pino({ level: config.logLevel });
 const engine = Engine.load(config.rulesDir);
 const metrics = new Metrics();
 const store: Store = metrics.timed(config.store.kind === 'postgres'
-  ? await PostgresStore.open({ connectionString: config.store.url, schema: config.store.schema, poolSize: config.store.poolSize })
+  ? await PostgresStore.open({ connectionString: config.store.url, schema: config.store.schema, poolSize: config.store.poolSize, lanes: config.store.lanes })
   : new SqliteStore({ path: config.store.path, synchronous: config.store.synchronous }));
 const ledger = await Ledger.open(store, withLedgerPolicies(engine), { quoteTtlSeconds: config.quoteTtlSeconds, observer: metrics });
 // A read-only view of the recorded charges, for impact reports (POST /v1/packs/{pack}/impact).

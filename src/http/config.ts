@@ -6,7 +6,7 @@ export interface ServerConfig {
   rulesDir: string;
   store:
     | { kind: 'sqlite'; path: string; synchronous: 'FULL' | 'NORMAL' | 'OFF' }
-    | { kind: 'postgres'; url: string; schema?: string; poolSize: number };
+    | { kind: 'postgres'; url: string; schema?: string; poolSize: number; lanes: number };
   /** An admin key to accept (created in the store if absent). */
   adminKey?: string;
   logLevel: string;
@@ -39,12 +39,13 @@ export function readConfig(env: NodeJS.ProcessEnv): ServerConfig {
   if (adminKey !== undefined && (adminKey.length < 16 || !/^[\x21-\x7e]+$/.test(adminKey))) throw new Error('ADMIN_API_KEY must be at least 16 printable characters');
   const metricsToken = env.METRICS_TOKEN || undefined;
   if (metricsToken !== undefined && !/^[\x21-\x7e]+$/.test(metricsToken)) throw new Error('METRICS_TOKEN must be printable ASCII characters without spaces');
+  const poolSize = int(env, 'PG_POOL_SIZE', 10, 1, 200);
   return {
     port: int(env, 'PORT', 3000, 0, 65535),
     host: env.HOST || '127.0.0.1',
     rulesDir: env.RULES_DIR || 'rules',
     store: url
-      ? { kind: 'postgres', url, schema: env.DATABASE_SCHEMA || undefined, poolSize: int(env, 'PG_POOL_SIZE', 10, 1, 200) }
+      ? { kind: 'postgres', url, schema: env.DATABASE_SCHEMA || undefined, poolSize, lanes: int(env, 'PG_GROUP_COMMIT_LANES', Math.max(1, poolSize - 2), 0, poolSize) }
       : { kind: 'sqlite', path: env.SQLITE_PATH || 'data/credits.db', synchronous },
     adminKey,
     logLevel: env.LOG_LEVEL || 'info',

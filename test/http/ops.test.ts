@@ -231,6 +231,14 @@ describe('the /metrics token', () => {
     expect(() => readConfig({ METRICS_TOKEN: 'has space' })).toThrow(/METRICS_TOKEN/);
   });
 
+  it('reads the PostgreSQL pool and group commit lanes, refusing more lanes than connections', () => {
+    const url = 'postgres://u@h/db';
+    expect(readConfig({ DATABASE_URL: url }).store).toMatchObject({ kind: 'postgres', poolSize: 10, lanes: 8 });
+    expect(readConfig({ DATABASE_URL: url, PG_POOL_SIZE: '2' }).store).toMatchObject({ poolSize: 2, lanes: 1 });
+    expect(readConfig({ DATABASE_URL: url, PG_GROUP_COMMIT_LANES: '0' }).store).toMatchObject({ lanes: 0 });
+    expect(() => readConfig({ DATABASE_URL: url, PG_POOL_SIZE: '4', PG_GROUP_COMMIT_LANES: '5' })).toThrow(/PG_GROUP_COMMIT_LANES/);
+  });
+
   it('belongs to each app: two apps in one process keep separate registries', async () => {
     const a = new Metrics();
     const b = new Metrics();
