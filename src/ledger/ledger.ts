@@ -22,7 +22,7 @@ import { QuoteSigner } from './quote-token.ts';
 import type { AccountRecord } from './records.ts';
 import type { Scope } from './scope.ts';
 import { inSpendOrder } from './spend-order.ts';
-import type { LockHint, ReadTx, Store, WriteTx } from './store/store.ts';
+import type { LockedAccount, LockHint, ReadTx, Store, WriteTx } from './store/store.ts';
 import { billedOverdraft, closePeriodNow, postpaidLimit, statementEnd } from './statements.ts';
 import { cancel, changePlan, renew, settle, subscribe } from './subscriptions.ts';
 import {
@@ -219,11 +219,18 @@ export class Ledger {
    * written, so what is read (the log above all) sums to the balance at this instant.
    */
   private async readSettled<T>(accountId: string, work: (tx: ReadTx, a: AccountRecord, decimals: number) => Promise<T>): Promise<T> {
-    await this.settleIfDue(accountId);
-    return this.store.read(async (tx) => {
-      const a = await this.mustRead(tx, accountId);
-      return work(tx, a, this.pack(a.pack).info.decimals);
+    // Usually nothing is due: one snapshot then both finds that out and reads.
+    const now = this.now();
+    const read = (settled: boolean) => this.store.read(async (tx): Promise<{ value: T } | undefined> => {
+      const state = await tx.accountState(accountId, now);
+      if (!state) throw new LedgerError('account_not_found', `no account '${accountId}'`);
+      if (!settled && isDue(state, now)) return undefined;
+      return { value: await work(tx, state.account, this.pack(state.account.pack).info.decimals) };
     });
+    const first = await read(false);
+    if (first) return first.value;
+    await this.store.transaction((tx) => this.inAccount(tx, accountId, now, async () => undefined), { account: accountId });
+    return (await read(true))!.value;
   }
 
   /**
@@ -636,13 +643,15 @@ export class Ledger {
 
   private async settleIfDue(id: string): Promise<void> {
     const now = this.now();
-    const due = await this.store.read(async (tx) => {
-      const a = await tx.account(id);
-      return a !== undefined && ((a.periodEnd !== null && a.periodEnd <= now) || (a.statementEnd !== null && a.statementEnd <= now)
-        || (await tx.expiredHolds(id, now)).length > 0 || (await tx.lapsedGrants(id, now)).length > 0);
-    });
-    if (due) await this.store.transaction((tx) => this.inAccount(tx, id, now, async () => undefined), { account: id });
+    const state = await this.store.read((tx) => tx.accountState(id, now));
+    if (state && isDue(state, now)) await this.store.transaction((tx) => this.inAccount(tx, id, now, async () => undefined), { account: id });
   }
+}
+
+/** Whether bringing the account up to date at `now` would write something: a period or
+ *  statement to close, holds timed out or grants lapsed. */
+function isDue({ account: a, holdsExpired, grantsLapsed }: LockedAccount, now: number): boolean {
+  return (a.periodEnd !== null && a.periodEnd <= now) || (a.statementEnd !== null && a.statementEnd <= now) || holdsExpired || grantsLapsed;
 }
 
 /** The account a mutation's request names, directly or by a charge (none for a new account). */

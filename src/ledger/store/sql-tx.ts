@@ -205,6 +205,10 @@ export class SqlTx implements WriteTx {
     return this.one('SELECT * FROM accounts WHERE id = ?', [id], account);
   }
 
+  accountState(id: string, at: number): Promise<LockedAccount | undefined> {
+    return this.one(`${LOCKED} WHERE a.id = ?`, [at, at, id], locked);
+  }
+
   lockAccount(id: string, at: number): Promise<LockedAccount | undefined> {
     return this.one(this.lockById, [at, at, id], locked);
   }

@@ -48,6 +48,8 @@ export interface ReadTx {
   /** The outbox, webhooks, lists and metadata (integration.ts). */
   readonly integration: IntegrationReads;
   account(id: string): Promise<AccountRecord | undefined>;
+  /** The account, and whether holds timed out or grants lapsed by `at` (lockAccount's answer, without the lock). */
+  accountState(id: string, at: number): Promise<LockedAccount | undefined>;
   grants(accountId: string): Promise<GrantRecord[]>;
   grant(id: string): Promise<GrantRecord | undefined>;
   /** Grants of the account that can be spent at `at`, with something left, in no particular order. */
