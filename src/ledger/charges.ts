@@ -48,7 +48,7 @@ export async function hold(s: Scope, priced: Priced): Promise<OpenCharge> {
   // Planned before anything is written, so a refusal leaves nothing to undo.
   const plan = await planDraws(s, priced.amount);
   const c: ChargeRecord = {
-    id: s.newId('ch'), accountId: s.account.id, pack: s.pack.name, operation: priced.operation, version: priced.version,
+    id: s.newId('ch', s.account.id), accountId: s.account.id, pack: s.pack.name, operation: priced.operation, version: priced.version,
     input: JSON.stringify(priced.input), status: 'held', held: priced.amount, captured: null, refunded: 0n,
     createdAt: s.now, expiresAt: s.now + s.policy.holdTimeoutSeconds * 1000, resolvedAt: null,
   };

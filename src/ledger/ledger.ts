@@ -1,8 +1,8 @@
 // The ledger's public face. Every mutation runs in one store transaction that first claims
 // its idempotency key, then locks the account, brings it up to date (expired holds,
 // renewals) and does its work; the result is stored with the key and replayed on retry.
-import { randomBytes, randomFillSync } from 'node:crypto';
-import type { PackInfo } from '../engine/index.ts';
+import { randomBytes } from 'node:crypto';
+import type { PackInfo, QuoteResult } from '../engine/index.ts';
 import type { BillingMode, LedgerPolicy } from '../rules/ledger-policy.ts';
 import { toJsonData } from '../value.ts';
 import { accountInputs, withAccountInputs, zoneOf } from './account-inputs.ts';
@@ -18,9 +18,10 @@ import { isReplay, replayOf, requestHash } from './idempotency.ts';
 import { asDecimal, fromMinor, parseAmount, ruleAmount } from './money.ts';
 import { addGrant, entry, grantKind, payOverdraft } from './postings.ts';
 import type { PricingEngine } from './pricing.ts';
-import { QuoteSigner } from './quote-token.ts';
+import { quotedChargeJson, QuoteSigner } from './quote-token.ts';
 import type { AccountRecord } from './records.ts';
 import type { Scope } from './scope.ts';
+import { affinityOf, affinityOfRecord, newId } from './ids.ts';
 import { inSpendOrder } from './spend-order.ts';
 import type { LockedAccount, LockHint, ReadTx, Store, WriteTx } from './store/store.ts';
 import { billedOverdraft, closePeriodNow, postpaidLimit, statementEnd } from './statements.ts';
@@ -141,6 +142,52 @@ export interface QuoteQuery {
   explain?: boolean;
 }
 
+/** A quote as priced, before it is shown: as a QuoteView, or straight as the view's JSON text. */
+interface PricedQuote {
+  result: QuoteResult;
+  account: string | null;
+  input: Record<string, unknown>;
+  /** The input's JSON, when the quote id needed it: the answer's text reuses it. */
+  inputJson: string | undefined;
+  fromAccount: Record<string, unknown>;
+  amount: string | null;
+  quoteId: string | null;
+  expiresAt: number;
+}
+
+function quoteView(p: PricedQuote): QuoteView {
+  const { result } = p;
+  return {
+    quote_id: p.quoteId, expires_at: p.quoteId ? new Date(p.expiresAt).toISOString() : null,
+    pack: result.pack, operation: result.operation, version: result.version, account: p.account,
+    input: p.input, account_inputs: p.fromAccount,
+    outputs: Object.fromEntries(Object.entries(result.outputs).map(([k, v]) => [k, toJsonData(v)])),
+    amount: p.amount, rejections: result.rejections,
+    ...(result.trace ? { trace: result.trace.map((t) => ({ ...t, value: toJsonData(t.value) })) } : {}),
+  };
+}
+
+/**
+ * JSON.stringify(quoteView(p)), written without the view: no outputs object, and the input's
+ * JSON taken from the quote id's payload rather than written a second time.
+ */
+function quoteJson(p: PricedQuote): string {
+  const { result } = p;
+  if (result.trace) return JSON.stringify(quoteView(p));
+  let outputs = '';
+  for (const k of Object.keys(result.outputs)) {
+    const v = JSON.stringify(toJsonData(result.outputs[k]!));
+    if (v !== undefined) outputs += `${outputs ? ',' : ''}${JSON.stringify(k)}:${v}`;
+  }
+  // A quote id is base64url and dots, an expiry ISO 8601: nothing in either to escape.
+  const id = p.quoteId === null ? 'null' : `"${p.quoteId}"`;
+  const expires = p.quoteId ? `"${new Date(p.expiresAt).toISOString()}"` : 'null';
+  return `{"quote_id":${id},"expires_at":${expires},"pack":${JSON.stringify(result.pack)},"operation":${JSON.stringify(result.operation)},`
+    + `"version":${JSON.stringify(result.version)},"account":${JSON.stringify(p.account)},"input":${p.inputJson ?? JSON.stringify(p.input)},`
+    + `"account_inputs":${JSON.stringify(p.fromAccount)},"outputs":{${outputs}},"amount":${JSON.stringify(p.amount)},`
+    + `"rejections":${result.rejections.length ? JSON.stringify(result.rejections) : '[]'}}`;
+}
+
 export class Ledger {
   private readonly packs: Map<string, PackInfo>;
   private readonly clock: () => number;
@@ -229,7 +276,7 @@ export class Ledger {
     });
     const first = await read(false);
     if (first) return first.value;
-    await this.store.transaction((tx) => this.inAccount(tx, accountId, now, async () => undefined), { account: accountId });
+    await this.store.transaction((tx) => this.inAccount(tx, accountId, now, async () => undefined), accountLock(accountId));
     return (await read(true))!.value;
   }
 
@@ -296,23 +343,37 @@ export class Ledger {
   async quote(q: QuoteQuery): Promise<QuoteView> {
     if (q.account === undefined) return this.quoteWithoutAccount(q);
     const now = this.now();
-    const { policy } = this.pack(q.pack);
-    await this.settleIfDue(q.account);
-    const fromAccount = await this.store.read(async (tx) => {
-      const a = await this.mustRead(tx, q.account!);
-      if (a.pack !== q.pack) throw new LedgerError('invalid_request', `account '${a.id}' belongs to pack '${a.pack}', not '${q.pack}'`);
-      return accountInputs(tx, a, policy, zoneOf(policy, a), now, this.engine.inputNames(q.pack, q.operation));
-    });
-    return this.priced(q, fromAccount, now);
+    return quoteView(this.priced(q, await this.accountInputsOf(q, q.account, now), now));
   }
 
   /** A quote that names no account needs no store: it is priced at once. */
   quoteWithoutAccount(q: QuoteQuery): QuoteView {
     if (q.account !== undefined) throw new LedgerError('invalid_request', 'this quote names an account; use quote()');
-    return this.priced(q, {}, this.now());
+    return quoteView(this.priced(q, {}, this.now()));
   }
 
-  private priced(q: QuoteQuery, fromAccount: Record<string, unknown>, now: number): QuoteView {
+  /**
+   * The quote as JSON text, the same as JSON.stringify of quote(q)'s view, for a server to send
+   * as it is. Without an account there is no store to wait for, and the text comes at once.
+   */
+  quoteJson(q: QuoteQuery): string | Promise<string> {
+    const now = this.now();
+    if (q.account === undefined) return quoteJson(this.priced(q, {}, now));
+    return this.accountInputsOf(q, q.account, now).then((fromAccount) => quoteJson(this.priced(q, fromAccount, now)));
+  }
+
+  /** The inputs the account gives the rule (its plan, usage counters), with the account brought up to date first. */
+  private async accountInputsOf(q: QuoteQuery, account: string, now: number): Promise<Record<string, unknown>> {
+    const { policy } = this.pack(q.pack);
+    await this.settleIfDue(account);
+    return this.store.read(async (tx) => {
+      const a = await this.mustRead(tx, account);
+      if (a.pack !== q.pack) throw new LedgerError('invalid_request', `account '${a.id}' belongs to pack '${a.pack}', not '${q.pack}'`);
+      return accountInputs(tx, a, policy, zoneOf(policy, a), now, this.engine.inputNames(q.pack, q.operation));
+    });
+  }
+
+  private priced(q: QuoteQuery, fromAccount: Record<string, unknown>, now: number): PricedQuote {
     // Any loaded pack can be priced; only a pack with a ledger.yaml has an amount to charge.
     const info = this.packs.get(q.pack);
     if (!info) throw new LedgerError('unknown_pack', `no pack '${q.pack}'`, { packs: [...this.packs.keys()] });
@@ -326,18 +387,13 @@ export class Ledger {
     const decimal = accepted ? asDecimal(value) : undefined;
     const amount = decimal ? fromMinor(ruleAmount(decimal, info.decimals, policy!.rounding, `${q.operation}.${output}`), info.decimals) : null;
     const expiresAt = now + this.quoteTtl;
+    const account = q.account ?? null;
     // Only a quote that can be charged gets an id (a rejected one has no amount): nothing to charge, nothing to sign.
-    const quoteId = amount === null
+    const inputJson = amount === null ? undefined : JSON.stringify(input);
+    const quoteId = inputJson === undefined
       ? null
-      : this.quotes.sign({ pack: q.pack, operation: q.operation, input, at: now, expiresAt, account: q.account ?? null, amount });
-    return {
-      quote_id: quoteId, expires_at: quoteId ? new Date(expiresAt).toISOString() : null,
-      pack: result.pack, operation: result.operation, version: result.version, account: q.account ?? null,
-      input, account_inputs: fromAccount,
-      outputs: Object.fromEntries(Object.entries(result.outputs).map(([k, v]) => [k, toJsonData(v)])),
-      amount, rejections: result.rejections,
-      ...(result.trace ? { trace: result.trace.map((t) => ({ ...t, value: toJsonData(t.value) })) } : {}),
-    };
+      : this.quotes.signJson(quotedChargeJson({ pack: q.pack, operation: q.operation, at: now, expiresAt, account, amount }, inputJson));
+    return { result, account, input, inputJson, fromAccount, amount, quoteId, expiresAt };
   }
 
   // ---- mutations ----
@@ -571,7 +627,7 @@ export class Ledger {
   /** Releases holds that timed out; a server calls this now and then. Returns accounts settled. */
   async releaseExpiredHolds(limit = 100): Promise<number> {
     const ids = await this.store.transaction((tx) => tx.accountsWithExpiredHolds(this.now(), limit));
-    for (const id of ids) await this.store.transaction((tx) => this.inAccount(tx, id, this.now(), async () => undefined), { account: id });
+    for (const id of ids) await this.store.transaction((tx) => this.inAccount(tx, id, this.now(), async () => undefined), accountLock(id));
     return ids.length;
   }
 
@@ -644,7 +700,7 @@ export class Ledger {
   private async settleIfDue(id: string): Promise<void> {
     const now = this.now();
     const state = await this.store.read((tx) => tx.accountState(id, now));
-    if (state && isDue(state, now)) await this.store.transaction((tx) => this.inAccount(tx, id, now, async () => undefined), { account: id });
+    if (state && isDue(state, now)) await this.store.transaction((tx) => this.inAccount(tx, id, now, async () => undefined), accountLock(id));
   }
 }
 
@@ -654,12 +710,14 @@ function isDue({ account: a, holdsExpired, grantsLapsed }: LockedAccount, now: n
   return (a.periodEnd !== null && a.periodEnd <= now) || (a.statementEnd !== null && a.statementEnd <= now) || holdsExpired || grantsLapsed;
 }
 
+const accountLock = (account: string): LockHint => ({ account, affinity: affinityOf(account) });
+
 /** The account a mutation's request names, directly or by a charge (none for a new account). */
 function lockHint(key: string, named: object): LockHint | undefined {
   const request = named as { op?: unknown; account?: unknown; charge?: unknown };
   if (request.op === 'create_account') return undefined;
-  if (typeof request.account === 'string') return { account: request.account, key };
-  if (typeof request.charge === 'string') return { charge: request.charge, key };
+  if (typeof request.account === 'string') return { ...accountLock(request.account), key };
+  if (typeof request.charge === 'string') return { charge: request.charge, key, affinity: affinityOfRecord(request.charge) };
   return undefined;
 }
 
@@ -681,22 +739,4 @@ function usageInput(s: Scope, operation: string, held: Record<string, unknown>, 
   }
   const fromAccount = Object.fromEntries(Object.entries(held).filter(([k]) => s.policy.accountInputs.has(k)));
   return withAccountInputs({ ...held, ...usage }, fromAccount);
-}
-
-// An id is the time in ms (12 hex digits) then 8 random bytes: ids made together sort
-// together, so inserting charges and draws touches the last pages of their indexes instead
-// of a random page each (fewer pages written per commit). The random bytes come from a pool
-// filled 4 KiB at a time.
-const ID_RANDOM_BYTES = 8;
-const idPool = Buffer.alloc(4096);
-let idOffset = idPool.length;
-
-function newId(prefix: string): string {
-  if (idOffset === idPool.length) {
-    randomFillSync(idPool);
-    idOffset = 0;
-  }
-  const random = idPool.toString('hex', idOffset, idOffset + ID_RANDOM_BYTES);
-  idOffset += ID_RANDOM_BYTES;
-  return `${prefix}_${Date.now().toString(16).padStart(12, '0')}${random}`;
 }

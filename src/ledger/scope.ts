@@ -14,5 +14,6 @@ export interface Scope {
   engine: PricingEngine;
   /** The zone days and months are counted in: the account's, or the pack's fixed one. */
   zone: string;
-  newId: (prefix: string) => string;
+  /** ids.ts's newId: with an account, the id carries its affinity. */
+  newId: (prefix: string, account?: string) => string;
 }

@@ -189,4 +189,23 @@ describe('PostgreSQL group commit', () => {
     }
     expect(Number((await client.query('SELECT COUNT(*) AS n FROM charges')).rows[0].n)).toBe(10);
   });
+
+  it("sends a capture, which names only its charge, to the lane of the charge's account", async () => {
+    const many = await PostgresStore.open({ connectionString: PG_URL, schema, lanes: 8 });
+    try {
+      const ledger = await Ledger.open(many, packs());
+      await ledger.createAccount({ id: 'lane', pack: 'modelpix' }, key());
+      await ledger.topup('lane', { credits: '100000' }, key());
+      const request = { account: 'lane', operation: 'generate', input: { tool: 'face_swap' } };
+      for (let round = 0; round < 5; round++) {
+        const held = await ledger.createCharge({ ...request, capture: false }, key());
+        // Arriving together, on the same lane, they share a transaction.
+        const [, other] = await Promise.all([ledger.captureCharge(held.id, {}, key()), ledger.createCharge({ ...request, capture: true }, key())]);
+        const { rows } = await client.query('SELECT DISTINCT xmin::text FROM charges WHERE id = ANY($1)', [[held.id, other.id]]);
+        expect(rows).toHaveLength(1);
+      }
+    } finally {
+      await many.close();
+    }
+  });
 });

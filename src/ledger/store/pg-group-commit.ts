@@ -1,5 +1,5 @@
 // PostgreSQL group commit. A mutation that names its account (directly or by a charge) joins
-// a lane chosen by that name, and a lane commits what has queued meanwhile as one transaction
+// a lane chosen by the account's affinity (or by the name), and a lane commits what has queued meanwhile as one transaction
 // on one pooled connection: one BEGIN, one COMMIT and one WAL flush for the batch, and the
 // mutations of one account follow each other without waiting for its row lock in between.
 // Lanes run side by side on their own connections.
@@ -56,10 +56,10 @@ const PRELOCK = `SELECT id FROM accounts
 // that held them committed.
 const KEYS = 'SELECT key, request_hash, response FROM idempotency WHERE key = ANY($1::text[])';
 
-function laneOf(name: string, lanes: number): number {
+function hash(name: string): number {
   let h = 2166136261;
   for (let i = 0; i < name.length; i++) h = Math.imul(h ^ name.charCodeAt(i), 16777619);
-  return (h >>> 0) % lanes;
+  return h >>> 0;
 }
 
 export class GroupCommit {
@@ -76,7 +76,7 @@ export class GroupCommit {
   }
 
   run<T>(work: (tx: WriteTx) => Promise<T>, lock: LockHint): Promise<T> {
-    const lane = this.lanes[laneOf(lock.account ?? lock.charge ?? '', this.lanes.length)]!;
+    const lane = this.lanes[(lock.affinity ?? hash(lock.account ?? lock.charge ?? '')) % this.lanes.length]!;
     return new Promise<T>((resolve, reject) => {
       lane.queue.push({ work, lock, resolve: resolve as (v: unknown) => void, reject });
       if (!lane.running) void this.drain(lane);

@@ -157,6 +157,8 @@ export interface LockHint {
   charge?: string;
   /** The idempotency key it claims, which the store may look up ahead with the batch's. */
   key?: string;
+  /** 0–255, the same for every change of one account (ids.ts): such changes may share a batch. */
+  affinity?: number;
 }
 
 export interface Store extends KeyStore {
