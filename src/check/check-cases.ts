@@ -10,7 +10,7 @@ import { displayPath } from '../rules/load-pack.ts';
 import type { InputDecl } from '../rules/model.ts';
 import { errorAt, locOf, pairOf, readYamlFile, validateYaml, yamlErrors, type YamlFile } from '../rules/yaml-source.ts';
 import { didYouMean } from '../suggest.ts';
-import { versionInForce } from '../engine/version-in-force.ts';
+import { versionInForce } from '../rules/version-in-force.ts';
 import type { CheckedPack, CheckedVersion } from './model.ts';
 import testsSchema from '../rules/schema/tests.schema.json' with { type: 'json' };
 

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { RuleError } from '../../grammar/diagnostic.ts';
 import { hasErrors, loadWorkspace } from '../check/check-paths.ts';
 import { exportJsonLogic, type JsonLogicExport } from '../compile/jsonlogic.ts';
-import { versionInForce } from '../engine/version-in-force.ts';
+import { versionInForce } from '../rules/version-in-force.ts';
 import { didYouMean } from '../suggest.ts';
 import { parseTime, printDiagnostics, type CliIo } from './output.ts';
 

@@ -7,7 +7,7 @@ import type { CompiledPack } from '../compile/compile-pack.ts';
 import { withFileOverlay } from '../rules/file-overlay.ts';
 import { checkPacks, type CheckPacksOptions } from './check-packs.ts';
 import type { QuoteResult } from './engine.ts';
-import { unknownOperation, versionInForce } from './version-in-force.ts';
+import { unknownOperation, versionInForce } from '../rules/version-in-force.ts';
 
 export interface EditedFile {
   /** Relative to the pack's folder, e.g. `generate_image.yaml`. */

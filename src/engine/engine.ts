@@ -11,7 +11,7 @@ import type { LedgerPolicy } from '../rules/ledger-policy.ts';
 import type { PackDecl } from '../rules/model.ts';
 import { didYouMean } from '../suggest.ts';
 import type { RecordValue } from '../value.ts';
-import { hasTakenEffect, unknownOperation, versionInForce } from './version-in-force.ts';
+import { hasTakenEffect, unknownOperation, versionInForce } from '../rules/version-in-force.ts';
 
 export interface QuoteRequest {
   pack: string;

@@ -3,7 +3,7 @@
 import { relative, resolve } from 'node:path';
 import { RuleError } from '../../grammar/diagnostic.ts';
 import { loadPack } from '../rules/load-pack.ts';
-import { unknownOperation, versionInForce } from './version-in-force.ts';
+import { unknownOperation, versionInForce } from '../rules/version-in-force.ts';
 
 export interface OperationFile {
   version: string;

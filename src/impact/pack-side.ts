@@ -7,7 +7,7 @@ import type { CheckedPack } from '../check/model.ts';
 import type { Rejection, TraceEntry } from '../compile/frame.ts';
 import { Decimal } from '../decimal.ts';
 import type { PackInfo, QuoteRequest, QuoteResult } from '../engine/index.ts';
-import { versionInForce } from '../engine/version-in-force.ts';
+import { versionInForce } from '../rules/version-in-force.ts';
 import type { LedgerPolicy } from '../rules/ledger-policy.ts';
 import { didYouMean } from '../suggest.ts';
 import type { ImpactRequest } from './requests.ts';

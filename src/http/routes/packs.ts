@@ -1,6 +1,6 @@
 import { Router } from 'express';
 import type { PackInfo } from '../../engine/index.ts';
-import { versionInForce } from '../../engine/version-in-force.ts';
+import { versionInForce } from '../../rules/version-in-force.ts';
 import type { AppContext } from '../context.ts';
 import { plainPathParam } from '../validate.ts';
 import { illustrativeByOperation } from '../illustrative.ts';

@@ -1,4 +1,4 @@
-// Which version of a pack applies at a time: the one rule, for the engine and the export.
+// Which version of a pack applies at a time: the one rule, for the engine, the checker and the export.
 import { RuleError } from '../../grammar/diagnostic.ts';
 import { didYouMean } from '../suggest.ts';
 
