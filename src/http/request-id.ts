@@ -1,7 +1,7 @@
 // A request id on every request: the client's X-Request-Id when it is sane, else a new UUID;
 // sent back as X-Request-Id and bound to `req.log`, a pino child logger of the request.
 import { randomUUID } from 'node:crypto';
-import type { Express, NextFunction, Request, Response } from 'express';
+import type { Express, Request, Response } from 'express';
 import type { Logger } from 'pino';
 
 declare module 'express-serve-static-core' {
@@ -26,10 +26,9 @@ export function requestIds(app: Express, log: Logger) {
       return (this[CHILD] ??= log.child({ request_id: this.id }));
     },
   });
-  return (req: Request, res: Response, next: NextFunction): void => {
+  return (req: Request, res: Response): void => {
     const given = req.headers['x-request-id'];
     req.id = typeof given === 'string' && SANE.test(given) ? given : randomUUID();
     res.setHeader('X-Request-Id', req.id);
-    next();
   };
 }

@@ -27,7 +27,7 @@ import type { LockedAccount, LockHint, ReadTx, Store, WriteTx } from './store/st
 import { billedOverdraft, closePeriodNow, postpaidLimit, statementEnd } from './statements.ts';
 import { cancel, changePlan, renew, settle, subscribe } from './subscriptions.ts';
 import {
-  accountView, entryView, grantView, statementView, type AccountView, type ChargeView, type EntryView, type GrantView, type StatementView,
+  accountView, entryView, grantView, isoTime, statementView, type AccountView, type ChargeView, type EntryView, type GrantView, type StatementView,
 } from './views.ts';
 
 export interface LedgerOptions {
@@ -158,7 +158,7 @@ interface PricedQuote {
 function quoteView(p: PricedQuote): QuoteView {
   const { result } = p;
   return {
-    quote_id: p.quoteId, expires_at: p.quoteId ? new Date(p.expiresAt).toISOString() : null,
+    quote_id: p.quoteId, expires_at: p.quoteId ? isoTime(p.expiresAt) : null,
     pack: result.pack, operation: result.operation, version: result.version, account: p.account,
     input: p.input, account_inputs: p.fromAccount,
     outputs: Object.fromEntries(Object.entries(result.outputs).map(([k, v]) => [k, toJsonData(v)])),
@@ -181,7 +181,7 @@ function quoteJson(p: PricedQuote): string {
   }
   // A quote id is base64url and dots, an expiry ISO 8601: nothing in either to escape.
   const id = p.quoteId === null ? 'null' : `"${p.quoteId}"`;
-  const expires = p.quoteId ? `"${new Date(p.expiresAt).toISOString()}"` : 'null';
+  const expires = p.quoteId ? `"${isoTime(p.expiresAt)}"` : 'null';
   return `{"quote_id":${id},"expires_at":${expires},"pack":${JSON.stringify(result.pack)},"operation":${JSON.stringify(result.operation)},`
     + `"version":${JSON.stringify(result.version)},"account":${JSON.stringify(p.account)},"input":${p.inputJson ?? JSON.stringify(p.input)},`
     + `"account_inputs":${JSON.stringify(p.fromAccount)},"outputs":{${outputs}},"amount":${JSON.stringify(p.amount)},`
@@ -265,9 +265,8 @@ export class Ledger {
    * Reads an account brought up to date first: expiries, renewals and closes due by now are
    * written, so what is read (the log above all) sums to the balance at this instant.
    */
-  private async readSettled<T>(accountId: string, work: (tx: ReadTx, a: AccountRecord, decimals: number) => Promise<T>): Promise<T> {
+  private async readSettled<T>(accountId: string, work: (tx: ReadTx, a: AccountRecord, decimals: number) => Promise<T>, now = this.now()): Promise<T> {
     // Usually nothing is due: one snapshot then both finds that out and reads.
-    const now = this.now();
     const read = (settled: boolean) => this.store.read(async (tx): Promise<{ value: T } | undefined> => {
       const state = await tx.accountState(accountId, now);
       if (!state) throw new LedgerError('account_not_found', `no account '${accountId}'`);
@@ -292,10 +291,7 @@ export class Ledger {
       const ids = await this.store.read((tx) => tx.auditAccountIds(after, 500));
       if (!ids.length) break;
       for (const id of ids) {
-        await this.settleIfDue(id);
-        drift.push(...(await this.store.read(async (tx) => {
-          const a = (await tx.account(id))!;
-          const d = this.pack(a.pack).info.decimals;
+        drift.push(...(await this.readSettled(id, async (tx, a, d) => {
           const sums = await tx.logSums(id);
           const found: AuditDrift[] = [];
           for (const g of await tx.grants(id)) {
@@ -365,12 +361,10 @@ export class Ledger {
   /** The inputs the account gives the rule (its plan, usage counters), with the account brought up to date first. */
   private async accountInputsOf(q: QuoteQuery, account: string, now: number): Promise<Record<string, unknown>> {
     const { policy } = this.pack(q.pack);
-    await this.settleIfDue(account);
-    return this.store.read(async (tx) => {
-      const a = await this.mustRead(tx, account);
+    return this.readSettled(account, (tx, a) => {
       if (a.pack !== q.pack) throw new LedgerError('invalid_request', `account '${a.id}' belongs to pack '${a.pack}', not '${q.pack}'`);
       return accountInputs(tx, a, policy, zoneOf(policy, a), now, this.engine.inputNames(q.pack, q.operation));
-    });
+    }, now);
   }
 
   private priced(q: QuoteQuery, fromAccount: Record<string, unknown>, now: number): PricedQuote {
@@ -695,12 +689,6 @@ export class Ledger {
     const a = await tx.account(id);
     if (!a) throw new LedgerError('account_not_found', `no account '${id}'`);
     return a;
-  }
-
-  private async settleIfDue(id: string): Promise<void> {
-    const now = this.now();
-    const state = await this.store.read((tx) => tx.accountState(id, now));
-    if (state && isDue(state, now)) await this.store.transaction((tx) => this.inAccount(tx, id, now, async () => undefined), accountLock(id));
   }
 }
 

@@ -11,9 +11,8 @@ interface QuoteBody { pack: string; operation: string; input: Record<string, unk
 
 export const QUOTES_PATH = '/v1/quotes';
 
-/** The JSON text with the headers res.json sends (no ETag: the app disables them). */
-function sendJson(res: Response, value: unknown): void {
-  const text = JSON.stringify(value);
+/** JSON text with the headers res.json sends (no ETag: the app disables them). */
+function sendJson(res: Response, text: string): void {
   res.setHeader('Content-Type', 'application/json; charset=utf-8');
   res.setHeader('Content-Length', Buffer.byteLength(text));
   res.end(text);
@@ -23,12 +22,17 @@ export function quoteRoute({ ledger }: AppContext): RequestHandler {
   const { engine } = ledger;
   return (req: Request, res: Response, next: NextFunction): void => {
     const q = body<QuoteBody>(req, 'QuoteRequest');
-    if (q.account === undefined) {
-      requireScope(req, 'quote');
-      sendJson(res, withIllustrative(engine, ledger.quoteWithoutAccount(q)));
+    if (q.account === undefined) requireScope(req, 'quote');
+    else requireAccount(req, q.account, 'quote');
+    // An explained quote gains its illustrative figures, so goes as a view; any other is
+    // written by the ledger as the view's JSON text, with its input written once.
+    if (q.explain) {
+      if (q.account === undefined) return sendJson(res, JSON.stringify(withIllustrative(engine, ledger.quoteWithoutAccount(q))));
+      ledger.quote(q).then((view) => sendJson(res, JSON.stringify(withIllustrative(engine, view))), next);
       return;
     }
-    requireAccount(req, q.account, 'quote');
-    ledger.quote(q).then((view) => sendJson(res, withIllustrative(engine, view)), next);
+    const answer = ledger.quoteJson(q);
+    if (typeof answer === 'string') sendJson(res, answer);
+    else answer.then((text) => sendJson(res, text), next);
   };
 }
