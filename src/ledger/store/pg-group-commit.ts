@@ -13,23 +13,19 @@
 // so a job that fails before writing leaves nothing; a concurrent claim of the same key makes
 // the insert fail, and the job runs again and finds the response.
 import type pg from 'pg';
+import { drain, type Job as BaseJob, type Outcome } from './batches.ts';
 import { Runner } from './pg-runner.ts';
 import { SqlTx } from './sql-tx.ts';
 import type { LockHint, StoredResponse, WriteTx } from './store.ts';
 
-interface Job {
-  work: (tx: WriteTx) => Promise<unknown>;
+interface Job extends BaseJob {
   lock: LockHint;
-  resolve: (v: unknown) => void;
-  reject: (e: unknown) => void;
 }
 
 interface Lane {
   queue: Job[];
   running: boolean;
 }
-
-type Outcome = { ok: true; value: unknown } | { ok: false; error: unknown };
 
 /** Thrown inside a batch run without savepoints when a job failed having written. */
 class Undone extends Error {}
@@ -91,23 +87,7 @@ export class GroupCommit {
   private async drain(lane: Lane): Promise<void> {
     lane.running = true;
     try {
-      // Let the callers of this turn of the event loop join the first batch.
-      await new Promise((r) => setImmediate(r));
-      while (lane.queue.length) {
-        const batch = lane.queue.splice(0, this.maxBatch);
-        let outcomes: Outcome[];
-        try {
-          outcomes = await this.commit(batch);
-        } catch (error) {
-          for (const job of batch) job.reject(error);
-          continue;
-        }
-        batch.forEach((job, i) => {
-          const o = outcomes[i]!;
-          if (o.ok) job.resolve(o.value);
-          else job.reject(o.error);
-        });
-      }
+      await drain(lane.queue, this.maxBatch, (batch) => this.commit(batch));
     } finally {
       lane.running = false;
     }

@@ -6,6 +6,7 @@ import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
 import type { ApiKeyRecord } from '../records.ts';
+import { drain, type Job, type Outcome } from './batches.ts';
 import { migrations } from './migrations.ts';
 import { apiKey, openHolds, SqlTx, type Param, type Row, type SqlRunner } from './sql-tx.ts';
 import type { ReadTx, Store, WriteTx } from './store.ts';
@@ -16,14 +17,6 @@ export interface SqliteOptions {
   /** Most transactions committed together. */
   maxBatch?: number;
 }
-
-interface Job {
-  work: (tx: WriteTx) => Promise<unknown>;
-  resolve: (v: unknown) => void;
-  reject: (e: unknown) => void;
-}
-
-type Outcome = { ok: true; value: unknown } | { ok: false; error: unknown };
 
 // After a batch had to be run again because a job failed having written, this many batches
 // run with a savepoint per job before trying without again.
@@ -174,25 +167,16 @@ export class SqliteStore implements Store {
   private async flush(): Promise<void> {
     this.flushing = true;
     try {
-      // Let the callers of this turn of the event loop join the first batch.
-      await new Promise((r) => setImmediate(r));
-      while (this.queue.length) {
-        const batch = this.queue.splice(0, this.maxBatch);
-        let outcomes: Outcome[];
+      await drain(this.queue, this.maxBatch, async (batch) => {
         try {
-          outcomes = await this.runBatch(batch);
+          const outcomes = await this.runBatch(batch);
           this.control.commit.run();
+          return outcomes;
         } catch (error) {
           if (this.writer.inTransaction) this.control.rollback.run();
-          for (const job of batch) job.reject(error);
-          continue;
+          throw error;
         }
-        batch.forEach((job, i) => {
-          const o = outcomes[i]!;
-          if (o.ok) job.resolve(o.value);
-          else job.reject(o.error);
-        });
-      }
+      });
     } finally {
       this.flushing = false;
     }
