@@ -9,6 +9,7 @@ import pg from 'pg';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { Ledger } from '../../src/ledger/ledger.ts';
 import type { ApiKeyRecord } from '../../src/ledger/records.ts';
+import { commit } from '../../src/ledger/store/pg-group-commit.ts';
 import { PostgresStore } from '../../src/ledger/store/postgres-store.ts';
 import { SqliteStore } from '../../src/ledger/store/sqlite-store.ts';
 import type { Store, WriteTx } from '../../src/ledger/store/store.ts';
@@ -90,6 +91,13 @@ describe.each(stores)('$name group commit', ({ open }) => {
       const ids = (await store.apiKeys()).map((k) => k.id).filter((id) => id.startsWith(prefix)).sort();
       expect(ids).toEqual(committed.map((id) => `${prefix}${id}`));
     }
+  });
+
+  it('runs a transaction started just as the one before it was answered', { timeout: 20_000 }, async () => {
+    // Each starts when the last is answered, the moment its batch finishes: the queue must
+    // not be left holding it as if a batch were still running.
+    for (let i = 0; i < 5; i++) await opened.store.transaction(job(`next-${i}`, ['write']), { account: 'next' });
+    expect((await store.apiKeys()).filter((k) => k.id.startsWith('next-'))).toHaveLength(5);
   });
 
   it('rejects a failed transaction with its own error', async () => {
@@ -207,5 +215,27 @@ describe('PostgreSQL group commit', () => {
     } finally {
       await many.close();
     }
+  });
+
+  it('fails only the last job of a batch when a row it left to be sent last breaks a constraint', async () => {
+    const entry = (accountId: string) => ({ accountId, at: 0, kind: 'grant' as const, amount: 1n, moved: null, grantId: null, chargeId: null, memo: null });
+    const good = (id: string) => async (tx: WriteTx) => {
+      await tx.insertApiKey(apiKey(id));
+      return id;
+    };
+    // No such account: the entry row, sent with the batch's last statement, breaks the foreign key.
+    const bad = async (tx: WriteTx) => {
+      await tx.appendEntry(entry('no-such-account'));
+      return 'bad';
+    };
+    const results = await Promise.allSettled([a.transaction(good('last-a'), { account: 'x' }), a.transaction(bad, { account: 'y' })]);
+    expect(results.map((r) => r.status)).toEqual(['fulfilled', 'rejected']);
+    expect((await a.apiKeys()).map((k) => k.id)).toContain('last-a');
+  });
+
+  it('refuses to take a failed transaction for committed', async () => {
+    await client.query('BEGIN');
+    await client.query('SELECT 1/0').catch(() => undefined);
+    await expect(commit(client)).rejects.toThrow(/not committed: the database answered ROLLBACK/);
   });
 });

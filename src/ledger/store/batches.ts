@@ -11,25 +11,52 @@ export interface Job {
 export type Outcome = { ok: true; value: unknown } | { ok: false; error: unknown };
 
 /**
- * Commits what `queue` holds, `maxBatch` at a time, until it is empty; first lets the callers
- * of this turn of the event loop join. `commit` gives each job's outcome once the batch is
- * committed, or throws, and then every job of the batch is rejected with that error.
+ * Jobs committed `maxBatch` at a time by `commit`, which gives each job's outcome once the
+ * batch is committed, or throws, and then every job of the batch is rejected with that error.
  */
-export async function drain<J extends Job>(queue: J[], maxBatch: number, commit: (batch: J[]) => Promise<Outcome[]>): Promise<void> {
-  await new Promise((r) => setImmediate(r));
-  while (queue.length) {
-    const batch = queue.splice(0, maxBatch);
-    let outcomes: Outcome[];
+export class BatchQueue<J extends Job> {
+  private readonly jobs: J[] = [];
+  private running = false;
+
+  constructor(
+    private readonly maxBatch: number,
+    private readonly commit: (batch: J[]) => Promise<Outcome[]>,
+  ) {}
+
+  push(job: J): void {
+    this.jobs.push(job);
+    if (!this.running) void this.drain();
+  }
+
+  /** Whether a batch is waiting or being committed. */
+  get busy(): boolean {
+    return this.running;
+  }
+
+  private async drain(): Promise<void> {
+    this.running = true;
+    // The loop's last look at the queue and clearing the flag happen in one step: a job pushed
+    // after it starts a drain of its own.
     try {
-      outcomes = await commit(batch);
-    } catch (error) {
-      for (const job of batch) job.reject(error);
-      continue;
+      // Let the callers of this turn of the event loop join the first batch.
+      await new Promise((r) => setImmediate(r));
+      while (this.jobs.length) {
+        const batch = this.jobs.splice(0, this.maxBatch);
+        let outcomes: Outcome[];
+        try {
+          outcomes = await this.commit(batch);
+        } catch (error) {
+          for (const job of batch) job.reject(error);
+          continue;
+        }
+        batch.forEach((job, i) => {
+          const o = outcomes[i]!;
+          if (o.ok) job.resolve(o.value);
+          else job.reject(o.error);
+        });
+      }
+    } finally {
+      this.running = false;
     }
-    batch.forEach((job, i) => {
-      const o = outcomes[i]!;
-      if (o.ok) job.resolve(o.value);
-      else job.reject(o.error);
-    });
   }
 }

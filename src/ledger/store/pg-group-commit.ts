@@ -13,18 +13,13 @@
 // so a job that fails before writing leaves nothing; a concurrent claim of the same key makes
 // the insert fail, and the job runs again and finds the response.
 import type pg from 'pg';
-import { drain, type Job as BaseJob, type Outcome } from './batches.ts';
+import { BatchQueue, type Job as BaseJob, type Outcome } from './batches.ts';
 import { Runner } from './pg-runner.ts';
 import { SqlTx } from './sql-tx.ts';
 import type { LockHint, StoredResponse, WriteTx } from './store.ts';
 
 interface Job extends BaseJob {
   lock: LockHint;
-}
-
-interface Lane {
-  queue: Job[];
-  running: boolean;
 }
 
 /** Thrown inside a batch run without savepoints when a job failed having written. */
@@ -40,6 +35,15 @@ const keyTaken = (e: unknown) => {
   const { code, constraint } = e as { code?: string; constraint?: string };
   return code === '23505' && constraint === 'idempotency_pkey';
 };
+
+/** COMMIT, refusing to take a transaction that had failed (PostgreSQL answers its COMMIT with ROLLBACK) for committed. */
+export async function commit(client: pg.ClientBase): Promise<void> {
+  const { command } = await client.query('COMMIT');
+  if (command !== 'COMMIT') throw new Error(`the transaction was not committed: the database answered ${command}`);
+}
+
+/** Connections whose ROLLBACK failed, to close instead of returning to the pool. */
+const broken = new WeakSet<pg.PoolClient>();
 
 const ATTEMPTS = 5;
 const GUARDED_BATCHES = 16;
@@ -59,38 +63,28 @@ function hash(name: string): number {
 }
 
 export class GroupCommit {
-  private readonly lanes: Lane[];
+  private readonly lanes: BatchQueue<Job>[];
   /** Batches left to run with a savepoint per job. */
   private guarded = 0;
 
   constructor(
     private readonly pool: pg.Pool,
     lanes: number,
-    private readonly maxBatch: number,
+    maxBatch: number,
   ) {
-    this.lanes = Array.from({ length: Math.max(1, lanes) }, () => ({ queue: [], running: false }));
+    this.lanes = Array.from({ length: Math.max(1, lanes) }, () => new BatchQueue<Job>(maxBatch, (batch) => this.commit(batch)));
   }
 
   run<T>(work: (tx: WriteTx) => Promise<T>, lock: LockHint): Promise<T> {
     const lane = this.lanes[(lock.affinity ?? hash(lock.account ?? lock.charge ?? '')) % this.lanes.length]!;
     return new Promise<T>((resolve, reject) => {
-      lane.queue.push({ work, lock, resolve: resolve as (v: unknown) => void, reject });
-      if (!lane.running) void this.drain(lane);
+      lane.push({ work, lock, resolve: resolve as (v: unknown) => void, reject });
     });
   }
 
   /** Resolves once no lane has work left. */
   async idle(): Promise<void> {
-    while (this.lanes.some((l) => l.running)) await new Promise((r) => setImmediate(r));
-  }
-
-  private async drain(lane: Lane): Promise<void> {
-    lane.running = true;
-    try {
-      await drain(lane.queue, this.maxBatch, (batch) => this.commit(batch));
-    } finally {
-      lane.running = false;
-    }
+    while (this.lanes.some((l) => l.busy)) await new Promise((r) => setImmediate(r));
   }
 
   private async commit(batch: Job[]): Promise<Outcome[]> {
@@ -112,7 +106,8 @@ export class GroupCommit {
         }
         throw error;
       } finally {
-        client.release();
+        // A connection that could not even roll back is closed, not reused.
+        client.release(broken.delete(client));
       }
     }
   }
@@ -132,11 +127,16 @@ export class GroupCommit {
       const tx = new SqlTx(runner);
       const outcomes: Outcome[] = [];
       for (const job of batch) outcomes.push(guarded ? await this.guardedJob(client, runner, tx, job) : await this.job(runner, tx, job));
-      await runner.flush();
-      await client.query('COMMIT');
+      // Unguarded, the rows still deferred may be the last job's: a failure there is a job's.
+      await runner.flush().catch((error) => {
+        throw guarded ? error : new Undone();
+      });
+      await commit(client);
       return outcomes;
     } catch (error) {
-      await client.query('ROLLBACK').catch(() => undefined);
+      await client.query('ROLLBACK').catch(() => {
+        broken.add(client);
+      });
       throw error;
     }
   }

@@ -6,7 +6,7 @@
 import pg from 'pg';
 import type { ApiKeyRecord } from '../records.ts';
 import { migrations } from './migrations.ts';
-import { GroupCommit, RETRYABLE } from './pg-group-commit.ts';
+import { commit, GroupCommit, RETRYABLE } from './pg-group-commit.ts';
 import { Runner } from './pg-runner.ts';
 import { apiKey, openHolds, SqlTx } from './sql-tx.ts';
 import type { LockHint, ReadTx, Store, WriteTx } from './store.ts';
@@ -93,7 +93,7 @@ export class PostgresStore implements Store {
       const runner = new Runner(client);
       const result = await work(new SqlTx(runner));
       await runner.flush();
-      await client.query('COMMIT');
+      await commit(client);
       return result;
     } catch (e) {
       await client.query('ROLLBACK').catch(() => undefined);

@@ -6,7 +6,7 @@ import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
 import type { ApiKeyRecord } from '../records.ts';
-import { drain, type Job, type Outcome } from './batches.ts';
+import { BatchQueue, type Job, type Outcome } from './batches.ts';
 import { migrations } from './migrations.ts';
 import { apiKey, openHolds, SqlTx, type Param, type Row, type SqlRunner } from './sql-tx.ts';
 import type { ReadTx, Store, WriteTx } from './store.ts';
@@ -110,11 +110,9 @@ export class SqliteStore implements Store {
   private readonly writeRunner: Runner;
   private readonly writeTx: SqlTx;
   private readonly readRunner: Runner;
-  private readonly maxBatch: number;
   /** BEGIN IMMEDIATE, SAVEPOINT, RELEASE, ROLLBACK TO, COMMIT, ROLLBACK: prepared once. */
   private readonly control: Record<'begin' | 'savepoint' | 'release' | 'rollbackTo' | 'commit' | 'rollback', Database.Statement>;
-  private queue: Job[] = [];
-  private flushing = false;
+  private readonly queue: BatchQueue<Job>;
   /** Batches left to run with a savepoint per job. */
   private guarded = 0;
   private reading: Promise<unknown> = Promise.resolve();
@@ -137,7 +135,7 @@ export class SqliteStore implements Store {
     this.writeRunner = new Runner(this.writer);
     this.writeTx = new SqlTx(this.writeRunner);
     this.readRunner = new Runner(this.reader);
-    this.maxBatch = options.maxBatch ?? 512;
+    this.queue = new BatchQueue(options.maxBatch ?? 512, (batch) => this.commitBatch(batch));
     const w = this.writer;
     this.control = {
       begin: w.prepare('BEGIN IMMEDIATE'), savepoint: w.prepare('SAVEPOINT job'), release: w.prepare('RELEASE job'),
@@ -160,25 +158,17 @@ export class SqliteStore implements Store {
   transaction<T>(work: (tx: WriteTx) => Promise<T>): Promise<T> {
     return new Promise<T>((resolve, reject) => {
       this.queue.push({ work, resolve: resolve as (v: unknown) => void, reject });
-      if (!this.flushing) void this.flush();
     });
   }
 
-  private async flush(): Promise<void> {
-    this.flushing = true;
+  private async commitBatch(batch: Job[]): Promise<Outcome[]> {
     try {
-      await drain(this.queue, this.maxBatch, async (batch) => {
-        try {
-          const outcomes = await this.runBatch(batch);
-          this.control.commit.run();
-          return outcomes;
-        } catch (error) {
-          if (this.writer.inTransaction) this.control.rollback.run();
-          throw error;
-        }
-      });
-    } finally {
-      this.flushing = false;
+      const outcomes = await this.runBatch(batch);
+      this.control.commit.run();
+      return outcomes;
+    } catch (error) {
+      if (this.writer.inTransaction) this.control.rollback.run();
+      throw error;
     }
   }
 
@@ -273,7 +263,7 @@ export class SqliteStore implements Store {
   }
 
   async close(): Promise<void> {
-    while (this.flushing) await new Promise((r) => setImmediate(r));
+    while (this.queue.busy) await new Promise((r) => setImmediate(r));
     this.reader.close();
     this.writer.close();
   }
