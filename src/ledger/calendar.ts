@@ -78,14 +78,25 @@ export function localDay(at: number, zone: string): string {
   return `${w.year}-${String(w.month).padStart(2, '0')}-${String(w.day).padStart(2, '0')}`;
 }
 
-export function startOfDay(at: number, zone: string): number {
+/** Per zone, the local day last asked for, [start, end): every charge asks for its day, and
+ *  finding one costs a dozen calls into Intl. A time in it has its date (dates only move forward). */
+const lastDay = new Map<string, { start: number; end: number }>();
+
+function dayAround(at: number, zone: string): { start: number; end: number } {
+  const known = lastDay.get(zone);
+  if (known && at >= known.start && at < known.end) return known;
   const w = wallTime(at, zone);
-  return instantOf(w.year, w.month, w.day, zone);
+  const day = { start: instantOf(w.year, w.month, w.day, zone), end: instantOf(w.year, w.month, w.day + 1, zone) };
+  lastDay.set(zone, day);
+  return day;
+}
+
+export function startOfDay(at: number, zone: string): number {
+  return dayAround(at, zone).start;
 }
 
 export function endOfDay(at: number, zone: string): number {
-  const w = wallTime(at, zone);
-  return instantOf(w.year, w.month, w.day + 1, zone);
+  return dayAround(at, zone).end;
 }
 
 export function startOfMonth(at: number, zone: string): number {
