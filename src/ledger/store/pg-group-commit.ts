@@ -1,8 +1,8 @@
 // PostgreSQL group commit. A mutation that names its account (directly or by a charge) joins
-// a lane chosen by the account's affinity (or by the name), and a lane commits what has queued meanwhile as one transaction
-// on one pooled connection: one BEGIN, one COMMIT and one WAL flush for the batch, and the
-// mutations of one account follow each other without waiting for its row lock in between.
-// Lanes run side by side on their own connections.
+// a lane chosen by the account's affinity (ids.ts; else by the name), and a lane commits what
+// has queued meanwhile as one transaction on one pooled connection: one BEGIN, one COMMIT and
+// one WAL flush for the batch, and the mutations of one account follow each other without
+// waiting for its row lock in between. Lanes run side by side on their own connections.
 //
 // A batch first locks all its accounts in id order: batches, here or on another server, then
 // never wait for each other in a cycle. Jobs run one after another without savepoints (most
