@@ -275,7 +275,7 @@ export class Ledger {
     });
     const first = await read(false);
     if (first) return first.value;
-    await this.store.transaction((tx) => this.inAccount(tx, accountId, now, async () => undefined), accountLock(accountId));
+    await this.bringUpToDate(accountId, now);
     return (await read(true))!.value;
   }
 
@@ -621,7 +621,7 @@ export class Ledger {
   /** Releases holds that timed out; a server calls this now and then. Returns accounts settled. */
   async releaseExpiredHolds(limit = 100): Promise<number> {
     const ids = await this.store.transaction((tx) => tx.accountsWithExpiredHolds(this.now(), limit));
-    for (const id of ids) await this.store.transaction((tx) => this.inAccount(tx, id, this.now(), async () => undefined), accountLock(id));
+    for (const id of ids) await this.bringUpToDate(id, this.now());
     return ids.length;
   }
 
@@ -655,6 +655,11 @@ export class Ledger {
   private scope(tx: WriteTx, now: number, account: AccountRecord): Scope {
     const { info, policy } = this.pack(account.pack);
     return { tx, now, account, pack: info, policy, engine: this.engine, zone: zoneOf(policy, account), newId };
+  }
+
+  /** Brings the account up to date at `now`: expiries, timed-out holds, renewals and closes. */
+  private bringUpToDate(id: string, now: number): Promise<void> {
+    return this.store.transaction((tx) => this.inAccount(tx, id, now, async () => undefined), accountLock(id));
   }
 
   private async inAccount<T>(tx: WriteTx, id: string, now: number, work: (s: Scope) => Promise<T>): Promise<T> {

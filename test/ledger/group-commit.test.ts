@@ -1,10 +1,7 @@
 // Group commit on both stores: transactions that arrive together commit together, and one
 // that fails is undone alone — whether it failed before writing anything or after writing.
 // PostgreSQL batches the mutations that name an account, one lane here so all share a batch.
-import { mkdtempSync, rmSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import pg from 'pg';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { Ledger } from '../../src/ledger/ledger.ts';
@@ -12,9 +9,8 @@ import type { ApiKeyRecord } from '../../src/ledger/records.ts';
 import { BatchQueue, type Job, type Outcome } from '../../src/ledger/store/batches.ts';
 import { commit } from '../../src/ledger/store/pg-group-commit.ts';
 import { PostgresStore } from '../../src/ledger/store/postgres-store.ts';
-import { SqliteStore } from '../../src/ledger/store/sqlite-store.ts';
 import type { Store, WriteTx } from '../../src/ledger/store/store.ts';
-import { dropSchema, key, packs, PG_URL, rejects } from './harness.ts';
+import { dropSchema, key, packs, PG_URL, rejects, storeKinds, type StoreKind } from './harness.ts';
 
 const apiKey = (id: string): ApiKeyRecord => ({ id, secretHash: `hash-${id}`, scope: 'quote', accounts: [], label: null, createdAt: 0, revokedAt: null });
 
@@ -38,32 +34,6 @@ const cases: { name: string; jobs: Record<string, Step[]>; committed: string[] }
   { name: 'the first and the last fail after writing', jobs: { a: ['write', 'fail'], b: ['write'], c: ['write', 'fail'] }, committed: ['b'] },
 ];
 
-interface Opened {
-  store: Store;
-  dispose(): Promise<void>;
-  /** PostgreSQL: the schema, for looking at rows directly. */
-  schema?: string;
-}
-
-const stores: { name: string; open(): Promise<Opened> }[] = [
-  {
-    name: 'SQLite',
-    async open() {
-      const dir = mkdtempSync(join(tmpdir(), 'group-commit-'));
-      const store = new SqliteStore({ path: join(dir, 'ledger.db') });
-      return { store, dispose: async () => { await store.close(); rmSync(dir, { recursive: true, force: true }); } };
-    },
-  },
-  {
-    name: 'PostgreSQL',
-    async open() {
-      const schema = `t_gc_${randomBytes(6).toString('hex')}`;
-      const store = await PostgresStore.open({ connectionString: PG_URL, schema, lanes: 1 });
-      return { store, schema, dispose: async () => { await store.close(); await dropSchema(schema); } };
-    },
-  },
-];
-
 describe('the batch queue both stores commit through', () => {
   it('runs a job pushed just as the one before it was answered', async () => {
     // A commit that does no I/O: everything below happens in a bounded number of event-loop
@@ -84,12 +54,12 @@ describe('the batch queue both stores commit through', () => {
   });
 });
 
-describe.each(stores)('$name group commit', ({ open }) => {
-  let opened: Opened;
+describe.each(storeKinds)('$name group commit', (kind) => {
+  let opened: Awaited<ReturnType<StoreKind['open']>>;
   let store: Store;
 
   beforeEach(async () => {
-    opened = await open();
+    opened = await kind.open({ lanes: 1 });
     store = opened.store;
     await store.transaction((tx) => tx.insertApiKey(apiKey('existing')));
   });

@@ -42,7 +42,8 @@ export class Clock {
 
 export interface StoreKind {
   name: 'sqlite' | 'postgres';
-  open(): Promise<{ store: Store; dispose(): Promise<void>; schema?: string; path?: string }>;
+  /** A fresh store; `lanes` sets PostgreSQL's group commit lanes (SQLite has one queue). */
+  open(options?: { lanes?: number }): Promise<{ store: Store; dispose(): Promise<void>; schema?: string; path?: string }>;
 }
 
 export const storeKinds: StoreKind[] = [
@@ -57,9 +58,9 @@ export const storeKinds: StoreKind[] = [
   },
   {
     name: 'postgres',
-    async open() {
+    async open(options) {
       const schema = `t_${randomBytes(6).toString('hex')}`;
-      const store = await PostgresStore.open({ connectionString: PG_URL, schema });
+      const store = await PostgresStore.open({ connectionString: PG_URL, schema, lanes: options?.lanes });
       return { store, schema, dispose: async () => { await store.close(); await dropSchema(schema); } };
     },
   },

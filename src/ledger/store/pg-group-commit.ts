@@ -13,6 +13,7 @@
 // so a job that fails before writing leaves nothing; a concurrent claim of the same key makes
 // the insert fail, and the job runs again and finds the response.
 import type pg from 'pg';
+import { affinityOf } from '../ids.ts';
 import { BatchQueue, type Job as BaseJob, type Outcome } from './batches.ts';
 import { Runner } from './pg-runner.ts';
 import { SqlTx } from './sql-tx.ts';
@@ -74,12 +75,6 @@ async function lockAndReadKeys(client: pg.PoolClient, batch: Job[]): Promise<Map
   return known;
 }
 
-function hash(name: string): number {
-  let h = 2166136261;
-  for (let i = 0; i < name.length; i++) h = Math.imul(h ^ name.charCodeAt(i), 16777619);
-  return h >>> 0;
-}
-
 export class GroupCommit {
   private readonly lanes: BatchQueue<Job>[];
 
@@ -95,7 +90,7 @@ export class GroupCommit {
   }
 
   run<T>(work: (tx: WriteTx) => Promise<T>, lock: LockHint): Promise<T> {
-    const lane = this.lanes[(lock.affinity ?? hash(lock.account ?? lock.charge ?? '')) % this.lanes.length]!;
+    const lane = this.lanes[(lock.affinity ?? affinityOf(lock.account ?? lock.charge ?? '')) % this.lanes.length]!;
     return new Promise<T>((resolve, reject) => {
       lane.push({ work, lock, resolve: resolve as (v: unknown) => void, reject });
     });
@@ -135,8 +130,8 @@ export class GroupCommit {
     await client.query('BEGIN');
     try {
       // A job alone locks its one account itself and reads its own key: two round trips fewer.
-      const known = batch.length > 1 ? await lockAndReadKeys(client, batch) : undefined;
-      const runner = new Runner(client, true, known);
+      const known = batch.length > 1 ? await lockAndReadKeys(client, batch) : new Map<string, StoredResponse | null>();
+      const runner = new Runner(client, known);
       const tx = new SqlTx(runner);
       const outcomes: Outcome[] = [];
       for (const job of batch) outcomes.push(guarded ? await this.guardedJob(client, runner, tx, job) : await this.job(runner, tx, job));

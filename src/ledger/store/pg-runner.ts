@@ -41,7 +41,6 @@ export class Runner implements SqlRunner {
   writes = 0;
   constructor(
     private readonly client: pg.ClientBase | pg.Pool,
-    readonly claimsKeyAtSave = false,
     readonly knownKeys?: Map<string, StoredResponse | null>,
   ) {}
 

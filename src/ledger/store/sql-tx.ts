@@ -24,11 +24,10 @@ export interface SqlRunner {
   /** Where supported, sends `INSERT INTO t (cols) VALUES (row)` with a later statement of the
    *  transaction instead of alone (fewer round trips); the statement is still in the transaction. */
   deferInsert?(into: string, row: Param[]): void;
-  /** Keys are looked up at claimKey and inserted at saveResponse (SQLite, and a PostgreSQL
-   *  group commit, whose batch reruns a job whose insert meets a concurrent claim). */
-  readonly claimsKeyAtSave?: boolean;
-  /** Responses already known in this transaction (read ahead, or saved by an earlier job of a
-   *  group commit); null: the key is known to be free. Consulted only when claimsKeyAtSave. */
+  /** Present in a PostgreSQL group commit, whose keys, as SQLite's, are looked up at claimKey
+   *  and inserted at saveResponse (a batch reruns a job whose insert meets a concurrent claim):
+   *  the responses already known in the transaction, read ahead or saved by an earlier job;
+   *  null: the key is known to be free. */
   readonly knownKeys?: Map<string, StoredResponse | null>;
 }
 
@@ -159,7 +158,7 @@ export class SqlTx implements WriteTx {
   }
 
   async claimKey(key: string, requestHash: string, at: number): Promise<StoredResponse | undefined> {
-    if (this.db.dialect === 'sqlite' || this.db.claimsKeyAtSave) {
+    if (this.db.dialect === 'sqlite' || this.db.knownKeys) {
       // SQLite runs one write transaction at a time (one writer, BEGIN IMMEDIATE), so no one
       // can take the key between this read and saveResponse's insert; and a transaction that
       // fails before then has written nothing for it. A PostgreSQL group commit may meet a
@@ -180,10 +179,10 @@ export class SqlTx implements WriteTx {
   }
 
   async saveResponse(key: string, requestHash: string, at: number, response: string): Promise<void> {
-    if (this.db.dialect === 'sqlite' || this.db.claimsKeyAtSave) {
+    if (this.db.dialect === 'sqlite' || this.db.knownKeys) {
       const row = [key, requestHash, response, at];
       this.db.knownKeys?.set(key, { requestHash, response });
-      if (this.db.claimsKeyAtSave && this.db.deferInsert) this.db.deferInsert(KEY_INSERT, row);
+      if (this.db.deferInsert) this.db.deferInsert(KEY_INSERT, row);
       else await this.db.run(`${KEY_INSERT} VALUES (?, ?, ?, ?)`, row);
       return;
     }
